@@ -1,0 +1,293 @@
+// The CustomResourceDefinition of LatencyAutoscaler: the single source of the schema, the
+// defaults and the printer columns. `npm run crd -w @laas/autoscaler` writes it to
+// autoscaler/crd/laas.dev_latencyautoscalers.yaml (a test fails when that file is out of date).
+// `resolveSpec` applies the same DEFAULTS in code, so an object that missed API-server defaulting
+// (a test fixture, an object stored before a default was added) decides the same way.
+
+import type { YamlValue } from './yaml.js';
+import type { LatencyAutoscalerSpec } from './types.js';
+import { GROUP, KIND, PLURAL, SHORT_NAMES, SINGULAR, VERSION } from './types.js';
+
+export const DEFAULTS = {
+  minReplicas: 1,
+  objective: { quantile: 0.99, latencyMilliseconds: 300 },
+  // 0.7: plan each replica at 70% of what it can serve within the objective, so that a 40% rise
+  // (1/0.7 = 1.43) is absorbed by the replicas already running while the short window notices it.
+  capacity: { targetUtilization: 0.7 },
+  // Windows are >= 4x the scrape interval (rate() needs at least two samples, and a window of
+  // exactly 2 samples under-reports): 5 s scrapes -> a 20 s short window and a 120 s long one.
+  metrics: { scrapeIntervalSeconds: 5, shortWindowSeconds: 20, longWindowSeconds: 120, maxAgeSeconds: 30 },
+  behavior: {
+    // 10 s: two evaluations at the 5 s resync agree before a non-burst scale-up; a burst (short
+    // RPS >= 2x planned capacity) is acted on in the evaluation that sees it.
+    scaleUp: { windowSeconds: 10, burstThreshold: 2, maxStepPercent: 400, maxStepReplicas: 4 },
+    // 120 s: the highest recommendation of the last two minutes wins on the way down; 30 s between
+    // a scale and the next scale-down; never more than half the replicas per step; half a
+    // replica of dead band (at 2 or at 200 replicas alike, unlike a 10% band).
+    scaleDown: { windowSeconds: 120, holdSeconds: 30, maxStepPercent: 50, hysteresisReplicas: 0.5 },
+  },
+} as const;
+
+/** A spec with every default applied: what the decider and the metric source consume. */
+export interface ResolvedSpec {
+  targetName: string;
+  minReplicas: number;
+  maxReplicas: number;
+  quantile: number;
+  objectiveSeconds: number;
+  configuredCapacity: number | null;
+  targetUtilization: number;
+  metrics: {
+    prometheusUrl: string;
+    selector: string | null;
+    queries: LatencyAutoscalerSpec['metrics']['queries'] | null;
+    scrapeIntervalSeconds: number;
+    shortWindowSeconds: number;
+    longWindowSeconds: number;
+    maxAgeSeconds: number;
+  };
+  scaleUp: { windowSeconds: number; burstThreshold: number; maxStepPercent: number; maxStepReplicas: number };
+  scaleDown: { windowSeconds: number; holdSeconds: number; maxStepPercent: number; hysteresisReplicas: number };
+}
+
+export function resolveSpec(spec: LatencyAutoscalerSpec): ResolvedSpec {
+  const up = spec.behavior?.scaleUp ?? {};
+  const down = spec.behavior?.scaleDown ?? {};
+  const m = spec.metrics;
+  const d = DEFAULTS;
+  return {
+    targetName: spec.scaleTargetRef.name,
+    minReplicas: spec.minReplicas ?? d.minReplicas,
+    maxReplicas: spec.maxReplicas,
+    quantile: spec.objective?.quantile ?? d.objective.quantile,
+    objectiveSeconds: (spec.objective?.latencyMilliseconds ?? d.objective.latencyMilliseconds) / 1000,
+    configuredCapacity: spec.capacity?.rpsPerReplica ?? null,
+    targetUtilization: spec.capacity?.targetUtilization ?? d.capacity.targetUtilization,
+    metrics: {
+      prometheusUrl: m.prometheusUrl,
+      selector: m.selector ?? null,
+      queries: m.queries ?? null,
+      scrapeIntervalSeconds: m.scrapeIntervalSeconds ?? d.metrics.scrapeIntervalSeconds,
+      shortWindowSeconds: m.shortWindowSeconds ?? d.metrics.shortWindowSeconds,
+      longWindowSeconds: m.longWindowSeconds ?? d.metrics.longWindowSeconds,
+      maxAgeSeconds: m.maxAgeSeconds ?? d.metrics.maxAgeSeconds,
+    },
+    scaleUp: {
+      windowSeconds: up.windowSeconds ?? d.behavior.scaleUp.windowSeconds,
+      burstThreshold: up.burstThreshold ?? d.behavior.scaleUp.burstThreshold,
+      maxStepPercent: up.maxStepPercent ?? d.behavior.scaleUp.maxStepPercent,
+      maxStepReplicas: up.maxStepReplicas ?? d.behavior.scaleUp.maxStepReplicas,
+    },
+    scaleDown: {
+      windowSeconds: down.windowSeconds ?? d.behavior.scaleDown.windowSeconds,
+      holdSeconds: down.holdSeconds ?? d.behavior.scaleDown.holdSeconds,
+      maxStepPercent: down.maxStepPercent ?? d.behavior.scaleDown.maxStepPercent,
+      hysteresisReplicas: down.hysteresisReplicas ?? d.behavior.scaleDown.hysteresisReplicas,
+    },
+  };
+}
+
+/**
+ * Checks the schema cannot express (or that an API server without CEL would let through).
+ * Returns human-readable problems; empty means valid.
+ */
+export function validateSpec(s: ResolvedSpec): string[] {
+  const problems: string[] = [];
+  if (s.minReplicas > s.maxReplicas) problems.push(`minReplicas ${s.minReplicas} > maxReplicas ${s.maxReplicas}`);
+  if (s.metrics.selector === null && s.metrics.queries === null) problems.push('metrics needs a selector or queries');
+  const minWindow = 4 * s.metrics.scrapeIntervalSeconds;
+  if (s.metrics.shortWindowSeconds < minWindow)
+    problems.push(`metrics.shortWindowSeconds ${s.metrics.shortWindowSeconds} < 4x scrape interval (${minWindow})`);
+  if (s.metrics.longWindowSeconds < s.metrics.shortWindowSeconds)
+    problems.push('metrics.longWindowSeconds must be >= shortWindowSeconds');
+  if (!(s.quantile > 0 && s.quantile < 1)) problems.push(`objective.quantile ${s.quantile} not in (0,1)`);
+  if (!(s.targetUtilization > 0 && s.targetUtilization <= 1))
+    problems.push(`capacity.targetUtilization ${s.targetUtilization} not in (0,1]`);
+  return problems;
+}
+
+const int = (minimum: number, def?: number, description?: string): YamlValue => ({
+  type: 'integer',
+  format: 'int32',
+  minimum,
+  ...(def === undefined ? {} : { default: def }),
+  ...(description === undefined ? {} : { description }),
+});
+const num = (minimum: number, def: number | undefined, description: string, maximum?: number): YamlValue => ({
+  type: 'number',
+  minimum,
+  ...(maximum === undefined ? {} : { maximum }),
+  ...(def === undefined ? {} : { default: def }),
+  description,
+});
+const str = (description: string): YamlValue => ({ type: 'string', description });
+
+const D = DEFAULTS;
+
+const specSchema: YamlValue = {
+  type: 'object',
+  required: ['scaleTargetRef', 'maxReplicas', 'metrics'],
+  'x-kubernetes-validations': [
+    { rule: '!has(self.minReplicas) || self.minReplicas <= self.maxReplicas', message: 'minReplicas must be <= maxReplicas' },
+    {
+      rule: 'has(self.metrics.selector) || has(self.metrics.queries)',
+      message: 'metrics needs a selector or queries',
+    },
+  ],
+  properties: {
+    scaleTargetRef: {
+      type: 'object',
+      description: 'The Deployment to scale (same namespace).',
+      required: ['kind', 'name'],
+      properties: {
+        apiVersion: { type: 'string', enum: ['apps/v1'], default: 'apps/v1' },
+        kind: { type: 'string', enum: ['Deployment'] },
+        name: { type: 'string', minLength: 1 },
+      },
+    },
+    minReplicas: int(0, D.minReplicas, 'Lower bound of replicas.'),
+    maxReplicas: int(1, undefined, 'Upper bound of replicas.'),
+    objective: {
+      type: 'object',
+      default: {},
+      description: 'The latency objective, e.g. p99 under 300 ms.',
+      properties: {
+        quantile: num(0.5, D.objective.quantile, 'Quantile of request latency, 0.99 = p99.', 0.9999),
+        latencyMilliseconds: int(1, D.objective.latencyMilliseconds, 'Latency bound of that quantile.'),
+      },
+    },
+    capacity: {
+      type: 'object',
+      default: {},
+      properties: {
+        rpsPerReplica: num(0.001, undefined, 'RPS one replica serves within the objective; learned when absent.'),
+        targetUtilization: num(0.05, D.capacity.targetUtilization, 'Fraction of capacity to plan for.', 1),
+      },
+    },
+    metrics: {
+      type: 'object',
+      required: ['prometheusUrl'],
+      properties: {
+        prometheusUrl: { type: 'string', pattern: '^https?://', description: 'Base URL of the Prometheus HTTP API.' },
+        selector: str('Label matchers of the service series, e.g. {service="images"}.'),
+        queries: {
+          type: 'object',
+          description: 'Explicit PromQL, each returning exactly one series.',
+          required: ['rps', 'latency'],
+          properties: {
+            rps: str('Requests per second (short window).'),
+            rpsLong: str('Requests per second (long window); defaults to rps.'),
+            latency: str('The objective quantile of latency, in seconds.'),
+            withinObjective: str('Fraction of requests within the objective latency (0..1).'),
+          },
+        },
+        scrapeIntervalSeconds: int(1, D.metrics.scrapeIntervalSeconds, 'Scrape interval of the series.'),
+        shortWindowSeconds: int(1, D.metrics.shortWindowSeconds, 'Window to go up; >= 4x scrape interval.'),
+        longWindowSeconds: int(1, D.metrics.longWindowSeconds, 'Window to go down.'),
+        maxAgeSeconds: int(1, D.metrics.maxAgeSeconds, 'Readings older than this are stale.'),
+      },
+    },
+    behavior: {
+      type: 'object',
+      default: {},
+      properties: {
+        scaleUp: {
+          type: 'object',
+          default: {},
+          properties: {
+            windowSeconds: int(0, D.behavior.scaleUp.windowSeconds, 'A higher recommendation must last this long.'),
+            burstThreshold: num(1, D.behavior.scaleUp.burstThreshold, 'Short RPS / planned capacity that is a burst.'),
+            maxStepPercent: int(1, D.behavior.scaleUp.maxStepPercent, 'Most percent added per step.'),
+            maxStepReplicas: int(1, D.behavior.scaleUp.maxStepReplicas, 'Most replicas added per step (if larger).'),
+          },
+        },
+        scaleDown: {
+          type: 'object',
+          default: {},
+          properties: {
+            windowSeconds: int(0, D.behavior.scaleDown.windowSeconds, 'Highest recommendation of this window wins.'),
+            holdSeconds: int(0, D.behavior.scaleDown.holdSeconds, 'Time after any scale before a scale-down.'),
+            maxStepPercent: int(1, D.behavior.scaleDown.maxStepPercent, 'Most percent removed per step.'),
+            hysteresisReplicas: num(0, D.behavior.scaleDown.hysteresisReplicas, 'Dead band, in replicas.'),
+          },
+        },
+      },
+    },
+  },
+};
+
+const condition: YamlValue = {
+  type: 'object',
+  required: ['type', 'status'],
+  properties: {
+    type: { type: 'string' },
+    status: { type: 'string', enum: ['True', 'False', 'Unknown'] },
+    reason: { type: 'string' },
+    message: { type: 'string' },
+    lastTransitionTime: { type: 'string', format: 'date-time' },
+  },
+};
+
+const statusSchema: YamlValue = {
+  type: 'object',
+  properties: {
+    observedGeneration: { type: 'integer', format: 'int64' },
+    replicas: { type: 'integer', format: 'int32' },
+    readyReplicas: { type: 'integer', format: 'int32' },
+    desiredReplicas: { type: 'integer', format: 'int32' },
+    observedRPS: { type: 'string' },
+    observedLatencyMilliseconds: { type: 'string' },
+    rpsPerReplica: { type: 'string' },
+    capacityEstimate: { type: 'string' },
+    lastScaleTime: { type: 'string', format: 'date-time' },
+    conditions: {
+      type: 'array',
+      items: condition,
+      'x-kubernetes-list-type': 'map',
+      'x-kubernetes-list-map-keys': ['type'],
+    },
+  },
+};
+
+export const CRD: YamlValue = {
+  apiVersion: 'apiextensions.k8s.io/v1',
+  kind: 'CustomResourceDefinition',
+  metadata: { name: `${PLURAL}.${GROUP}` },
+  spec: {
+    group: GROUP,
+    scope: 'Namespaced',
+    names: { kind: KIND, listKind: `${KIND}List`, plural: PLURAL, singular: SINGULAR, shortNames: [...SHORT_NAMES] },
+    versions: [
+      {
+        name: VERSION,
+        served: true,
+        storage: true,
+        subresources: { status: {} },
+        additionalPrinterColumns: [
+          { name: 'Target', type: 'string', jsonPath: '.spec.scaleTargetRef.name' },
+          { name: 'Min', type: 'integer', jsonPath: '.spec.minReplicas' },
+          { name: 'Max', type: 'integer', jsonPath: '.spec.maxReplicas' },
+          { name: 'Replicas', type: 'integer', jsonPath: '.status.replicas' },
+          { name: 'Desired', type: 'integer', jsonPath: '.status.desiredReplicas' },
+          { name: 'RPS', type: 'string', jsonPath: '.status.observedRPS' },
+          { name: 'P99ms', type: 'string', jsonPath: '.status.observedLatencyMilliseconds' },
+          { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+        ],
+        schema: {
+          openAPIV3Schema: {
+            type: 'object',
+            description: 'Scales a Deployment from requests per second, guarded by a latency objective.',
+            required: ['spec'],
+            properties: {
+              apiVersion: { type: 'string' },
+              kind: { type: 'string' },
+              metadata: { type: 'object' },
+              spec: specSchema,
+              status: statusSchema,
+            },
+          },
+        },
+      },
+    ],
+  },
+};

@@ -1,0 +1,375 @@
+{{/*
+Name of the chart, overridable with nameOverride.
+*/}}
+{{- define "laas.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+Fully qualified release name (63 characters at most: DNS label limit).
+If the release name already contains the chart name it is used as is.
+*/}}
+{{- define "laas.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/*
+Chart name and version, for the helm.sh/chart label.
+*/}}
+{{- define "laas.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+Labels shared by every object of the release.
+*/}}
+{{- define "laas.labels" -}}
+helm.sh/chart: {{ include "laas.chart" . }}
+{{ include "laas.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: laas
+{{- end }}
+
+{{/*
+Selector labels of the release (add app.kubernetes.io/component per workload).
+*/}}
+{{- define "laas.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "laas.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{/*
+Name of one component's objects: laas.componentName (dict "root" $ "component" "images").
+*/}}
+{{- define "laas.componentName" -}}
+{{- printf "%s-%s" (include "laas.fullname" .root) .component | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+Labels of one component: laas.componentLabels (dict "root" $ "component" "images").
+*/}}
+{{- define "laas.componentLabels" -}}
+{{ include "laas.labels" .root }}
+app.kubernetes.io/component: {{ .component }}
+{{- end }}
+
+{{/*
+Selector labels of one component.
+*/}}
+{{- define "laas.componentSelectorLabels" -}}
+{{ include "laas.selectorLabels" .root }}
+app.kubernetes.io/component: {{ .component }}
+{{- end }}
+
+{{/*
+Image reference of one component: registry/repository:tag (or @digest).
+*/}}
+{{- define "laas.image" -}}
+{{- $registry := .image.registry | default .root.Values.global.imageRegistry -}}
+{{- $repo := .image.repository -}}
+{{- if $registry }}{{ $repo = printf "%s/%s" $registry $repo }}{{ end -}}
+{{- if .image.digest -}}
+{{ printf "%s@%s" $repo .image.digest }}
+{{- else -}}
+{{ printf "%s:%s" $repo (toString .image.tag) }}
+{{- end -}}
+{{- end }}
+
+{{/*
+Name of the Secret holding the JWT signing key.
+*/}}
+{{- define "laas.jwtSecretName" -}}
+{{- if .Values.auth.existingSecret }}{{ .Values.auth.existingSecret }}{{ else }}{{ printf "%s-jwt" (include "laas.fullname" .) }}{{ end }}
+{{- end }}
+
+{{/*
+Name of the Secret holding the MongoDB credentials and connection URL.
+*/}}
+{{- define "laas.mongoSecretName" -}}
+{{- $existing := ternary .Values.mongodb.existingSecret .Values.externalMongodb.existingSecret .Values.mongodb.enabled }}
+{{- if $existing }}{{ $existing }}{{ else }}{{ printf "%s-mongodb" (include "laas.fullname" .) }}{{ end }}
+{{- end }}
+
+{{/*
+In-cluster MongoDB host (the StatefulSet's headless Service).
+*/}}
+{{- define "laas.mongodbHost" -}}
+{{- printf "%s.%s.svc" (include "laas.componentName" (dict "root" . "component" "mongodb")) .Release.Namespace }}
+{{- end }}
+
+{{/*
+Pod securityContext shared by the laas workloads.
+*/}}
+{{- define "laas.podSecurityContext" -}}
+runAsNonRoot: true
+runAsUser: {{ .Values.podSecurityContext.runAsUser }}
+runAsGroup: {{ .Values.podSecurityContext.runAsGroup }}
+fsGroup: {{ .Values.podSecurityContext.fsGroup }}
+seccompProfile:
+  type: RuntimeDefault
+{{- end }}
+
+{{/*
+Container securityContext shared by the laas workloads.
+*/}}
+{{- define "laas.containerSecurityContext" -}}
+allowPrivilegeEscalation: false
+readOnlyRootFilesystem: true
+runAsNonRoot: true
+capabilities:
+  drop: ["ALL"]
+seccompProfile:
+  type: RuntimeDefault
+{{- end }}
+
+{{/*
+Reads a key from an existing Secret (lookup) or generates a random value:
+the value is created on first install and kept on every upgrade.
+laas.secretValue (dict "root" $ "name" "secret-name" "key" "jwt-secret" "length" 48)
+*/}}
+{{- define "laas.secretValue" -}}
+{{- $existing := lookup "v1" "Secret" .root.Release.Namespace .name -}}
+{{- if and $existing $existing.data (hasKey $existing.data .key) -}}
+{{- index $existing.data .key -}}
+{{- else -}}
+{{- randAlphaNum (int .length) | b64enc -}}
+{{- end -}}
+{{- end }}
+
+{{/*
+True when a LatencyAutoscaler owns the component's replica count (the Deployment then omits
+spec.replicas, so a `helm upgrade` never resets what the autoscaler decided).
+*/}}
+{{- define "laas.autoscaled" -}}
+{{- $c := index .root.Values .component -}}
+{{- if and .root.Values.autoscaler.enabled $c.autoscaling.enabled }}true{{ end -}}
+{{- end }}
+
+{{/*
+Prometheus URL the autoscaler queries.
+*/}}
+{{- define "laas.prometheusUrl" -}}
+{{- if .Values.prometheus.enabled -}}
+{{ printf "http://%s.%s.svc:%d" (include "laas.componentName" (dict "root" . "component" "prometheus")) .Release.Namespace (int .Values.prometheus.port) }}
+{{- else -}}
+{{ required "prometheus.url is required when prometheus.enabled=false and the autoscaler is enabled" .Values.prometheus.url }}
+{{- end -}}
+{{- end }}
+
+{{/*
+Deployment of one laas service (gateway, images, auth): laas.app.deployment (dict "root" $ "component" "images").
+Env differs per service; everything else (probes, security, graceful shutdown) is shared.
+*/}}
+{{- define "laas.app.deployment" -}}
+{{- $root := .root -}}
+{{- $name := .component -}}
+{{- $c := index $root.Values $name -}}
+{{- $ctx := dict "root" $root "component" $name -}}
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {{ include "laas.componentName" $ctx }}
+  namespace: {{ $root.Release.Namespace }}
+  labels:
+    {{- include "laas.componentLabels" $ctx | nindent 4 }}
+spec:
+  {{- if not (include "laas.autoscaled" $ctx) }}
+  replicas: {{ $c.replicaCount }}
+  {{- end }}
+  revisionHistoryLimit: 5
+  strategy:
+    type: RollingUpdate
+    rollingUpdate:
+      maxSurge: 1
+      maxUnavailable: 0
+  selector:
+    matchLabels:
+      {{- include "laas.componentSelectorLabels" $ctx | nindent 6 }}
+  template:
+    metadata:
+      labels:
+        {{- include "laas.componentLabels" $ctx | nindent 8 }}
+      annotations:
+        prometheus.io/scrape: "true"
+        prometheus.io/port: {{ $c.containerPort | quote }}
+        prometheus.io/path: /metrics
+        {{- with $root.Values.commonAnnotations }}
+        {{- toYaml . | nindent 8 }}
+        {{- end }}
+        {{- with $c.podAnnotations }}
+        {{- toYaml . | nindent 8 }}
+        {{- end }}
+    spec:
+      automountServiceAccountToken: false
+      {{- with $root.Values.global.imagePullSecrets }}
+      imagePullSecrets:
+        {{- range . }}
+        - name: {{ . }}
+        {{- end }}
+      {{- end }}
+      terminationGracePeriodSeconds: {{ $c.terminationGracePeriodSeconds }}
+      securityContext:
+        {{- include "laas.podSecurityContext" $root | nindent 8 }}
+      containers:
+        - name: {{ $name }}
+          image: {{ include "laas.image" (dict "root" $root "image" $c.image) | quote }}
+          imagePullPolicy: {{ $c.image.pullPolicy }}
+          ports:
+            - name: http
+              containerPort: {{ $c.containerPort }}
+              protocol: TCP
+          env:
+            - name: PORT
+              value: {{ $c.containerPort | quote }}
+            - name: LOG_LEVEL
+              value: {{ $c.logLevel | quote }}
+            - name: SHUTDOWN_GRACE_MS
+              value: {{ $c.shutdownGraceMs | quote }}
+            {{- if eq $name "images" }}
+            - name: MONGO_URL
+              valueFrom:
+                secretKeyRef:
+                  name: {{ include "laas.mongoSecretName" $root }}
+                  key: mongo-url
+            - name: MONGO_DB
+              value: {{ $c.database | quote }}
+            - name: RANDOM_MAX_COUNT
+              value: {{ $c.randomMaxCount | quote }}
+            - name: WEB_CONCURRENCY
+              value: {{ $c.webConcurrency | quote }}
+            {{- else if eq $name "auth" }}
+            - name: MONGO_URL
+              valueFrom:
+                secretKeyRef:
+                  name: {{ include "laas.mongoSecretName" $root }}
+                  key: mongo-url
+            - name: MONGO_DB
+              value: {{ $c.database | quote }}
+            - name: JWT_SECRET
+              valueFrom:
+                secretKeyRef:
+                  name: {{ include "laas.jwtSecretName" $root }}
+                  key: jwt-secret
+            - name: TOKEN_TTL
+              value: {{ $c.tokenTtl | quote }}
+            {{- else if eq $name "gateway" }}
+            - name: IMAGES_URL
+              value: {{ printf "http://%s:%d" (include "laas.componentName" (dict "root" $root "component" "images")) (int $root.Values.images.service.port) | quote }}
+            - name: AUTH_URL
+              value: {{ printf "http://%s:%d" (include "laas.componentName" (dict "root" $root "component" "auth")) (int $root.Values.auth.service.port) | quote }}
+            - name: JWT_SECRET
+              valueFrom:
+                secretKeyRef:
+                  name: {{ include "laas.jwtSecretName" $root }}
+                  key: jwt-secret
+            - name: GATEWAY_AUTH
+              value: {{ $c.authMode | quote }}
+            {{- end }}
+            {{- with $c.extraEnv }}
+            {{- toYaml . | nindent 12 }}
+            {{- end }}
+          livenessProbe:
+            httpGet:
+              path: /healthz
+              port: http
+            periodSeconds: 10
+            timeoutSeconds: 2
+            failureThreshold: 3
+          readinessProbe:
+            httpGet:
+              path: /readyz
+              port: http
+            periodSeconds: 2
+            timeoutSeconds: 2
+            failureThreshold: 1
+            successThreshold: 1
+          startupProbe:
+            httpGet:
+              path: /healthz
+              port: http
+            periodSeconds: 1
+            failureThreshold: 30
+          lifecycle:
+            # Keep serving while the endpoint controllers and kube-proxy/ingress forget this pod;
+            # only then does SIGTERM start the drain. preStop + drain must fit in the grace period.
+            preStop:
+              exec:
+                command: ["sleep", {{ $c.preStopSeconds | quote }}]
+          resources:
+            {{- toYaml $c.resources | nindent 12 }}
+          securityContext:
+            {{- include "laas.containerSecurityContext" $root | nindent 12 }}
+          volumeMounts:
+            - name: tmp
+              mountPath: /tmp
+      volumes:
+        - name: tmp
+          emptyDir:
+            sizeLimit: 64Mi
+      {{- with $c.nodeSelector }}
+      nodeSelector:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+      {{- with $c.tolerations }}
+      tolerations:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+      {{- with $c.affinity }}
+      affinity:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+{{- end }}
+
+{{/*
+ClusterIP Service of one laas service.
+*/}}
+{{- define "laas.app.service" -}}
+{{- $c := index .root.Values .component -}}
+apiVersion: v1
+kind: Service
+metadata:
+  name: {{ include "laas.componentName" . }}
+  namespace: {{ .root.Release.Namespace }}
+  labels:
+    {{- include "laas.componentLabels" . | nindent 4 }}
+spec:
+  type: {{ $c.service.type | default "ClusterIP" }}
+  selector:
+    {{- include "laas.componentSelectorLabels" . | nindent 4 }}
+  ports:
+    - name: http
+      port: {{ $c.service.port }}
+      targetPort: http
+      protocol: TCP
+{{- end }}
+
+{{/*
+PodDisruptionBudget of one component.
+*/}}
+{{- define "laas.app.pdb" -}}
+{{- $c := index .root.Values .component -}}
+{{- if $c.pdb.enabled }}
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata:
+  name: {{ include "laas.componentName" . }}
+  namespace: {{ .root.Release.Namespace }}
+  labels:
+    {{- include "laas.componentLabels" . | nindent 4 }}
+spec:
+  maxUnavailable: {{ $c.pdb.maxUnavailable }}
+  selector:
+    matchLabels:
+      {{- include "laas.componentSelectorLabels" . | nindent 6 }}
+{{- end }}
+{{- end }}

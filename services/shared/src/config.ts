@@ -1,0 +1,119 @@
+/**
+ * Configuration read from the environment once, at boot, against a declared schema. Every bad
+ * variable is reported at once, by name, so `PORT=abc MONGO_URL=` fails with both problems
+ * instead of the first one and a crash later.
+ */
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+/** One variable: its name, documentation and a parser that returns a value or a problem. */
+export interface Setting<T> {
+  env: string;
+  doc: string;
+  parse(raw: string | undefined): { value: T } | { problem: string };
+}
+
+const ok = <T>(value: T) => ({ value });
+const bad = (problem: string) => ({ problem });
+
+export function str(env: string, doc: string, opts: { default?: string } = {}): Setting<string> {
+  return {
+    env,
+    doc,
+    parse: (raw) => {
+      if (raw !== undefined && raw !== '') return ok(raw);
+      if (opts.default !== undefined) return ok(opts.default);
+      return bad('is required');
+    },
+  };
+}
+
+export function optionalStr(env: string, doc: string): Setting<string | undefined> {
+  return { env, doc, parse: (raw) => ok(raw === '' ? undefined : raw) };
+}
+
+export function int(env: string, doc: string, opts: { default?: number; min?: number; max?: number } = {}): Setting<number> {
+  return {
+    env,
+    doc,
+    parse: (raw) => {
+      if (raw === undefined || raw === '') {
+        return opts.default === undefined ? bad('is required') : ok(opts.default);
+      }
+      if (!/^-?\d+$/.test(raw.trim())) return bad(`must be an integer, got "${raw}"`);
+      const n = Number(raw);
+      if (!Number.isSafeInteger(n)) return bad(`must be an integer, got "${raw}"`);
+      if (opts.min !== undefined && n < opts.min) return bad(`must be >= ${opts.min}, got ${n}`);
+      if (opts.max !== undefined && n > opts.max) return bad(`must be <= ${opts.max}, got ${n}`);
+      return ok(n);
+    },
+  };
+}
+
+export function oneOf<const T extends string>(env: string, doc: string, values: readonly T[], def?: T): Setting<T> {
+  return {
+    env,
+    doc,
+    parse: (raw) => {
+      if (raw === undefined || raw === '') return def === undefined ? bad('is required') : ok(def);
+      return (values as readonly string[]).includes(raw)
+        ? ok(raw as T)
+        : bad(`must be one of ${values.join('|')}, got "${raw}"`);
+    },
+  };
+}
+
+export function url(env: string, doc: string, opts: { default?: string; protocols?: string[] } = {}): Setting<string> {
+  return {
+    env,
+    doc,
+    parse: (raw) => {
+      const value = raw === undefined || raw === '' ? opts.default : raw;
+      if (value === undefined) return bad('is required');
+      let parsed: URL;
+      try {
+        parsed = new URL(value);
+      } catch {
+        return bad(`must be a URL, got "${value}"`);
+      }
+      if (opts.protocols && !opts.protocols.includes(parsed.protocol)) {
+        return bad(`must use ${opts.protocols.join(' or ')}, got "${parsed.protocol}"`);
+      }
+      return ok(value);
+    },
+  };
+}
+
+export type Schema = Record<string, Setting<unknown>>;
+export type ConfigOf<S extends Schema> = { [K in keyof S]: S[K] extends Setting<infer T> ? T : never };
+
+export function loadConfig<S extends Schema>(schema: S, env: Env = process.env): ConfigOf<S> {
+  const problems: string[] = [];
+  const out: Record<string, unknown> = {};
+  for (const [key, setting] of Object.entries(schema)) {
+    const result = setting.parse(env[setting.env]);
+    if ('problem' in result) problems.push(`${setting.env} ${result.problem} (${setting.doc})`);
+    else out[key] = result.value;
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return out as ConfigOf<S>;
+}
+
+/** Settings every service shares. */
+export const commonSettings = {
+  logLevel: oneOf('LOG_LEVEL', 'pino log level', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
+  webConcurrency: int('WEB_CONCURRENCY', 'worker processes; 1 runs without cluster', { default: 1, min: 1, max: 64 }),
+  shutdownGraceMs: int('SHUTDOWN_GRACE_MS', 'time allowed to drain in-flight requests on SIGTERM', {
+    default: 10_000,
+    min: 0,
+  }),
+  host: str('HOST', 'address to listen on', { default: '0.0.0.0' }),
+};

@@ -1,0 +1,72 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { AppError, isAppError, type ErrorBody } from './errors.js';
+import type { Logger } from './logger.js';
+
+/** Errors of the MongoDB driver that mean "the database is unreachable", not "your query is wrong". */
+const UNAVAILABLE_DRIVER_ERRORS = new Set([
+  'MongoServerSelectionError',
+  'MongoNetworkError',
+  'MongoNetworkTimeoutError',
+  'MongoNotConnectedError',
+  'MongoTopologyClosedError',
+  'MongoPoolClearedError',
+]);
+
+/** body-parser's error types, mapped to what a client should be told. */
+const BODY_ERRORS: Record<string, [number, string, string]> = {
+  'entity.parse.failed': [400, 'malformed_json', 'the request body is not valid JSON'],
+  'entity.too.large': [413, 'payload_too_large', 'the request body is too large'],
+  'encoding.unsupported': [415, 'unsupported_encoding', 'the request body encoding is not supported'],
+  'charset.unsupported': [415, 'unsupported_charset', 'the request body charset is not supported'],
+  'request.aborted': [400, 'request_aborted', 'the request body was not received in full'],
+  'request.size.invalid': [400, 'bad_request', 'the request body length does not match Content-Length'],
+};
+
+/** Turns anything thrown into an AppError; unknown errors become null (a programmer error). */
+export function toAppError(err: unknown): AppError | null {
+  if (isAppError(err)) return err;
+  if (typeof err !== 'object' || err === null) return null;
+  const e = err as { name?: unknown; type?: unknown; limit?: unknown };
+  if (typeof e.type === 'string' && e.type in BODY_ERRORS) {
+    const [status, code, message] = BODY_ERRORS[e.type]!;
+    const detail = e.type === 'entity.too.large' && typeof e.limit === 'number' ? ` (limit ${e.limit} bytes)` : '';
+    return new AppError(status, code, message + detail);
+  }
+  if (typeof e.name === 'string' && UNAVAILABLE_DRIVER_ERRORS.has(e.name)) {
+    return new AppError(503, 'database_unavailable', 'the database is unreachable; try again shortly', {
+      headers: { 'retry-after': '1' },
+      cause: err,
+    });
+  }
+  return null;
+}
+
+/**
+ * The one place where errors become responses. Operational errors (AppError and the known
+ * library errors above) answer with their status and code; anything else is a bug: logged with
+ * its stack, answered 500 without internals.
+ */
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (err: unknown, req, res, _next) => {
+    const appError = toAppError(err);
+    const requestId = res.getHeader('x-request-id');
+    const body: ErrorBody = appError
+      ? { error: { code: appError.code, message: appError.message, ...(appError.details ? { details: appError.details } : {}) } }
+      : { error: { code: 'internal_error', message: 'an unexpected error occurred' } };
+    if (typeof requestId === 'string') body.error.requestId = requestId;
+
+    if (!appError) logger.error({ err, method: req.method, url: req.originalUrl }, 'unhandled error');
+    else if (appError.status >= 500) logger.warn({ code: appError.code, url: req.originalUrl }, appError.message);
+
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    for (const [name, value] of Object.entries(appError?.headers ?? {})) res.setHeader(name, value);
+    res.status(appError?.status ?? 500).json(body);
+  };
+}
+
+export const notFoundHandler: RequestHandler = (req, _res, next) => {
+  next(new AppError(404, 'route_not_found', `no route for ${req.method} ${req.path}`));
+};

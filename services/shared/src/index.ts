@@ -1,0 +1,11 @@
+export * from './errors.js';
+export * from './config.js';
+export * from './logger.js';
+export * from './metrics.js';
+export * from './health.js';
+export * from './http.js';
+export * from './error-handler.js';
+export * from './mongo.js';
+export * from './app-kit.js';
+export * from './server.js';
+export { clusterAwareMetrics } from './cluster.js';

@@ -1,0 +1,60 @@
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Request, Response, NextFunction, RequestHandler } from 'express';
+
+/**
+ * Latency buckets in seconds. prom-client's defaults have no 0.3 s bound; the objective
+ * "p99 < 300 ms" is checked exactly as bucket{le="0.3"} / count >= 0.99, so 0.3 must be a bound.
+ */
+export const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 1, 2.5, 5, 10];
+
+export interface HttpMetrics {
+  registry: Registry;
+  requests: Counter<'method' | 'route' | 'status_code'>;
+  duration: Histogram<'method' | 'route' | 'status_code'>;
+  middleware: RequestHandler;
+}
+
+/**
+ * RED metrics labelled by route *template* (`/images/:id`, not `/images/42`): one series per
+ * route, whatever the traffic. Requests that match no route share the label "unmatched".
+ */
+export function createHttpMetrics(service: string, options: { defaultMetrics?: boolean } = {}): HttpMetrics {
+  const registry = new Registry();
+  registry.setDefaultLabels({ service });
+  if (options.defaultMetrics) collectDefaultMetrics({ register: registry });
+  const labelNames = ['method', 'route', 'status_code'] as const;
+  const requests = new Counter({
+    name: 'http_requests_total',
+    help: 'HTTP requests answered, by method, route template and status code',
+    labelNames,
+    registers: [registry],
+  });
+  const duration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'HTTP request duration in seconds, by method, route template and status code',
+    labelNames,
+    buckets: LATENCY_BUCKETS,
+    registers: [registry],
+  });
+
+  const middleware = (req: Request, res: Response, next: NextFunction): void => {
+    const start = process.hrtime.bigint();
+    res.once('finish', () => {
+      const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+      const labels = { method: req.method, route: routeOf(req, res), status_code: String(res.statusCode) };
+      requests.inc(labels);
+      duration.observe(labels, seconds);
+    });
+    next();
+  };
+  return { registry, requests, duration, middleware };
+}
+
+/** A handler may name its route explicitly (the gateway's proxies do) in res.locals.route. */
+function routeOf(req: Request, res: Response): string {
+  const named = res.locals['route'];
+  if (typeof named === 'string') return named;
+  const path: unknown = req.route?.path;
+  if (typeof path === 'string') return `${req.baseUrl}${path}`;
+  return 'unmatched';
+}

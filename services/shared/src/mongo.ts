@@ -1,0 +1,39 @@
+import { MongoClient, type Db } from 'mongodb';
+import type { ReadinessCheck } from './health.js';
+
+export interface Database {
+  client: MongoClient;
+  db: Db;
+  readiness: ReadinessCheck;
+  close(): Promise<void>;
+}
+
+/**
+ * A driver client that fails fast and heals by itself. `connect()` is not awaited at boot: a
+ * service starts while its database is down, answers 503 for what needs it, and resumes when the
+ * driver's monitor finds the server again. A 2 s server-selection timeout bounds how long a
+ * request waits on a dead database (the driver's default of 30 s would hold every request).
+ */
+export function openDatabase(url: string, dbName: string, options: { selectionTimeoutMs?: number } = {}): Database {
+  const client = new MongoClient(url, {
+    serverSelectionTimeoutMS: options.selectionTimeoutMs ?? 2000,
+    connectTimeoutMS: 2000,
+    heartbeatFrequencyMS: 2000,
+    maxPoolSize: 50,
+  });
+  client.connect().catch(() => {
+    // Reported through readiness and per-request 503s; the driver keeps trying.
+  });
+  const db = client.db(dbName);
+  return {
+    client,
+    db,
+    readiness: {
+      name: 'database',
+      check: async () => {
+        await db.command({ ping: 1 });
+      },
+    },
+    close: () => client.close(),
+  };
+}

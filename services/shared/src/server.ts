@@ -1,0 +1,125 @@
+import cluster from 'node:cluster';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Express } from 'express';
+import type { Readiness } from './health.js';
+import type { Logger } from './logger.js';
+import { serveClusterMetrics } from './cluster.js';
+
+/** What a service builds: its app, its readiness, and how to release what it holds. */
+export interface ServiceInstance {
+  app: Express;
+  readiness: Readiness;
+  close(): Promise<void>;
+}
+
+export interface RunOptions {
+  name: string;
+  port: number;
+  host: string;
+  logger: Logger;
+  shutdownGraceMs: number;
+  webConcurrency: number;
+  create(): ServiceInstance | Promise<ServiceInstance>;
+}
+
+/**
+ * Starts a service: one process, or a primary with `webConcurrency` workers sharing the port.
+ * Either way SIGTERM drains: readiness goes false, the listener closes, in-flight requests
+ * finish (up to `shutdownGraceMs`), the database closes, and the process exits 0.
+ */
+export async function runService(options: RunOptions): Promise<void> {
+  if (options.webConcurrency > 1 && cluster.isPrimary) {
+    runPrimary(options);
+    return;
+  }
+  await runWorker(options);
+}
+
+async function runWorker(options: RunOptions): Promise<void> {
+  const { logger } = options;
+  const instance = await options.create();
+  const server = http.createServer(instance.app);
+  // Longer than the proxies' upstream keep-alive (nginx: 60 s), so the proxy, not Node, closes
+  // idle connections; otherwise a request can race a socket Node is closing.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  logger.info({ port, pid: process.pid }, `${options.name} listening`);
+
+  let stopping = false;
+  const stop = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal, graceMs: options.shutdownGraceMs }, 'draining');
+    instance.readiness.startDraining();
+    const forceClose = setTimeout(() => {
+      logger.warn('grace period over: closing the connections still open');
+      server.closeAllConnections();
+    }, options.shutdownGraceMs);
+    forceClose.unref();
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    await closed;
+    clearTimeout(forceClose);
+    await instance.close().catch((err: unknown) => logger.warn({ err }, 'error while closing resources'));
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+}
+
+/** Restart delay after a worker dies: doubles per crash within a minute, 100 ms up to 10 s. */
+export function restartDelayMs(recentCrashes: number): number {
+  return Math.min(10_000, 100 * 2 ** Math.max(0, recentCrashes - 1));
+}
+
+function runPrimary(options: RunOptions): void {
+  const { logger } = options;
+  serveClusterMetrics();
+  let stopping = false;
+  const crashes: number[] = [];
+  const fork = (): void => {
+    cluster.fork();
+  };
+  for (let i = 0; i < options.webConcurrency; i++) fork();
+  logger.info({ workers: options.webConcurrency, pid: process.pid }, `${options.name} primary started`);
+
+  cluster.on('exit', (worker, code, signal) => {
+    if (stopping) return;
+    const now = Date.now();
+    crashes.push(now);
+    while (crashes.length > 0 && now - crashes[0]! > 60_000) crashes.shift();
+    const delay = restartDelayMs(crashes.length);
+    logger.error({ pid: worker.process.pid, code, signal, restartInMs: delay }, 'worker died; restarting');
+    setTimeout(fork, delay);
+  });
+
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping workers');
+    const workers = Object.values(cluster.workers ?? {});
+    for (const w of workers) w?.process.kill('SIGTERM');
+    const deadline = setTimeout(() => {
+      logger.warn('workers did not stop within the grace period');
+      process.exit(1);
+    }, options.shutdownGraceMs + 2000);
+    deadline.unref();
+    const check = setInterval(() => {
+      if (Object.keys(cluster.workers ?? {}).length === 0) {
+        clearInterval(check);
+        logger.info('stopped');
+        process.exit(0);
+      }
+    }, 50);
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+}

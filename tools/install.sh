@@ -1,0 +1,199 @@
+#!/usr/bin/env bash
+# Installs the pinned external tools into tools/bin (git-ignored). Idempotent: a tool whose
+# binary already reports the pinned version is skipped, so a warm run takes seconds.
+#
+#   npm run tools                 # = bash tools/install.sh
+#   TOOLS_FORCE=1 npm run tools   # rebuild everything
+#
+# Go tools are built from the Go module proxy with the default module and build caches
+# ($HOME/go/pkg/mod, $HOME/.cache/go-build), so a rebuild after a version bump is fast.
+# Prometheus, nginx and shellcheck come from Debian packages. See tools/README.md.
+set -Eeuo pipefail
+
+TOOLS_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+BIN="$TOOLS_DIR/bin"
+CACHE="$TOOLS_DIR/.cache"
+mkdir -p "$BIN" "$CACHE"
+
+# shellcheck source-path=SCRIPTDIR source=versions.env
+source "$TOOLS_DIR/versions.env"
+
+# Build one package at a time with two compile jobs: the machine has two cores, and
+# kube-apiserver alone needs several GiB of RAM to link.
+export GOFLAGS="${GOFLAGS:-} -p=2 -buildvcs=false"
+export GOBIN="$BIN"
+export CGO_ENABLED=0
+
+STARTED_AT=$SECONDS
+CURRENT_TOOL=""
+CURRENT_STEP=""
+
+log() { printf '[tools] %s\n' "$*"; }
+
+on_error() {
+  local code=$?
+  printf '[tools] FAILED: %s (step: %s), exit code %s\n' "${CURRENT_TOOL:-?}" "${CURRENT_STEP:-?}" "$code" >&2
+  if [[ -n "${BUILD_LOG:-}" && -s "${BUILD_LOG:-}" ]]; then
+    printf '[tools] last lines of %s:\n' "$BUILD_LOG" >&2
+    tail -n 30 "$BUILD_LOG" >&2
+  fi
+  exit "$code"
+}
+trap on_error ERR
+
+step() {
+  CURRENT_TOOL="$1"
+  CURRENT_STEP="$2"
+}
+
+# reports_version BINARY EXPECTED ARGS... -> true when BINARY ARGS prints EXPECTED.
+reports_version() {
+  local binary="$1" expected="$2" out
+  shift 2
+  [[ "${TOOLS_FORCE:-}" == "1" ]] && return 1
+  [[ -x "$binary" ]] || return 1
+  out="$("$binary" "$@" 2>&1)" || return 1
+  [[ "$out" == *"$expected"* ]]
+}
+
+# require_pin GO_MOD_DIR MODULE VERSION -> fails when the wrapper's go.mod disagrees with versions.env.
+require_pin() {
+  local dir="$1" module="$2" version="$3"
+  if ! grep -Eq "^[[:space:]]*(require[[:space:]]+)?${module//./\\.}[[:space:]]+${version//./\\.}([[:space:]]|$)" "$dir/go.mod"; then
+    log "$dir/go.mod does not require $module $version (versions.env); edit one of them"
+    return 1
+  fi
+}
+
+# timed NAME COMMAND... -> runs COMMAND with its output in tools/.cache/NAME.log.
+timed() {
+  local name="$1" t0=$SECONDS
+  shift
+  BUILD_LOG="$CACHE/$name.log"
+  "$@" >"$BUILD_LOG" 2>&1
+  log "$CURRENT_TOOL $CURRENT_STEP took $((SECONDS - t0))s"
+  BUILD_LOG=""
+}
+
+install_go_tool() {
+  local tool="$1" package="$2" version="$3" ldflags="$4" expected="$5"
+  shift 5
+  step "$tool" "check"
+  if reports_version "$BIN/$tool" "$expected" "$@"; then
+    log "$tool $version: ok (present)"
+    return
+  fi
+  step "$tool" "go install $package@$version"
+  log "$tool $version: building..."
+  timed "$tool" go install -ldflags "$ldflags" "$package@$version"
+  step "$tool" "verify"
+  reports_version "$BIN/$tool" "$expected" "$@" || { log "$tool does not report $expected"; return 1; }
+  log "$tool $version: ok (built)"
+}
+
+# go_build_in DIR LDFLAGS OUTPUT -> builds the main package of the module in DIR.
+go_build_in() {
+  (cd "$1" && go build -ldflags "$2" -o "$3.tmp" .)
+  mv -f "$3.tmp" "$3"
+}
+
+build_wrapper() {
+  local tool="$1" version="$2" ldflags="$3" expected="$4"
+  shift 4
+  local dir="$TOOLS_DIR/go/$tool"
+  step "$tool" "check"
+  if reports_version "$BIN/$tool" "$expected" "$@"; then
+    log "$tool $version: ok (present)"
+    return
+  fi
+  step "$tool" "go build (tools/go/$tool)"
+  log "$tool $version: building..."
+  timed "$tool" go_build_in "$dir" "$ldflags" "$BIN/$tool"
+  step "$tool" "verify"
+  reports_version "$BIN/$tool" "$expected" "$@" || { log "$tool does not report $expected"; return 1; }
+  log "$tool $version: ok (built)"
+}
+
+# ---- preflight --------------------------------------------------------------------------
+step "go" "preflight"
+command -v go >/dev/null || { log "go is not on PATH; install Go >= 1.26"; exit 1; }
+
+# ---- Debian packages: prometheus, nginx, shellcheck -------------------------------------
+have_nginx() { command -v nginx >/dev/null || [[ -x /usr/sbin/nginx ]]; }
+step "apt" "check"
+if command -v prometheus >/dev/null && have_nginx && command -v shellcheck >/dev/null; then
+  log "prometheus, nginx, shellcheck: ok (present)"
+else
+  SUDO=()
+  if [[ "$(id -u)" != "0" ]]; then SUDO=(sudo); fi
+  step "apt" "apt-get update"
+  log "apt: installing prometheus nginx shellcheck..."
+  timed apt-update "${SUDO[@]}" apt-get update
+  nginx_pkg=nginx
+  if apt-cache show nginx-light >/dev/null 2>&1; then nginx_pkg=nginx-light; fi
+  # The packages ship services; the test bed runs its own instances, so keep the
+  # packaged ones from starting (and holding ports 9090/80) with a policy-rc.d.
+  created_policy=""
+  if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+    printf '#!/bin/sh\nexit 101\n' | "${SUDO[@]}" tee /usr/sbin/policy-rc.d >/dev/null
+    "${SUDO[@]}" chmod +x /usr/sbin/policy-rc.d
+    created_policy=1
+  fi
+  step "apt" "apt-get install prometheus $nginx_pkg shellcheck"
+  timed apt-install "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends prometheus "$nginx_pkg" shellcheck
+  if [[ -n "$created_policy" ]]; then "${SUDO[@]}" rm -f /usr/sbin/policy-rc.d; fi
+  if [[ -d /run/systemd/system ]]; then
+    "${SUDO[@]}" systemctl disable --now prometheus nginx >/dev/null 2>&1 || true
+  fi
+  log "prometheus, nginx, shellcheck: ok (installed)"
+fi
+
+# ---- Go tools, smallest first so a failure in the big ones comes last --------------------
+install_go_tool actionlint github.com/rhysd/actionlint/cmd/actionlint "$ACTIONLINT_VERSION" \
+  "-s -w" "$ACTIONLINT_VERSION" -version
+
+install_go_tool k6 go.k6.io/k6 "$K6_VERSION" "-s -w" "k6 $K6_VERSION" version
+
+KUBE_MINOR="$(cut -d. -f2 <<<"$KUBERNETES_VERSION")"
+install_go_tool helm helm.sh/helm/v3/cmd/helm "$HELM_VERSION" \
+  "-s -w -X helm.sh/helm/v3/internal/version.version=$HELM_VERSION -X helm.sh/helm/v3/internal/version.gitTreeState=clean -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMinor=$KUBE_MINOR" \
+  "$HELM_VERSION" version --template '{{.Version}}'
+
+step ferretdb "check go.mod pin"
+require_pin "$TOOLS_DIR/go/ferretdb" github.com/FerretDB/FerretDB "$FERRETDB_VERSION"
+build_wrapper ferretdb "$FERRETDB_VERSION" "-s -w" "ferretdb $FERRETDB_VERSION" --version
+
+step etcd "check go.mod pin"
+require_pin "$TOOLS_DIR/go/etcd" go.etcd.io/etcd/server/v3 "$ETCD_VERSION"
+build_wrapper etcd "$ETCD_VERSION" "-s -w" "etcd Version: ${ETCD_VERSION#v}" --version
+
+step kube-apiserver "check go.mod pin"
+require_pin "$TOOLS_DIR/go/kube-apiserver" k8s.io/kubernetes "$KUBERNETES_VERSION"
+staging_version="v0.${KUBERNETES_VERSION#v1.}"
+if grep -E '=> k8s\.io/' "$TOOLS_DIR/go/kube-apiserver/go.mod" | grep -vq "$staging_version\$"; then
+  log "tools/go/kube-apiserver/go.mod: every staging replace must be $staging_version"
+  false
+fi
+kube_ldflags="-s -w"
+for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+  kube_ldflags+=" -X $pkg.gitVersion=$KUBERNETES_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$KUBE_MINOR"
+  kube_ldflags+=" -X $pkg.gitTreeState=clean -X $pkg.buildDate=1970-01-01T00:00:00Z"
+done
+build_wrapper kube-apiserver "$KUBERNETES_VERSION" "$kube_ldflags" "Kubernetes $KUBERNETES_VERSION" --version
+
+# ---- summary ----------------------------------------------------------------------------
+step summary print
+first_line() { { "$@" 2>&1 || true; } | head -n 1; }
+nginx_bin="$(command -v nginx || echo /usr/sbin/nginx)"
+printf '\n%-16s %-48s %s\n' TOOL VERSION PATH
+printf '%-16s %-48s %s\n' k6 "$(first_line "$BIN/k6" version)" "$BIN/k6"
+printf '%-16s %-48s %s\n' helm "$(first_line "$BIN/helm" version --template '{{.Version}}')" "$BIN/helm"
+printf '%-16s %-48s %s\n' actionlint "$(first_line "$BIN/actionlint" -version)" "$BIN/actionlint"
+printf '%-16s %-48s %s\n' ferretdb "$(first_line "$BIN/ferretdb" --version)" "$BIN/ferretdb"
+printf '%-16s %-48s %s\n' etcd "$(first_line "$BIN/etcd" --version)" "$BIN/etcd"
+printf '%-16s %-48s %s\n' kube-apiserver "$(first_line "$BIN/kube-apiserver" --version)" "$BIN/kube-apiserver"
+printf '%-16s %-48s %s\n' prometheus "$(first_line prometheus --version)" "$(command -v prometheus)"
+printf '%-16s %-48s %s\n' nginx "$(first_line "$nginx_bin" -v)" "$nginx_bin"
+printf '%-16s %-48s %s\n' shellcheck "$(shellcheck --version | sed -n 's/^version: //p')" "$(command -v shellcheck)"
+printf '%-16s %-48s %s\n' kubectl "$(first_line kubectl version --client)" "$(command -v kubectl || echo 'missing (not installed by this script)')"
+log "done in $((SECONDS - STARTED_AT))s"
