@@ -47,7 +47,12 @@ export interface ResolvedSpec {
     maxAgeSeconds: number;
   };
   scaleUp: { windowSeconds: number; burstThreshold: number; maxStepPercent: number; maxStepReplicas: number };
-  scaleDown: { windowSeconds: number; holdSeconds: number; maxStepPercent: number; hysteresisReplicas: number };
+  scaleDown: {
+    windowSeconds: number;
+    holdSeconds: number;
+    maxStepPercent: number;
+    hysteresisReplicas: number;
+  };
 }
 
 export function resolveSpec(spec: LatencyAutoscalerSpec): ResolvedSpec {
@@ -93,11 +98,15 @@ export function resolveSpec(spec: LatencyAutoscalerSpec): ResolvedSpec {
  */
 export function validateSpec(s: ResolvedSpec): string[] {
   const problems: string[] = [];
-  if (s.minReplicas > s.maxReplicas) problems.push(`minReplicas ${s.minReplicas} > maxReplicas ${s.maxReplicas}`);
-  if (s.metrics.selector === null && s.metrics.queries === null) problems.push('metrics needs a selector or queries');
+  if (s.minReplicas > s.maxReplicas)
+    problems.push(`minReplicas ${s.minReplicas} > maxReplicas ${s.maxReplicas}`);
+  if (s.metrics.selector === null && s.metrics.queries === null)
+    problems.push('metrics needs a selector or queries');
   const minWindow = 4 * s.metrics.scrapeIntervalSeconds;
   if (s.metrics.shortWindowSeconds < minWindow)
-    problems.push(`metrics.shortWindowSeconds ${s.metrics.shortWindowSeconds} < 4x scrape interval (${minWindow})`);
+    problems.push(
+      `metrics.shortWindowSeconds ${s.metrics.shortWindowSeconds} < 4x scrape interval (${minWindow})`,
+    );
   if (s.metrics.longWindowSeconds < s.metrics.shortWindowSeconds)
     problems.push('metrics.longWindowSeconds must be >= shortWindowSeconds');
   if (!(s.quantile > 0 && s.quantile < 1)) problems.push(`objective.quantile ${s.quantile} not in (0,1)`);
@@ -128,7 +137,10 @@ const specSchema: YamlValue = {
   type: 'object',
   required: ['scaleTargetRef', 'maxReplicas', 'metrics'],
   'x-kubernetes-validations': [
-    { rule: '!has(self.minReplicas) || self.minReplicas <= self.maxReplicas', message: 'minReplicas must be <= maxReplicas' },
+    {
+      rule: '!has(self.minReplicas) || self.minReplicas <= self.maxReplicas',
+      message: 'minReplicas must be <= maxReplicas',
+    },
     {
       rule: 'has(self.metrics.selector) || has(self.metrics.queries)',
       message: 'metrics needs a selector or queries',
@@ -160,7 +172,11 @@ const specSchema: YamlValue = {
       type: 'object',
       default: {},
       properties: {
-        rpsPerReplica: num(0.001, undefined, 'RPS one replica serves within the objective; learned when absent.'),
+        rpsPerReplica: num(
+          0.001,
+          undefined,
+          'RPS one replica serves within the objective; learned when absent.',
+        ),
         targetUtilization: num(0.05, D.capacity.targetUtilization, 'Fraction of capacity to plan for.', 1),
       },
     },
@@ -168,7 +184,11 @@ const specSchema: YamlValue = {
       type: 'object',
       required: ['prometheusUrl'],
       properties: {
-        prometheusUrl: { type: 'string', pattern: '^https?://', description: 'Base URL of the Prometheus HTTP API.' },
+        prometheusUrl: {
+          type: 'string',
+          pattern: '^https?://',
+          description: 'Base URL of the Prometheus HTTP API.',
+        },
         selector: str('Label matchers of the service series, e.g. {service="images"}.'),
         queries: {
           type: 'object',
@@ -195,18 +215,38 @@ const specSchema: YamlValue = {
           type: 'object',
           default: {},
           properties: {
-            windowSeconds: int(0, D.behavior.scaleUp.windowSeconds, 'A higher recommendation must last this long.'),
-            burstThreshold: num(1, D.behavior.scaleUp.burstThreshold, 'Short RPS / planned capacity that is a burst.'),
+            windowSeconds: int(
+              0,
+              D.behavior.scaleUp.windowSeconds,
+              'A higher recommendation must last this long.',
+            ),
+            burstThreshold: num(
+              1,
+              D.behavior.scaleUp.burstThreshold,
+              'Short RPS / planned capacity that is a burst.',
+            ),
             maxStepPercent: int(1, D.behavior.scaleUp.maxStepPercent, 'Most percent added per step.'),
-            maxStepReplicas: int(1, D.behavior.scaleUp.maxStepReplicas, 'Most replicas added per step (if larger).'),
+            maxStepReplicas: int(
+              1,
+              D.behavior.scaleUp.maxStepReplicas,
+              'Most replicas added per step (if larger).',
+            ),
           },
         },
         scaleDown: {
           type: 'object',
           default: {},
           properties: {
-            windowSeconds: int(0, D.behavior.scaleDown.windowSeconds, 'Highest recommendation of this window wins.'),
-            holdSeconds: int(0, D.behavior.scaleDown.holdSeconds, 'Time after any scale before a scale-down.'),
+            windowSeconds: int(
+              0,
+              D.behavior.scaleDown.windowSeconds,
+              'Highest recommendation of this window wins.',
+            ),
+            holdSeconds: int(
+              0,
+              D.behavior.scaleDown.holdSeconds,
+              'Time after any scale before a scale-down.',
+            ),
             maxStepPercent: int(1, D.behavior.scaleDown.maxStepPercent, 'Most percent removed per step.'),
             hysteresisReplicas: num(0, D.behavior.scaleDown.hysteresisReplicas, 'Dead band, in replicas.'),
           },
@@ -256,7 +296,13 @@ export const CRD: YamlValue = {
   spec: {
     group: GROUP,
     scope: 'Namespaced',
-    names: { kind: KIND, listKind: `${KIND}List`, plural: PLURAL, singular: SINGULAR, shortNames: [...SHORT_NAMES] },
+    names: {
+      kind: KIND,
+      listKind: `${KIND}List`,
+      plural: PLURAL,
+      singular: SINGULAR,
+      shortNames: [...SHORT_NAMES],
+    },
     versions: [
       {
         name: VERSION,

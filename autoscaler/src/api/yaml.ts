@@ -21,7 +21,10 @@ function scalar(v: string | number | boolean | null): string {
 }
 
 function isEmptyCollection(v: YamlValue): boolean {
-  return (Array.isArray(v) && v.length === 0) || (typeof v === 'object' && v !== null && Object.keys(v).length === 0);
+  return (
+    (Array.isArray(v) && v.length === 0) ||
+    (typeof v === 'object' && v !== null && Object.keys(v).length === 0)
+  );
 }
 
 function inline(v: YamlValue): string {

@@ -175,6 +175,9 @@ Env differs per service; everything else (probes, security, graceful shutdown) i
 {{- $name := .component -}}
 {{- $c := index $root.Values $name -}}
 {{- $ctx := dict "root" $root "component" $name -}}
+{{- if gt (add (mul (int $c.preStopSeconds) 1000) (int $c.shutdownGraceMs)) (mul (int $c.terminationGracePeriodSeconds) 1000) }}
+{{- fail (printf "%s: preStopSeconds (%ds) + shutdownGraceMs (%dms) must fit in terminationGracePeriodSeconds (%ds), or Kubernetes kills the pod mid-drain" $name (int $c.preStopSeconds) (int $c.shutdownGraceMs) (int $c.terminationGracePeriodSeconds)) }}
+{{- end }}
 apiVersion: apps/v1
 kind: Deployment
 metadata:
@@ -372,4 +375,31 @@ spec:
     matchLabels:
       {{- include "laas.componentSelectorLabels" . | nindent 6 }}
 {{- end }}
+{{- end }}
+
+{{/*
+Rules of the autoscaler's Role.
+*/}}
+{{- define "laas.autoscaler.rules" -}}
+- apiGroups: ["laas.dev"]
+  resources: ["latencyautoscalers"]
+  verbs: ["get", "list", "watch"]
+- apiGroups: ["laas.dev"]
+  resources: ["latencyautoscalers/status"]
+  verbs: ["get", "patch", "update"]
+- apiGroups: ["apps"]
+  resources: ["deployments"]
+  verbs: ["get", "list", "watch"]
+- apiGroups: ["apps"]
+  resources: ["deployments/scale"]
+  verbs: ["get", "patch", "update"]
+- apiGroups: [""]
+  resources: ["events"]
+  verbs: ["create", "patch"]
+- apiGroups: ["events.k8s.io"]
+  resources: ["events"]
+  verbs: ["create", "patch"]
+- apiGroups: ["coordination.k8s.io"]
+  resources: ["leases"]
+  verbs: ["get", "create", "update"]
 {{- end }}

@@ -1,0 +1,143 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import http from 'node:http';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { testMongoUrl, uniqueDbName } from './support/images-server.js';
+import { hostPort, startTcpProxy, type TcpProxy } from './support/tcp-proxy.js';
+
+const dist = (file: string): string => {
+  const path = fileURLToPath(new URL(`../dist/${file}`, import.meta.url));
+  if (!existsSync(path)) throw new Error(`${path} is missing: run \`npm run build\` first (npm test does)`);
+  return path;
+};
+
+const freePort = async (): Promise<number> => {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((r) => server.close(r));
+  return port;
+};
+
+interface Started {
+  child: ChildProcess;
+  url: string;
+  output: () => string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+async function startProcess(file: string, env: Record<string, string>, waitForPath?: string): Promise<Started> {
+  let output = '';
+  const child = spawn(process.execPath, [dist(file)], {
+    env: { PATH: process.env['PATH'] ?? '', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  const url = `http://127.0.0.1:${env['PORT'] ?? ''}`;
+  if (waitForPath) {
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const ok = await fetch(`${url}${waitForPath}`).then((r) => r.ok, () => false);
+      if (ok) break;
+      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`process did not become ready:\n${output}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  return { child, url, output: () => output, exited };
+}
+
+const seed = async (env: Record<string, string>): Promise<string> => {
+  const started = await startProcess('seed.js', env);
+  const { code } = await started.exited;
+  expect(code).toBe(0);
+  return started.output();
+};
+
+describe('the images process', () => {
+  test('the seed command loads 100 llamas and adds nothing when run again', async () => {
+    const env = { MONGO_URL: testMongoUrl(), MONGO_DB: uniqueDbName('images_seed') };
+    expect(await seed(env)).toMatch(/added 100 image\(s\); the catalog has 100/);
+    expect(await seed(env)).toMatch(/added 0 image\(s\); the catalog has 100/);
+  });
+
+  test.each([
+    ['a non-numeric PORT', { PORT: 'abc' }, /PORT must be an integer, got "abc"/],
+    ['an unknown LOG_LEVEL', { LOG_LEVEL: 'loud' }, /LOG_LEVEL must be one of/],
+    ['a RANDOM_MAX_COUNT of 0', { RANDOM_MAX_COUNT: '0' }, /RANDOM_MAX_COUNT must be >= 1/],
+  ])('refuses to start with %s, naming the variable', async (_label, env, message) => {
+    const started = await startProcess('main.js', { MONGO_URL: testMongoUrl(), ...env });
+    const { code } = await started.exited;
+    expect(code).toBe(78);
+    expect(started.output()).toMatch(message);
+  });
+
+  describe('on SIGTERM with requests in flight', () => {
+    let proxy: TcpProxy;
+    beforeAll(async () => {
+      proxy = await startTcpProxy(hostPort(testMongoUrl()));
+    });
+    afterAll(() => proxy.close());
+
+    test('every in-flight request completes, readiness turns off, and the process exits 0', async () => {
+      const env = { MONGO_URL: proxy.url('mongodb'), MONGO_DB: uniqueDbName('images_sigterm'), PORT: String(await freePort()) };
+      await seed(env);
+      const images = await startProcess('main.js', { ...env, SHUTDOWN_GRACE_MS: '10000', CATALOG_SIZE_TTL_MS: '0' }, '/readyz');
+      // Every database reply now takes 400 ms, so these 40 requests are all in flight at SIGTERM.
+      proxy.delayMs = 400;
+      const agent = new http.Agent({ keepAlive: true, maxSockets: 40 });
+      const inFlight = Array.from({ length: 40 }, () =>
+        new Promise<number>((resolve, reject) => {
+          http.get(`${images.url}/random?count=5`, { agent }, (res) => {
+            res.resume();
+            res.on('end', () => resolve(res.statusCode ?? 0));
+          }).on('error', reject);
+        }),
+      );
+      await new Promise((r) => setTimeout(r, 150));
+      images.child.kill('SIGTERM');
+      const statuses = await Promise.all(inFlight);
+      expect(statuses).toEqual(new Array(40).fill(200));
+      const { code } = await images.exited;
+      expect(code).toBe(0);
+      expect(images.output()).toMatch(/"msg":"draining"/);
+      expect(images.output()).toMatch(/"msg":"stopped"/);
+      agent.destroy();
+      proxy.delayMs = 0;
+    });
+  });
+
+  test('in cluster mode, workers share the port, a dead worker is replaced, metrics add up, and SIGTERM stops all', async () => {
+    const env = { MONGO_URL: testMongoUrl(), MONGO_DB: uniqueDbName('images_cluster'), PORT: String(await freePort()) };
+    await seed(env);
+    const images = await startProcess('main.js', { ...env, WEB_CONCURRENCY: '2' }, '/readyz');
+    try {
+      const workerPids = () =>
+        [...images.output().matchAll(/"pid":(\d+)[^\n]*images listening/g)].map((m) => Number(m[1]));
+      const deadline = Date.now() + 15_000;
+      while (workerPids().length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      expect(workerPids()).toHaveLength(2);
+
+      for (let i = 0; i < 20; i++) expect((await fetch(`${images.url}/random?count=2`, { headers: { connection: 'close' } })).status).toBe(200);
+      const metrics = await (await fetch(`${images.url}/metrics`)).text();
+      const line = metrics.split('\n').find((l) => l.startsWith('http_requests_total{') && l.includes('route="/random"') && l.includes('status_code="200"'));
+      expect(Number(line?.split(' ').pop())).toBe(20);
+
+      process.kill(workerPids()[0]!, 'SIGKILL');
+      const restartDeadline = Date.now() + 15_000;
+      while (workerPids().length < 3 && Date.now() < restartDeadline) await new Promise((r) => setTimeout(r, 100));
+      expect(images.output()).toMatch(/worker died; restarting/);
+      expect(workerPids()).toHaveLength(3);
+      expect((await fetch(`${images.url}/random?count=2`)).status).toBe(200);
+    } finally {
+      images.child.kill('SIGTERM');
+      const { code } = await images.exited;
+      expect(code).toBe(0);
+    }
+  });
+});

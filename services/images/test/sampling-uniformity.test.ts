@@ -1,0 +1,49 @@
+import { llamaCatalog } from '../src/index.js';
+import { startImages, uniqueDbName } from './support/images-server.js';
+import { chiSquareUniform, seededRandom } from './support/seeded-random.js';
+
+const catalog = llamaCatalog();
+
+async function drawCounts(url: string, requests: number, count: number): Promise<Map<string, number>> {
+  const seen = new Map<string, number>();
+  for (let i = 0; i < requests; i++) {
+    const { message } = (await (await fetch(`${url}/random?count=${count}`)).json()) as { message: string[] };
+    expect(new Set(message).size).toBe(message.length);
+    for (const u of message) seen.set(u, (seen.get(u) ?? 0) + 1);
+  }
+  return seen;
+}
+
+describe('sampling through the real database', () => {
+  test('every llama is equally likely over 400 requests of 25 (chi-square, significance 0.001)', async () => {
+    const images = await startImages(uniqueDbName('images_uniform'), { random: seededRandom(42) });
+    try {
+      await images.catalog.seed(catalog, new Date());
+      const seen = await drawCounts(images.url, 400, 25);
+      expect(seen.size).toBe(100);
+      const { statistic, critical } = chiSquareUniform(catalog.map((u) => seen.get(u) ?? 0));
+      expect(statistic).toBeLessThan(critical);
+    } finally {
+      await images.close();
+    }
+  });
+
+  test('ids lost to failed inserts are skipped without bias, and answers stay full', async () => {
+    const images = await startImages(uniqueDbName('images_gaps'), { random: seededRandom(7) });
+    try {
+      // Burn ids between every batch of ten, as lost races on duplicate uploads would.
+      for (let batch = 0; batch < 5; batch++) {
+        await images.catalog.seed(catalog.slice(batch * 10, batch * 10 + 10), new Date());
+        await images.db.collection<{ _id: string; next: number }>('counters').updateOne({ _id: 'images' }, { $inc: { next: 10 } });
+      }
+      const seen = await drawCounts(images.url, 300, 25);
+      expect(seen.size).toBe(50);
+      const counts = catalog.slice(0, 50).map((u) => seen.get(u) ?? 0);
+      expect(counts.reduce((a, b) => a + b, 0)).toBe(300 * 25);
+      const { statistic, critical } = chiSquareUniform(counts);
+      expect(statistic).toBeLessThan(critical);
+    } finally {
+      await images.close();
+    }
+  });
+});

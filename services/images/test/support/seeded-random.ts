@@ -1,0 +1,26 @@
+/** mulberry32: a tiny seeded PRNG, so statistical tests are deterministic. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Pearson's chi-square statistic of observed counts against a uniform expectation, and the
+ * critical value for `df` degrees of freedom at significance 0.001 (Wilson–Hilferty
+ * approximation: accurate to well under 1% for df >= 30).
+ */
+export function chiSquareUniform(counts: number[]): { statistic: number; critical: number; df: number } {
+  const total = counts.reduce((a, b) => a + b, 0);
+  const expected = total / counts.length;
+  const statistic = counts.reduce((sum, c) => sum + (c - expected) ** 2 / expected, 0);
+  const df = counts.length - 1;
+  const z = 3.090232; // upper 0.001 quantile of the standard normal
+  const critical = df * (1 - 2 / (9 * df) + z * Math.sqrt(2 / (9 * df))) ** 3;
+  return { statistic, critical, df };
+}

@@ -1,0 +1,3 @@
+export default async function globalTeardown(): Promise<void> {
+  console.log('teardown', (globalThis as Record<string, unknown>).__x);
+}
