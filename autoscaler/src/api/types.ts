@@ -125,7 +125,6 @@ export interface ObjectMeta {
   uid?: string;
   generation?: number;
   resourceVersion?: string;
-  deletionTimestamp?: string;
 }
 
 export interface LatencyAutoscaler {

@@ -1,6 +1,8 @@
 // A small YAML writer for the manifests this package publishes (the CRD, RBAC). It only needs
-// maps, lists, strings, numbers and booleans; strings are always double-quoted JSON strings (a
-// valid YAML scalar), so no value can be misread as a number, boolean or null by a YAML 1.1 parser.
+// maps, lists, strings, numbers and booleans. Strings are always quoted, so no value can be
+// misread as a number, boolean or null by a YAML 1.1 parser; single quotes unless the string
+// holds a single quote and no double one, which is also what prettier writes (the repo's lint
+// checks these files).
 
 export type YamlValue = string | number | boolean | null | YamlValue[] | { [key: string]: YamlValue };
 
@@ -17,7 +19,9 @@ function scalar(v: string | number | boolean | null): string {
     return String(v);
   }
   if (typeof v === 'boolean') return v ? 'true' : 'false';
-  return JSON.stringify(v);
+  if (v.includes("'") && !v.includes('"')) return JSON.stringify(v);
+  if (/[\n\r\t]/.test(v)) return JSON.stringify(v);
+  return `'${v.replace(/'/g, "''")}'`;
 }
 
 function isEmptyCollection(v: YamlValue): boolean {

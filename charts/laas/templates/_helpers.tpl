@@ -264,7 +264,7 @@ spec:
                   name: {{ include "laas.jwtSecretName" $root }}
                   key: jwt-secret
             - name: TOKEN_TTL
-              value: {{ $c.tokenTtl | quote }}
+              value: {{ $c.tokenTtlSeconds | quote }}
             {{- else if eq $name "gateway" }}
             - name: IMAGES_URL
               value: {{ printf "http://%s:%d" (include "laas.componentName" (dict "root" $root "component" "images")) (int $root.Values.images.service.port) | quote }}
@@ -378,28 +378,11 @@ spec:
 {{- end }}
 
 {{/*
-Rules of the autoscaler's Role.
+Rules of the autoscaler's Role: those of autoscaler/rbac/role.yaml, which the autoscaler
+generates from its code (files/rbac/role.yaml is a copy; a test keeps the two equal).
 */}}
 {{- define "laas.autoscaler.rules" -}}
-- apiGroups: ["laas.dev"]
-  resources: ["latencyautoscalers"]
-  verbs: ["get", "list", "watch"]
-- apiGroups: ["laas.dev"]
-  resources: ["latencyautoscalers/status"]
-  verbs: ["get", "patch", "update"]
-- apiGroups: ["apps"]
-  resources: ["deployments"]
-  verbs: ["get", "list", "watch"]
-- apiGroups: ["apps"]
-  resources: ["deployments/scale"]
-  verbs: ["get", "patch", "update"]
-- apiGroups: [""]
-  resources: ["events"]
-  verbs: ["create", "patch"]
-- apiGroups: ["events.k8s.io"]
-  resources: ["events"]
-  verbs: ["create", "patch"]
-- apiGroups: ["coordination.k8s.io"]
-  resources: ["leases"]
-  verbs: ["get", "create", "update"]
+{{- $role := .Files.Get "files/rbac/role.yaml" | fromYaml }}
+{{- if not $role.rules }}{{ fail "files/rbac/role.yaml has no rules: copy autoscaler/rbac/role.yaml (k8s/render.sh does)" }}{{ end }}
+{{- toYaml $role.rules }}
 {{- end }}

@@ -19,6 +19,7 @@ export interface ImagesAppOptions {
   databaseCheck: ReadinessCheck;
   maxCount?: number;
   idSpaceTtlMs?: number;
+  pointLookupAbove?: number;
   random?: Random;
   clock?: () => number;
   metrics?: HttpMetrics;
@@ -34,7 +35,11 @@ export interface ImagesApp {
 /** Builds the images app without listening, so tests run it in-process on port 0. */
 export function createImagesApp(options: ImagesAppOptions): ImagesApp {
   const clock = options.clock ?? Date.now;
-  const catalog = new ImageCatalog(options.db, { now: clock, idSpaceTtlMs: options.idSpaceTtlMs ?? 1000 });
+  const catalog = new ImageCatalog(options.db, {
+    now: clock,
+    idSpaceTtlMs: options.idSpaceTtlMs ?? 1000,
+    ...(options.pointLookupAbove === undefined ? {} : { pointLookupAbove: options.pointLookupAbove }),
+  });
   const readiness = new Readiness([options.databaseCheck]);
   const metrics = options.metrics ?? createHttpMetrics('images');
   const app = baseApp({ logger: options.logger, readiness, metrics });

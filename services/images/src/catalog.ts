@@ -2,9 +2,13 @@ import type { Collection, Db } from 'mongodb';
 import { conflict } from '@laas/shared';
 import { LazyPermutation, type Random } from './domain/sampling.js';
 
-/** An image as stored: `_id` is a dense integer handed out by a counter (see below). */
+/**
+ * An image as stored. `_id` is a dense integer handed out by a counter (see below), stored as
+ * its decimal string: FerretDB v1 on SQLite pushes a filter down to an index only when it is
+ * exactly `{_id: <string or ObjectId>}`; an integer `_id` would make every lookup a scan.
+ */
 export interface ImageDoc {
-  _id: number;
+  _id: string;
   url: string;
   createdAt: Date;
 }
@@ -20,18 +24,22 @@ interface CounterDoc {
   next: number;
 }
 
-export const toImage = (doc: ImageDoc): Image => ({ id: doc._id, url: doc.url, createdAt: doc.createdAt.toISOString() });
+export const toImage = (doc: ImageDoc): Image => ({ id: Number(doc._id), url: doc.url, createdAt: doc.createdAt.toISOString() });
 
 /**
  * Data access for the image catalog.
  *
  * Random sampling without `$sample` (FerretDB has none, and on MongoDB it scans when the sample
- * is over 5% of the collection): every image gets an integer `_id` from a counter, so the ids
- * are 0..next-1 with rare gaps (a lost race on a duplicate URL burns an id). A request draws k
- * ids from a lazy random permutation of 0..next-1 and fetches them with one `_id $in` query,
- * an index lookup of k keys whatever the catalog size. Ids that hit a gap are replaced by
- * continuing the same permutation, so the sample stays uniform over the images that exist.
- * Worked cost at 1,000,000 images and count=25: 25 map entries, one indexed query for 25 keys;
+ * is over 5% of the collection): every image gets an integer id from a counter, so the ids are
+ * 0..next-1 with rare gaps (a lost race on a duplicate URL burns an id). A request draws k ids
+ * from a lazy random permutation of 0..next-1 and fetches them. Ids that hit a gap are replaced
+ * by continuing the same permutation, so the sample stays uniform over the images that exist.
+ *
+ * How the k ids are fetched depends on the catalog size. Up to `pointLookupAbove` ids (10,000
+ * by default) one `{_id: {$in: ids}}` query: an index lookup on MongoDB, and a scan of at most
+ * 10,000 rows on FerretDB v1, which pushes down nothing but a single `_id` equality. Above it,
+ * k parallel `{_id: id}` lookups on the pooled connections: index lookups on every backend.
+ * Worked cost at 1,000,000 images and count=25: 25 map entries and 25 indexed point reads;
  * with 1% gaps a second round is needed about 22% of the time (1 - 0.99^25).
  */
 export class ImageCatalog {
@@ -41,7 +49,7 @@ export class ImageCatalog {
 
   constructor(
     db: Db,
-    private readonly options: { now: () => number; idSpaceTtlMs: number },
+    private readonly options: { now: () => number; idSpaceTtlMs: number; pointLookupAbove?: number },
   ) {
     this.images = db.collection<ImageDoc>('images');
     this.counters = db.collection<CounterDoc>('counters');
@@ -66,14 +74,14 @@ export class ImageCatalog {
 
   /** Up to `count` distinct images, uniformly at random, in random order. */
   async sample(count: number, random: Random): Promise<ImageDoc[]> {
-    const permutation = new LazyPermutation(await this.readIdSpace(), random);
+    const idSpace = await this.readIdSpace();
+    const permutation = new LazyPermutation(idSpace, random);
     const found: ImageDoc[] = [];
     while (found.length < count && permutation.remaining > 0) {
       const missing = count - found.length;
       // After a round with gaps, ask for twice what is missing: gaps cluster where races did.
-      const ids = permutation.take(found.length === 0 ? missing : missing * 2);
-      const docs = await this.images.find({ _id: { $in: ids } }).toArray();
-      const byId = new Map(docs.map((d) => [d._id, d]));
+      const ids = permutation.take(found.length === 0 ? missing : missing * 2).map(String);
+      const byId = new Map((await this.fetch(ids, idSpace)).map((d) => [d._id, d]));
       for (const id of ids) {
         const doc = byId.get(id);
         if (doc && found.length < count) found.push(doc);
@@ -82,8 +90,16 @@ export class ImageCatalog {
     return found;
   }
 
+  private async fetch(ids: string[], idSpace: number): Promise<ImageDoc[]> {
+    if (idSpace <= (this.options.pointLookupAbove ?? DEFAULT_POINT_LOOKUP_ABOVE)) {
+      return this.images.find({ _id: { $in: ids } }).toArray();
+    }
+    const docs = await Promise.all(ids.map((_id) => this.images.findOne({ _id })));
+    return docs.filter((d): d is ImageDoc => d !== null);
+  }
+
   async get(id: number): Promise<ImageDoc | null> {
-    return this.images.findOne({ _id: id });
+    return this.images.findOne({ _id: String(id) });
   }
 
   /** Reserves `n` consecutive ids and returns the first. */
@@ -102,7 +118,7 @@ export class ImageCatalog {
   async add(url: string, now: Date): Promise<ImageDoc> {
     // Checked before allocating, so a client retrying a duplicate does not burn ids.
     if (await this.images.findOne({ url }, { projection: { _id: 1 } })) throw duplicate(url);
-    const doc: ImageDoc = { _id: await this.allocateIds(1), url, createdAt: now };
+    const doc: ImageDoc = { _id: String(await this.allocateIds(1)), url, createdAt: now };
     try {
       await this.images.insertOne(doc);
     } catch (err) {
@@ -120,7 +136,7 @@ export class ImageCatalog {
     const missing = [...new Set(urls)].filter((url) => !existing.has(url));
     if (missing.length === 0) return 0;
     const first = await this.allocateIds(missing.length);
-    await this.images.insertMany(missing.map((url, i) => ({ _id: first + i, url, createdAt: now })));
+    await this.images.insertMany(missing.map((url, i) => ({ _id: String(first + i), url, createdAt: now })));
     return missing.length;
   }
 
@@ -128,6 +144,9 @@ export class ImageCatalog {
     return this.images.countDocuments();
   }
 }
+
+/** Above this many ids, sampled images are read one `_id` at a time (see the class comment). */
+export const DEFAULT_POINT_LOOKUP_ABOVE = 10_000;
 
 const duplicate = (url: string) =>
   conflict('duplicate_image', 'an image with this URL is already in the catalog', { details: { url } });

@@ -88,18 +88,24 @@ describe('the images process', () => {
       const env = { MONGO_URL: proxy.url('mongodb'), MONGO_DB: uniqueDbName('images_sigterm'), PORT: String(await freePort()) };
       await seed(env);
       const images = await startProcess('main.js', { ...env, SHUTDOWN_GRACE_MS: '10000', CATALOG_SIZE_TTL_MS: '0' }, '/readyz');
-      // Every database reply now takes 400 ms, so these 40 requests are all in flight at SIGTERM.
-      proxy.delayMs = 400;
       const agent = new http.Agent({ keepAlive: true, maxSockets: 40 });
-      const inFlight = Array.from({ length: 40 }, () =>
+      const get = () =>
         new Promise<number>((resolve, reject) => {
           http.get(`${images.url}/random?count=5`, { agent }, (res) => {
             res.resume();
             res.on('end', () => resolve(res.statusCode ?? 0));
           }).on('error', reject);
-        }),
-      );
-      await new Promise((r) => setTimeout(r, 150));
+        });
+      // Warm up: open the 40 client sockets and the driver's pooled connections first, so that
+      // below every chunk the proxy forwards is a query of a request, not a handshake.
+      expect(await Promise.all(Array.from({ length: 40 }, get))).toEqual(new Array(40).fill(200));
+      // Every database reply now takes 400 ms, so these 40 requests are all in flight at SIGTERM.
+      proxy.delayMs = 400;
+      const inFlight = Array.from({ length: 40 }, get);
+      // SIGTERM only once all 40 have reached the service: each sends its database query first.
+      const before = proxy.forwarded;
+      const deadline = Date.now() + 10_000;
+      while (proxy.forwarded - before < 40 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
       images.child.kill('SIGTERM');
       const statuses = await Promise.all(inFlight);
       expect(statuses).toEqual(new Array(40).fill(200));

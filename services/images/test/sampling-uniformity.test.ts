@@ -46,4 +46,17 @@ describe('sampling through the real database', () => {
       await images.close();
     }
   });
+
+  test('a catalog above the point-lookup threshold samples by _id one at a time, still uniformly', async () => {
+    const images = await startImages(uniqueDbName('images_points'), { random: seededRandom(9), pointLookupAbove: 10 });
+    try {
+      await images.catalog.seed(catalog, new Date());
+      const seen = await drawCounts(images.url, 200, 25);
+      expect(seen.size).toBe(100);
+      const { statistic, critical } = chiSquareUniform(catalog.map((u) => seen.get(u) ?? 0));
+      expect(statistic).toBeLessThan(critical);
+    } finally {
+      await images.close();
+    }
+  });
 });

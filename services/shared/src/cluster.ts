@@ -18,7 +18,12 @@ interface MetricsMessage {
  * (prom-client's AggregatorRegistry) and answers. Without cluster mode it serves the registry.
  */
 export function clusterAwareMetrics(registry: Registry): RequestHandler {
-  if (cluster.isWorker) AggregatorRegistry.setRegistries([registry]);
+  if (cluster.isWorker) {
+    // prom-client installs a worker's answering listener only when an AggregatorRegistry is
+    // constructed in that worker; setRegistries alone leaves the primary waiting forever.
+    new AggregatorRegistry();
+    AggregatorRegistry.setRegistries([registry]);
+  }
   let nextId = 0;
   const pending = new Map<number, (m: MetricsMessage) => void>();
   if (cluster.isWorker) {

@@ -9,3 +9,4 @@ export * from './mongo.js';
 export * from './app-kit.js';
 export * from './server.js';
 export { clusterAwareMetrics } from './cluster.js';
+export * from './rate-limit.js';

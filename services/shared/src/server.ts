@@ -64,8 +64,12 @@ async function runWorker(options: RunOptions): Promise<void> {
     }, options.shutdownGraceMs);
     forceClose.unref();
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    // close() ends only the connections idle right now; a keep-alive connection whose request
+    // was already running becomes idle later and would otherwise wait out keepAliveTimeout.
     server.closeIdleConnections();
+    const reapIdle = setInterval(() => server.closeIdleConnections(), 50);
     await closed;
+    clearInterval(reapIdle);
     clearTimeout(forceClose);
     await instance.close().catch((err: unknown) => logger.warn({ err }, 'error while closing resources'));
     logger.info('stopped');

@@ -125,12 +125,57 @@ async function makePki(dir: string): Promise<Pki> {
   const run = (args: string[]): Promise<unknown> => execFileAsync(openssl, args, { cwd: dir });
   const p = (name: string): string => join(dir, name);
 
-  await run(['req', '-x509', '-new', ...ec, '-keyout', p('ca.key'), '-out', p('ca.crt'), '-days', '7',
-    '-config', cnf, '-extensions', 'ca_ext', '-subj', '/CN=laas-testbed-ca']);
+  await run([
+    'req',
+    '-x509',
+    '-new',
+    ...ec,
+    '-keyout',
+    p('ca.key'),
+    '-out',
+    p('ca.crt'),
+    '-days',
+    '7',
+    '-config',
+    cnf,
+    '-extensions',
+    'ca_ext',
+    '-subj',
+    '/CN=laas-testbed-ca',
+  ]);
   const issue = async (name: string, subject: string, extensions: string): Promise<void> => {
-    await run(['req', '-new', ...ec, '-keyout', p(`${name}.key`), '-out', p(`${name}.csr`), '-config', cnf, '-subj', subject]);
-    await run(['x509', '-req', '-in', p(`${name}.csr`), '-CA', p('ca.crt'), '-CAkey', p('ca.key'), '-CAcreateserial',
-      '-out', p(`${name}.crt`), '-days', '7', '-extfile', cnf, '-extensions', extensions]);
+    await run([
+      'req',
+      '-new',
+      ...ec,
+      '-keyout',
+      p(`${name}.key`),
+      '-out',
+      p(`${name}.csr`),
+      '-config',
+      cnf,
+      '-subj',
+      subject,
+    ]);
+    await run([
+      'x509',
+      '-req',
+      '-in',
+      p(`${name}.csr`),
+      '-CA',
+      p('ca.crt'),
+      '-CAkey',
+      p('ca.key'),
+      '-CAcreateserial',
+      '-out',
+      p(`${name}.crt`),
+      '-days',
+      '7',
+      '-extfile',
+      cnf,
+      '-extensions',
+      extensions,
+    ]);
   };
   await issue('apiserver', '/CN=kube-apiserver', 'server_ext');
   await issue('admin', '/O=system:masters/CN=laas-admin', 'client_ext');
@@ -207,7 +252,7 @@ async function startEtcd(dir: string, timeoutMs: number): Promise<{ process: Ser
 export async function startKube(options: StartKubeOptions = {}): Promise<KubeServer> {
   const apiserverBinary = toolPath('kube-apiserver');
   systemToolPath('kubectl');
-  const timeoutMs = options.timeoutMs ?? 60_000;
+  const timeoutMs = options.timeoutMs ?? 120_000;
   const dir = makeTempDir('kube');
   const started: ServerProcess[] = [];
   const stop = async (): Promise<void> => {
@@ -290,7 +335,9 @@ export async function startKube(options: StartKubeOptions = {}): Promise<KubeSer
 }
 
 /** The API server's own bootstrap controller creates `default`; create it ourselves if it is slow. */
-async function ensureDefaultNamespace(api: (path: string, request?: HttpRequestOptions) => Promise<HttpResponse>): Promise<void> {
+async function ensureDefaultNamespace(
+  api: (path: string, request?: HttpRequestOptions) => Promise<HttpResponse>,
+): Promise<void> {
   await waitFor(
     async () => {
       if ((await api('/api/v1/namespaces/default')).status === 200) return true;

@@ -35,7 +35,12 @@ export function kubeconfigText(spec: KubeconfigSpec): string {
   const config = {
     apiVersion: 'v1',
     kind: 'Config',
-    clusters: [{ name: 'laas-testbed', cluster: { server: spec.server, 'certificate-authority-data': b64(spec.caPem) } }],
+    clusters: [
+      {
+        name: 'laas-testbed',
+        cluster: { server: spec.server, 'certificate-authority-data': b64(spec.caPem) },
+      },
+    ],
     users: [{ name: spec.userName, user }],
     contexts: [{ name: spec.userName, context }],
     'current-context': spec.userName,
@@ -58,5 +63,8 @@ export function readClusterOf(kubeconfigPath: string): { server: string; caPem: 
   if (!cluster?.server || !cluster['certificate-authority-data']) {
     throw new Error(`${kubeconfigPath} is not a kubeconfig written by the test bed`);
   }
-  return { server: cluster.server, caPem: Buffer.from(cluster['certificate-authority-data'], 'base64').toString('utf8') };
+  return {
+    server: cluster.server,
+    caPem: Buffer.from(cluster['certificate-authority-data'], 'base64').toString('utf8'),
+  };
 }

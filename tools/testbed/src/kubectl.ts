@@ -15,7 +15,11 @@ export interface KubectlOptions {
 }
 
 /** Runs `kubectl --kubeconfig <kubeconfigPath> ...args`; never throws for a non-zero exit. */
-export function runKubectl(kubeconfigPath: string, args: string[], options: KubectlOptions = {}): Promise<CommandResult> {
+export function runKubectl(
+  kubeconfigPath: string,
+  args: string[],
+  options: KubectlOptions = {},
+): Promise<CommandResult> {
   const kubectl = systemToolPath('kubectl');
   return new Promise((resolveResult, reject) => {
     const child = spawn(kubectl, ['--kubeconfig', kubeconfigPath, ...args], {

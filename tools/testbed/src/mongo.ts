@@ -31,7 +31,11 @@ export async function startMongo(options: StartMongoOptions = {}): Promise<Mongo
     const server = spawnServer({
       name: 'ferretdb',
       command: binary,
-      args: [`--listen-addr=127.0.0.1:${port}`, `--data-dir=${dataDir}`, `--log-level=${options.logLevel ?? 'warn'}`],
+      args: [
+        `--listen-addr=127.0.0.1:${port}`,
+        `--data-dir=${dataDir}`,
+        `--log-level=${options.logLevel ?? 'warn'}`,
+      ],
       logPath: join(dir, 'ferretdb.log'),
     });
     const stop = async (): Promise<void> => {

@@ -56,8 +56,17 @@ ${servers}
  * The whole nginx.conf: every path inside `dir`, one worker, plus a control server on
  * `controlPort` that answers the config generation (how `reload` knows it took effect).
  */
-function nginxConf(dir: string, port: number, controlPort: number, generation: number, config: NginxConfig): string {
-  const http = (typeof config === 'string' ? config : proxyHttpConfig(config)).replaceAll('{{port}}', String(port));
+function nginxConf(
+  dir: string,
+  port: number,
+  controlPort: number,
+  generation: number,
+  config: NginxConfig,
+): string {
+  const http = (typeof config === 'string' ? config : proxyHttpConfig(config)).replaceAll(
+    '{{port}}',
+    String(port),
+  );
   // As root, workers would switch to `nobody`, who cannot read our private temp folder.
   const user = process.getuid?.() === 0 ? 'user root;\n' : '';
   const temp = join(dir, 'temp');
@@ -128,7 +137,10 @@ export async function startNginx(config: NginxConfig): Promise<NginxServer> {
       writeFileSync(confPath, text);
       generation = candidate;
       process.kill(server.pid, 'SIGHUP');
-      await waitFor(() => servesGeneration(candidate), { what: `nginx to load config generation ${candidate}`, timeoutMs: 10_000 });
+      await waitFor(() => servesGeneration(candidate), {
+        what: `nginx to load config generation ${candidate}`,
+        timeoutMs: 10_000,
+      });
     };
     return { url: `http://127.0.0.1:${port}`, port, reload, stop };
   });

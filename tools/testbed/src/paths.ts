@@ -5,8 +5,10 @@ import { fileURLToPath } from 'node:url';
 /** tools/ of the repo (this file is tools/testbed/src/paths.ts, or dist/paths.js once built). */
 export const toolsDir = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-/** Where `npm run tools` (tools/install.sh) puts the pinned binaries. */
-export const toolsBinDir = join(toolsDir, 'bin');
+/** Where `npm run tools` (tools/install.sh) puts the pinned binaries; LAAS_TOOLS_BIN overrides it. */
+export function toolsBinDir(): string {
+  return process.env.LAAS_TOOLS_BIN || join(toolsDir, 'bin');
+}
 
 /** Tools built by tools/install.sh into tools/bin. */
 export type BuiltTool = 'ferretdb' | 'etcd' | 'kube-apiserver' | 'k6' | 'helm' | 'actionlint';
@@ -28,19 +30,28 @@ function isExecutable(path: string): boolean {
  * Throws with the fix in the message when it has not been installed.
  */
 export function toolPath(name: BuiltTool): string {
-  const path = join(toolsBinDir, name);
+  const path = join(toolsBinDir(), name);
   if (!isExecutable(path)) {
-    throw new Error(`${name} is not installed at ${path}: run \`npm run tools\` (bash tools/install.sh) first`);
+    throw new Error(
+      `${name} is not installed at ${path}: run \`npm run tools\` (bash tools/install.sh) first`,
+    );
   }
   return path;
 }
 
 /** Absolute path of a system tool, searched on PATH, then in /usr/sbin and /usr/bin. */
 export function systemToolPath(name: SystemTool): string {
-  const dirs = [...(process.env.PATH ?? '').split(delimiter).filter(Boolean), '/usr/local/sbin', '/usr/sbin', '/usr/bin'];
+  const dirs = [
+    ...(process.env.PATH ?? '').split(delimiter).filter(Boolean),
+    '/usr/local/sbin',
+    '/usr/sbin',
+    '/usr/bin',
+  ];
   for (const dir of dirs) {
     const path = join(dir, name);
     if (existsSync(path) && isExecutable(path)) return path;
   }
-  throw new Error(`${name} is not on PATH (nor in /usr/sbin): run \`npm run tools\` (bash tools/install.sh) first`);
+  throw new Error(
+    `${name} is not on PATH (nor in /usr/sbin): run \`npm run tools\` (bash tools/install.sh) first`,
+  );
 }

@@ -174,7 +174,13 @@ export function spawnServer(options: SpawnOptions): ServerProcess {
     stop: async (graceMs = 10_000) => {
       if (status === undefined) {
         signalGroup('SIGTERM');
-        await Promise.race([exited, sleep(graceMs)]);
+        // Cancel the grace timer once the process is gone, or it keeps the event loop (and jest) alive.
+        const grace = new AbortController();
+        await Promise.race([
+          exited,
+          sleep(graceMs, undefined, { signal: grace.signal }).catch(() => undefined),
+        ]);
+        grace.abort();
         if (status === undefined) signalGroup('SIGKILL');
         await exited;
       }
@@ -194,7 +200,7 @@ export async function waitUntilReady(
   server: ServerProcess,
   check: () => Promise<boolean>,
   what: string,
-  timeoutMs = 30_000,
+  timeoutMs = 60_000,
 ): Promise<void> {
   try {
     await waitFor(check, {

@@ -50,7 +50,11 @@ export interface PrometheusServer {
 }
 
 /** The file_sd_configs JSON for `targets`, written atomically (Prometheus may read it at any time). */
-export function writeFileSdTargets(path: string, targets: string[], labels: Record<string, string> = {}): void {
+export function writeFileSdTargets(
+  path: string,
+  targets: string[],
+  labels: Record<string, string> = {},
+): void {
   const temp = join(dirname(path), `.${process.pid}.${Date.now()}.tmp`);
   writeFileSync(temp, `${JSON.stringify(targets.length > 0 ? [{ targets, labels }] : [], null, 2)}\n`);
   renameSync(temp, path);
@@ -140,10 +144,14 @@ export async function startPrometheus(options: StartPrometheusOptions = {}): Pro
       try {
         parsed = JSON.parse(response.body) as typeof parsed;
       } catch {
-        throw new Error(`Prometheus query ${promql}: HTTP ${response.status}, not JSON: ${response.body.slice(0, 200)}`);
+        throw new Error(
+          `Prometheus query ${promql}: HTTP ${response.status}, not JSON: ${response.body.slice(0, 200)}`,
+        );
       }
       if (response.status !== 200 || parsed.status !== 'success' || !parsed.data) {
-        throw new Error(`Prometheus query ${promql}: HTTP ${response.status}: ${parsed.error ?? response.body}`);
+        throw new Error(
+          `Prometheus query ${promql}: HTTP ${response.status}: ${parsed.error ?? response.body}`,
+        );
       }
       return parsed.data;
     };

@@ -26,7 +26,9 @@ export async function waitFor<T>(
   for (;;) {
     const aborted = options.abortIf?.();
     if (aborted !== undefined) {
-      throw new Error(`gave up waiting for ${options.what}: ${aborted}${lastError ? ` (last check: ${lastError})` : ''}`);
+      throw new Error(
+        `gave up waiting for ${options.what}: ${aborted}${lastError ? ` (last check: ${lastError})` : ''}`,
+      );
     }
     try {
       const value = await check();

@@ -10,6 +10,8 @@ export interface TcpProxy {
   url(scheme: string): string;
   port: number;
   delayMs: number;
+  /** Chunks received from clients so far: one per request the server sent through. */
+  forwarded: number;
   cut(): void;
   restore(): void;
   close(): Promise<void>;
@@ -21,6 +23,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
   const proxy: TcpProxy = {
     port: 0,
     delayMs: 0,
+    forwarded: 0,
     url: (scheme) => `${scheme}://127.0.0.1:${proxy.port}/`,
     cut: () => {
       open = false;
@@ -42,6 +45,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     }
     const upstream = net.connect(target.port, target.host);
     sockets.add(client).add(upstream);
+    client.on('data', () => proxy.forwarded++);
     client.pipe(upstream);
     upstream.on('data', (chunk: Buffer) => {
       if (proxy.delayMs > 0) setTimeout(() => client.writable && client.write(chunk), proxy.delayMs);

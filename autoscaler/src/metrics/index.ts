@@ -1,0 +1,3 @@
+export * from './types.js';
+export type * from './source.js';
+export * from './prometheus.js';

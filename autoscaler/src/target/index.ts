@@ -1,0 +1,3 @@
+export * from './types.js';
+export * from './deployment.js';
+export { statusOf, toTargetError } from './kube-errors.js';

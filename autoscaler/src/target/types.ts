@@ -1,0 +1,40 @@
+// The thing being scaled, behind the smallest interface that serves the reconciler. Kubernetes
+// Deployments implement it today (./deployment.ts); the embedded system adds a local-process
+// implementation. Keep it this small and stable.
+
+/** What `get` reports. */
+export interface TargetState {
+  /** Replicas asked for (spec), starting ones included. */
+  replicas: number;
+  /** Replicas ready to serve. */
+  readyReplicas: number;
+  /** Replicas running the current template (a rollout in progress has fewer). */
+  updatedReplicas: number;
+  /**
+   * An opaque version of what was read. Passed back to `scale`, an implementation may refuse to
+   * scale (TargetError 'Conflict') when the target changed since: the decision was based on a
+   * replica count that no longer holds. Implementations without versions return undefined.
+   */
+  version?: string;
+}
+
+export type TargetErrorCode = 'NotFound' | 'Conflict' | 'Forbidden' | 'Invalid' | 'Unavailable';
+
+export class TargetError extends Error {
+  override readonly name = 'TargetError';
+  constructor(
+    readonly code: TargetErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface ScaleTarget {
+  /** For logs and events, e.g. "deployment/images". */
+  readonly description: string;
+  /** Reads the current state. Throws TargetError. */
+  get(): Promise<TargetState>;
+  /** Sets the replica count. Throws TargetError ('Conflict' when `version` is stale). */
+  scale(replicas: number, version?: string): Promise<void>;
+}

@@ -1,0 +1,27 @@
+export {
+  DEFAULT_CRITERIA,
+  LOADTEST_DIR,
+  PLATEAU_SCRIPT,
+  SMOKE_SCRIPT,
+  judgePlateau,
+  runK6,
+  runLocalPlateau,
+  summaryFromLogs,
+} from './k6.js';
+export type { Criteria, K6Metric, K6RunOptions, K6RunResult, K6Summary, PlateauOptions, PlateauResult, PlateauRunner } from './k6.js';
+export { findMaxRps, waitUntilResponsive } from './search.js';
+export type { FindMaxRpsOptions, MaxRpsResult, SearchStep } from './search.js';
+export { measureMaxRps, median } from './measure.js';
+export type { MeasureOptions, RepeatedMaxRps } from './measure.js';
+export { describeMachine } from './machine.js';
+export type { MachineInfo } from './machine.js';
+export { DEFAULT_EXPERIMENT, formatDuration, runExperiment } from './run.js';
+export type { ExperimentOptions, ExperimentResults, ExperimentTarget, PointResult, Progress } from './run.js';
+export { ORIGINAL_LAAS, chartSvg, niceCeil, reportMarkdown, svgToPng, writeReport } from './report.js';
+export type { ReportFiles } from './report.js';
+export { startLocalTarget } from './local-target.js';
+export type { LocalTargetOptions } from './local-target.js';
+export { K6_IMAGE, DryRunStop, createMinikubeTarget, dryRunMinikube, k6ConfigMap, plateauJob } from './minikube.js';
+export type { KubeCall, MinikubeTarget, MinikubeTargetOptions } from './minikube.js';
+export { USAGE, parseCli, parseSeconds, progressLine, timestampFolder } from './cli.js';
+export type { CliOptions } from './cli.js';

@@ -1,0 +1,106 @@
+#!/usr/bin/env node
+/**
+ * `npm run experiment -- [--replicas 1,2,3,5] [--cpu 250m] [--repeats 3] [--plateau 8s]
+ *                         [--target local|minikube] [--dry-run]`
+ * Measures the max sustained RPS of GET /random?count=25 per replica count and writes
+ * experiments/<timestamp>/{results.json, report.md, chart.svg, chart.png}.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { parseCli, progressLine, USAGE } from './cli.js';
+import type { CliOptions } from './cli.js';
+import { startLocalTarget } from './local-target.js';
+import { createMinikubeTarget, dryRunMinikube } from './minikube.js';
+import { writeReport } from './report.js';
+import { formatDuration, runExperiment } from './run.js';
+import type { ExperimentTarget } from './run.js';
+
+const say = (line: string): void => void process.stdout.write(`experiment: ${line}\n`);
+
+function printLocalPlan(cli: CliOptions): void {
+  const o = cli.experiment;
+  say('dry run (local target): the sequence is');
+  say(`  start FerretDB, seed 100 llamas, start nginx (least_conn, keep-alive) and Prometheus (file SD)`);
+  for (const n of o.replicas) {
+    say(`  LocalScaleTarget.scale(${n}): start replicas at ${o.cpuMillis}m CPU (cfs_quota_us ${o.cpuMillis * 100}/100000), wait for /readyz, reload nginx; or unroute, reload, SIGTERM, drain`);
+    say(`  ${o.repeats} x search: k6 run loadtest/plateau.js RATE=<r> DURATION=${o.plateauSec}s per step (x1.5 until a plateau fails, then bisect to ${o.resolution * 100}%)`);
+  }
+  say(`  write ${cli.out}/{results.json,report.md,chart.svg,chart.png}; stop everything`);
+}
+
+async function main(): Promise<void> {
+  const cli = parseCli(process.argv.slice(2));
+  if (cli.help) {
+    process.stdout.write(USAGE);
+    return;
+  }
+  const o = cli.experiment;
+  if (cli.dryRun) {
+    if (cli.target === 'local') {
+      printLocalPlan(cli);
+      return;
+    }
+    say(`dry run (minikube target): namespace ${cli.namespace}, deployment ${cli.deployment}; writes are validated by the API server (dryRun=All)`);
+    await dryRunMinikube({
+      namespace: cli.namespace,
+      deployment: cli.deployment,
+      serviceUrl: cli.serviceUrl,
+      kubeconfig: cli.kubeconfig,
+      replicas: o.replicas,
+      rate: o.startRps,
+      durationSec: o.plateauSec,
+      path: o.path,
+    });
+    say('dry run done: each plateau of the real run repeats the Job create / wait / logs / delete above at the rate the search picks');
+    return;
+  }
+
+  say(`replicas ${o.replicas.join(',')} at ${o.cpuMillis}m CPU each, ${o.repeats} repeats, ${o.plateauSec}s plateaus, target ${cli.target}`);
+  let target: ExperimentTarget;
+  if (cli.target === 'local') {
+    target = await startLocalTarget({ cpuMillis: o.cpuMillis, mongoUrl: cli.mongoUrl, mongoDb: cli.mongoDb, log: (line) => say(line) });
+  } else {
+    const kube = createMinikubeTarget({
+      namespace: cli.namespace,
+      deployment: cli.deployment,
+      serviceUrl: cli.serviceUrl,
+      kubeconfig: cli.kubeconfig,
+      print: (line) => say(line.split('\n')[0]!),
+    });
+    await kube.prepare();
+    target = kube;
+  }
+  let interrupted = false;
+  const onSignal = (signal: string): void => {
+    if (interrupted) return;
+    interrupted = true;
+    say(`${signal}: stopping`);
+    void target.stop().then(() => process.exit(130));
+  };
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  // The local system's process handles are unref'd: hold the event loop open while we run.
+  const keepAlive = setInterval(() => undefined, 1 << 30);
+  try {
+    const results = await runExperiment(o, target, (progress) => {
+      if (progress.result) say(progressLine(progress));
+    });
+    const discussion = cli.discussion && existsSync(cli.discussion) ? readFileSync(cli.discussion, 'utf8') : '';
+    const files = writeReport(cli.out, results, discussion);
+    say(`done in ${formatDuration(results.durationSec)}:`);
+    for (const point of results.points) {
+      say(`  ${point.replicas} replica(s): ${point.maxRps} RPS (range ${point.min}-${point.max}), p99 ${point.atMax?.p99Ms.toFixed(1) ?? '-'} ms, efficiency ${point.efficiency !== undefined ? (point.efficiency * 100).toFixed(0) : '-'}%`);
+    }
+    say(`wrote ${files.resultsJson}, ${files.reportMd}, ${files.chartSvg}${files.chartPng ? `, ${files.chartPng}` : ''}`);
+  } finally {
+    clearInterval(keepAlive);
+    await target.stop();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`experiment: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);

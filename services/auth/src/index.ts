@@ -1,0 +1,27 @@
+export { createAuthApp, type AuthApp, type AuthAppOptions } from './app.js';
+export {
+  authSettings,
+  loadAuthConfig,
+  resolveSigningSecret,
+  MIN_SECRET_BYTES,
+  type AuthConfig,
+  type SigningSecret,
+} from './config.js';
+export { argon2Hasher, dummyHash, type PasswordHasher, type Argon2Options } from './domain/passwords.js';
+export {
+  TokenService,
+  bearerToken,
+  TOKEN_ALGORITHM,
+  type Claims,
+  type IssuedToken,
+  type TokenSubject,
+} from './domain/tokens.js';
+export {
+  parseCredentials,
+  parseRegistration,
+  parseEmail,
+  parsePassword,
+  PASSWORD_MIN,
+  PASSWORD_MAX,
+} from './domain/validation.js';
+export { UserStore, toUser, type User, type UserDoc } from './users.js';

@@ -1,0 +1,57 @@
+import { ConfigError, createHttpMetrics, createLogger, openDatabase, runService } from '@laas/shared';
+import { createAuthApp } from './app.js';
+import { loadAuthConfig, resolveSigningSecret } from './config.js';
+import { argon2Hasher } from './domain/passwords.js';
+
+try {
+  const config = loadAuthConfig();
+  const logger = createLogger('auth', config.logLevel);
+  // Resolved before any worker starts, so a missing secret stops the process at once.
+  const secret = resolveSigningSecret(config, logger);
+  if (secret.source === 'generated' && config.webConcurrency > 1) {
+    throw new ConfigError([
+      'AUTH_DEV_MODE with a generated secret cannot run WEB_CONCURRENCY > 1: each worker would sign with its own',
+    ]);
+  }
+  logger.info({ source: secret.source, ttlSeconds: config.tokenTtlSeconds }, 'signing secret loaded');
+  await runService({
+    name: 'auth',
+    port: config.port,
+    host: config.host,
+    logger,
+    shutdownGraceMs: config.shutdownGraceMs,
+    webConcurrency: config.webConcurrency,
+    create: () => {
+      const database = openDatabase(config.mongoUrl, config.mongoDb);
+      const { app, users, readiness } = createAuthApp({
+        db: database.db,
+        logger,
+        databaseCheck: database.readiness,
+        signingKey: secret.key,
+        issuer: config.issuer,
+        audience: config.audience,
+        tokenTtlSeconds: config.tokenTtlSeconds,
+        clockSkewSeconds: config.clockSkewSeconds,
+        hasher: argon2Hasher({ memoryCost: config.argon2MemoryKiB, timeCost: config.argon2TimeCost }),
+        loginLimits: {
+          perAddress: config.loginLimitPerAddress,
+          perEmail: config.loginLimitPerEmail,
+          windowSeconds: config.loginWindowSeconds,
+        },
+        metrics: createHttpMetrics('auth', { defaultMetrics: true }),
+      });
+      // In the background, like images: a database down at boot must not stop the service.
+      const ensure = (): void => {
+        users.ensureIndexes().catch(() => setTimeout(ensure, 2000).unref());
+      };
+      ensure();
+      return { app, readiness, close: () => database.close() };
+    },
+  });
+} catch (err) {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`auth: ${err.message}\n`);
+    process.exit(78); // EX_CONFIG
+  }
+  throw err;
+}

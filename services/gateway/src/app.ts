@@ -1,0 +1,157 @@
+import type { Express, RequestHandler } from 'express';
+import { Histogram } from 'prom-client';
+import {
+  AppError,
+  LATENCY_BUCKETS,
+  RateLimiter,
+  baseApp,
+  createHttpMetrics,
+  finishApp,
+  notFound,
+  tooManyRequests,
+  Readiness,
+  type HttpMetrics,
+  type Logger,
+} from '@laas/shared';
+import type { AuthMode } from './config.js';
+import { cors } from './cors.js';
+import { openApiDocument } from './openapi.js';
+import { IDENTITY_HEADERS, Upstream } from './proxy.js';
+import { matchRoute, needsToken, type UpstreamName } from './routing.js';
+import { tokenVerifier } from './tokens.js';
+
+export interface GatewayAppOptions {
+  logger: Logger;
+  upstreams: Record<UpstreamName, string>;
+  authMode?: AuthMode;
+  /** HS256 secret shared with auth; required unless authMode is 'none'. */
+  verificationKey?: Uint8Array | null;
+  issuer?: string;
+  audience?: string;
+  clockSkewSeconds?: number;
+  upstreamTimeoutMs?: number;
+  upstreamConnections?: number;
+  bodyLimitBytes?: number;
+  /** Per-client requests per window; 0 (default) turns the limiter off. */
+  rateLimit?: { limit: number; windowSeconds: number };
+  corsOrigins?: '*' | string[];
+  /** Milliseconds since the epoch. */
+  clock?: () => number;
+  metrics?: HttpMetrics;
+}
+
+export interface GatewayApp {
+  app: Express;
+  readiness: Readiness;
+  metrics: HttpMetrics;
+  close(): Promise<void>;
+}
+
+/** Builds the gateway app without listening, so tests run it in-process on port 0. */
+export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
+  const { logger } = options;
+  const clock = options.clock ?? Date.now;
+  const authMode = options.authMode ?? 'writes';
+  const key = options.verificationKey ?? null;
+  if (authMode !== 'none' && key === null) throw new Error(`authMode ${authMode} needs a verification key`);
+
+  // Ready whenever it is not draining. Deliberately no upstream checks: if images is down,
+  // a gateway that turned unready would be taken out of the load balancer too, and clients
+  // would get connection errors instead of a clear 502 — and auth routes, which do work, would
+  // go down with it. Every gateway replica shares the same upstreams, so unreadiness could only
+  // empty the whole pool. Upstream health belongs to the upstreams' own readiness probes.
+  const readiness = new Readiness([]);
+  const metrics = options.metrics ?? createHttpMetrics('gateway');
+  const latency = new Histogram({
+    name: 'gateway_upstream_duration_seconds',
+    help: 'Time from forwarding a request to receiving the upstream response headers, by upstream and status code',
+    labelNames: ['upstream', 'status_code'] as const,
+    buckets: LATENCY_BUCKETS,
+    registers: [metrics.registry],
+  });
+  const common = {
+    timeoutMs: options.upstreamTimeoutMs ?? 10_000,
+    connections: options.upstreamConnections ?? 64,
+    bodyLimitBytes: options.bodyLimitBytes ?? 16 * 1024,
+    logger,
+    latency,
+  };
+  const upstreams: Record<UpstreamName, Upstream> = {
+    images: new Upstream({ name: 'images', baseUrl: options.upstreams.images, ...common }),
+    auth: new Upstream({ name: 'auth', baseUrl: options.upstreams.auth, ...common }),
+  };
+  const verify = key
+    ? tokenVerifier({
+        key,
+        issuer: options.issuer ?? 'laas-auth',
+        audience: options.audience ?? 'laas',
+        clockSkewSeconds: options.clockSkewSeconds ?? 30,
+        clock,
+      })
+    : null;
+
+  const app = baseApp({ logger, readiness, metrics });
+  const corsHandler = cors(options.corsOrigins ?? []);
+  if (corsHandler) app.use(corsHandler);
+
+  const document = JSON.stringify(openApiDocument);
+  app.get('/openapi.json', (_req, res) => {
+    res.type('application/json').send(document);
+  });
+
+  const limit = options.rateLimit ?? { limit: 0, windowSeconds: 1 };
+  if (limit.limit > 0)
+    app.use(
+      rateLimited(new RateLimiter({ limit: limit.limit, windowMs: limit.windowSeconds * 1000 }), clock),
+    );
+
+  // The proxy: authentication happens here, before a single byte is forwarded — the original
+  // LaaS gateway registered its proxies ahead of the auth check, so nothing was ever checked.
+  const proxy: RequestHandler = async (req, res, next) => {
+    const match = matchRoute(req.url);
+    if (match === null) {
+      next();
+      return;
+    }
+    if (match === 'bad_path')
+      throw new AppError(400, 'invalid_path', 'dot segments are not allowed in paths');
+    const { route, target } = match;
+    res.locals['route'] = route.template;
+    const identity: Record<string, string> = {};
+    for (const header of IDENTITY_HEADERS) delete req.headers[header];
+    if (needsToken(authMode, route.upstream, req.method)) {
+      const principal = await verify!(req.headers.authorization);
+      identity['x-auth-user-id'] = principal.userId;
+      identity['x-auth-user-email'] = principal.email;
+    }
+    await upstreams[route.upstream].forward(req, res, target, identity);
+  };
+  app.use(proxy);
+  app.get('/', (_req, res) => {
+    res.json({ service: 'laas gateway', openapi: '/openapi.json' });
+  });
+  app.use((req, _res, next) =>
+    next(notFound('route_not_found', `no route for ${req.method} ${req.path}: see /openapi.json`)),
+  );
+  finishApp(app, logger);
+
+  return {
+    app,
+    readiness,
+    metrics,
+    close: async () => {
+      await Promise.all([upstreams.images.close(), upstreams.auth.close()]);
+    },
+  };
+}
+
+function rateLimited(limiter: RateLimiter, clock: () => number): RequestHandler {
+  return (req, _res, next) => {
+    const decision = limiter.take(req.ip ?? req.socket.remoteAddress ?? 'unknown', clock());
+    if (!decision.allowed) {
+      next(tooManyRequests('too many requests from this client: slow down', decision.retryAfterSeconds));
+      return;
+    }
+    next();
+  };
+}

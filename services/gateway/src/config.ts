@@ -1,0 +1,118 @@
+import { readFileSync } from 'node:fs';
+import {
+  BODY_LIMIT_BYTES,
+  ConfigError,
+  commonSettings,
+  int,
+  loadConfig,
+  oneOf,
+  optionalStr,
+  str,
+  url,
+  type ConfigOf,
+} from '@laas/shared';
+
+export const AUTH_MODES = ['writes', 'all', 'none'] as const;
+export type AuthMode = (typeof AUTH_MODES)[number];
+
+export const gatewaySettings = {
+  ...commonSettings,
+  port: int('PORT', 'port to listen on', { default: 4002, min: 0, max: 65535 }),
+  imagesUrl: url('IMAGES_URL', 'base URL of the images service', {
+    default: 'http://127.0.0.1:4000',
+    protocols: ['http:'],
+  }),
+  authUrl: url('AUTH_URL', 'base URL of the auth service', {
+    default: 'http://127.0.0.1:4001',
+    protocols: ['http:'],
+  }),
+  authMode: oneOf(
+    'GATEWAY_AUTH',
+    'which requests need a token: writes (uploads), all, or none',
+    AUTH_MODES,
+    'writes',
+  ),
+  jwtSecret: optionalStr(
+    'JWT_SECRET',
+    'HS256 secret shared with auth (or JWT_SECRET_FILE); required unless GATEWAY_AUTH=none',
+  ),
+  jwtSecretFile: optionalStr('JWT_SECRET_FILE', 'file holding the HS256 secret'),
+  issuer: str('JWT_ISSUER', 'required iss claim', { default: 'laas-auth' }),
+  audience: str('JWT_AUDIENCE', 'required aud claim', { default: 'laas' }),
+  clockSkewSeconds: int('CLOCK_SKEW_S', 'clock difference tolerated when checking exp/iat', {
+    default: 30,
+    min: 0,
+    max: 300,
+  }),
+  upstreamTimeoutMs: int('UPSTREAM_TIMEOUT_MS', 'longest wait for an upstream to answer (then 504)', {
+    default: 10_000,
+    min: 1,
+  }),
+  upstreamConnections: int('UPSTREAM_CONNECTIONS', 'keep-alive connections pooled per upstream', {
+    default: 64,
+    min: 1,
+  }),
+  bodyLimitBytes: int('GATEWAY_BODY_LIMIT', 'largest request body forwarded (then 413)', {
+    default: BODY_LIMIT_BYTES,
+    min: 0,
+  }),
+  rateLimit: int('GATEWAY_RATE_LIMIT', 'requests per client per window (0 = off, the default)', {
+    default: 0,
+    min: 0,
+  }),
+  rateWindowSeconds: int('GATEWAY_RATE_WINDOW_S', 'rate-limit window in seconds', { default: 1, min: 1 }),
+  corsOrigins: optionalStr(
+    'CORS_ORIGINS',
+    'comma-separated origins allowed by CORS, or *; empty = no CORS headers',
+  ),
+};
+
+export type GatewayConfig = ConfigOf<typeof gatewaySettings>;
+
+export const loadGatewayConfig = (env?: Record<string, string | undefined>): GatewayConfig =>
+  loadConfig(gatewaySettings, env);
+
+/** The verification secret; required unless GATEWAY_AUTH=none (then null). */
+export function resolveVerificationKey(
+  config: Pick<GatewayConfig, 'authMode' | 'jwtSecret' | 'jwtSecretFile'>,
+): Uint8Array | null {
+  let raw = config.jwtSecret;
+  if (raw === undefined && config.jwtSecretFile !== undefined) {
+    try {
+      raw = readFileSync(config.jwtSecretFile, 'utf8').trim();
+    } catch (err) {
+      throw new ConfigError([`JWT_SECRET_FILE cannot be read: ${(err as Error).message}`]);
+    }
+  }
+  if (raw === undefined) {
+    if (config.authMode === 'none') return null;
+    throw new ConfigError([
+      `JWT_SECRET (or JWT_SECRET_FILE) is required with GATEWAY_AUTH=${config.authMode}: the gateway verifies tokens itself`,
+    ]);
+  }
+  const key = new TextEncoder().encode(raw);
+  if (key.length < 32) throw new ConfigError([`JWT_SECRET must be at least 32 bytes, got ${key.length}`]);
+  return key;
+}
+
+/** CORS_ORIGINS: "*" or a comma-separated list of exact origins. */
+export function parseCorsOrigins(raw: string | undefined): '*' | string[] {
+  if (raw === undefined) return [];
+  if (raw.trim() === '*') return '*';
+  const origins = raw
+    .split(',')
+    .map((o) => o.trim())
+    .filter((o) => o !== '');
+  const bad = origins.filter((o) => {
+    try {
+      return new URL(o).origin !== o;
+    } catch {
+      return true;
+    }
+  });
+  if (bad.length > 0)
+    throw new ConfigError([
+      `CORS_ORIGINS has entries that are not origins (scheme://host[:port]): ${bad.join(', ')}`,
+    ]);
+  return origins;
+}

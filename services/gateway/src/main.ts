@@ -1,0 +1,44 @@
+import { ConfigError, createHttpMetrics, createLogger, runService } from '@laas/shared';
+import { createGatewayApp } from './app.js';
+import { loadGatewayConfig, parseCorsOrigins, resolveVerificationKey } from './config.js';
+
+try {
+  const config = loadGatewayConfig();
+  const logger = createLogger('gateway', config.logLevel);
+  const verificationKey = resolveVerificationKey(config);
+  const corsOrigins = parseCorsOrigins(config.corsOrigins);
+  if (config.authMode === 'none')
+    logger.warn('GATEWAY_AUTH=none: every request is forwarded without a token check');
+  await runService({
+    name: 'gateway',
+    port: config.port,
+    host: config.host,
+    logger,
+    shutdownGraceMs: config.shutdownGraceMs,
+    webConcurrency: config.webConcurrency,
+    create: () => {
+      const gateway = createGatewayApp({
+        logger,
+        upstreams: { images: config.imagesUrl, auth: config.authUrl },
+        authMode: config.authMode,
+        verificationKey,
+        issuer: config.issuer,
+        audience: config.audience,
+        clockSkewSeconds: config.clockSkewSeconds,
+        upstreamTimeoutMs: config.upstreamTimeoutMs,
+        upstreamConnections: config.upstreamConnections,
+        bodyLimitBytes: config.bodyLimitBytes,
+        rateLimit: { limit: config.rateLimit, windowSeconds: config.rateWindowSeconds },
+        corsOrigins,
+        metrics: createHttpMetrics('gateway', { defaultMetrics: true }),
+      });
+      return { app: gateway.app, readiness: gateway.readiness, close: gateway.close };
+    },
+  });
+} catch (err) {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`gateway: ${err.message}\n`);
+    process.exit(78); // EX_CONFIG
+  }
+  throw err;
+}

@@ -1,0 +1,230 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { Request, Response } from 'express';
+import { Pool } from 'undici';
+import type { Histogram } from 'prom-client';
+import { AppError, payloadTooLarge, type Logger } from '@laas/shared';
+
+/**
+ * Hop-by-hop headers (RFC 9110 §7.6.1) describe one connection, not the message: never
+ * forwarded in either direction. `host` is set by the pool for the upstream, and `expect` is
+ * answered by Node itself. Content-Length is end-to-end and passes through unchanged.
+ */
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'host',
+  'expect',
+  'http2-settings',
+]);
+
+/** Identity headers the gateway sets from a verified token; never trusted from a client. */
+export const IDENTITY_HEADERS = ['x-auth-user-id', 'x-auth-user-email'] as const;
+
+/** Names listed in a Connection header are hop-by-hop too (e.g. "Connection: close, x-secret"). */
+function connectionTokens(value: string | string[] | undefined): Set<string> | null {
+  if (value === undefined) return null;
+  const names = (Array.isArray(value) ? value.join(',') : value)
+    .split(',')
+    .map((t) => t.trim().toLowerCase());
+  return new Set(names.filter((n) => n !== '' && n !== 'close' && n !== 'keep-alive'));
+}
+
+export function forwardableHeaders(headers: IncomingHttpHeaders): Record<string, string | string[]> {
+  const named = connectionTokens(headers.connection);
+  const out: Record<string, string | string[]> = {};
+  for (const name in headers) {
+    const value = headers[name];
+    if (value === undefined || HOP_BY_HOP.has(name) || named?.has(name)) continue;
+    out[name] = value;
+  }
+  return out;
+}
+
+export interface UpstreamOptions {
+  name: string;
+  baseUrl: string;
+  timeoutMs: number;
+  connections: number;
+  bodyLimitBytes: number;
+  logger: Logger;
+  latency: Histogram<'upstream' | 'status_code'>;
+}
+
+/** A body larger than the limit, found while streaming a body of unknown length. */
+class BodyTooLarge extends Error {}
+
+/**
+ * One upstream service behind a pool of keep-alive connections (undici). Requests and
+ * responses are streamed through without being parsed: the gateway never reads a JSON body it
+ * only forwards, which is what made the scaling thesis's gateway the bottleneck.
+ */
+export class Upstream {
+  private readonly pool: Pool;
+  private readonly basePath: string;
+
+  constructor(private readonly options: UpstreamOptions) {
+    const base = new URL(options.baseUrl);
+    this.basePath = base.pathname.replace(/\/$/, '');
+    this.pool = new Pool(base.origin, {
+      connections: options.connections,
+      // Idle sockets are kept 4 s at most unless the upstream says less (Keep-Alive: timeout=),
+      // below Node's server default of 5 s, so the gateway never reuses a socket the upstream is
+      // closing.
+      keepAliveTimeout: 4_000,
+      keepAliveMaxTimeout: 4_000,
+      headersTimeout: options.timeoutMs,
+      bodyTimeout: options.timeoutMs,
+      connectTimeout: Math.min(options.timeoutMs, 5_000),
+    });
+  }
+
+  get name(): string {
+    return this.options.name;
+  }
+
+  /** Forwards `req` to `path` (path and query, already rewritten) and streams the answer back. */
+  async forward(
+    req: Request,
+    res: Response,
+    path: string,
+    extraHeaders: Record<string, string>,
+  ): Promise<void> {
+    const { bodyLimitBytes, latency, name } = this.options;
+    const headers = forwardableHeaders(req.headers);
+    const remote = req.socket.remoteAddress;
+    if (remote !== undefined) {
+      const prior = req.headers['x-forwarded-for'];
+      headers['x-forwarded-for'] = prior ? `${String(prior)}, ${remote}` : remote;
+    }
+    headers['x-forwarded-proto'] ??= req.protocol;
+    if (req.headers.host !== undefined) headers['x-forwarded-host'] ??= req.headers.host;
+    Object.assign(headers, extraHeaders);
+
+    const body = requestBody(req, bodyLimitBytes);
+    const controller = new AbortController();
+    const onClose = (): void => {
+      if (!res.writableFinished) controller.abort();
+    };
+    res.once('close', onClose);
+    const start = process.hrtime.bigint();
+    const observe = (status: number): void => {
+      latency.observe(
+        { upstream: name, status_code: String(status) },
+        Number(process.hrtime.bigint() - start) / 1e9,
+      );
+    };
+
+    let answer: Awaited<ReturnType<Pool['request']>>;
+    try {
+      answer = await this.pool.request({
+        method: req.method as 'GET',
+        path: this.basePath + path,
+        headers,
+        body,
+        signal: controller.signal,
+      });
+    } catch (err) {
+      const mapped = this.mapError(err, body);
+      observe(mapped.status);
+      throw mapped;
+    }
+    observe(answer.statusCode);
+
+    res.status(answer.statusCode);
+    const connectionNamed = connectionTokens(answer.headers['connection']);
+    for (const header in answer.headers) {
+      const value = answer.headers[header];
+      if (value === undefined || HOP_BY_HOP.has(header) || connectionNamed?.has(header)) continue;
+      res.setHeader(header, value);
+    }
+    try {
+      await pipeline(answer.body, res);
+    } catch (err) {
+      // The client went away, or the upstream broke off mid-body: the status line is sent, so
+      // all that is left to do is to close the connection (the error handler destroys it).
+      if (!res.headersSent) throw this.mapError(err, body);
+      res.destroy();
+    } finally {
+      res.off('close', onClose);
+    }
+  }
+
+  private mapError(err: unknown, body: Readable | null): AppError {
+    if (err instanceof BodyTooLarge || (body as { tooLarge?: boolean } | null)?.tooLarge) {
+      return payloadTooLarge(`the request body is too large (limit ${this.options.bodyLimitBytes} bytes)`);
+    }
+    const code = (err as { code?: unknown } | null)?.code;
+    const { name, timeoutMs, logger } = this.options;
+    if (
+      code === 'UND_ERR_HEADERS_TIMEOUT' ||
+      code === 'UND_ERR_BODY_TIMEOUT' ||
+      code === 'UND_ERR_CONNECT_TIMEOUT'
+    ) {
+      logger.warn({ upstream: name, code }, 'upstream timed out');
+      return new AppError(
+        504,
+        'upstream_timeout',
+        `the ${name} service did not answer within ${timeoutMs} ms`,
+      );
+    }
+    if (code === 'UND_ERR_ABORTED' || (err as Error | null)?.name === 'AbortError') {
+      // The client disconnected first: nobody will read this answer.
+      return new AppError(499, 'client_closed_request', 'the client closed the connection');
+    }
+    logger.warn({ upstream: name, code, message: (err as Error | null)?.message }, 'upstream unreachable');
+    return new AppError(
+      502,
+      'upstream_unavailable',
+      `the ${name} service is unreachable; try again shortly`,
+      {
+        headers: { 'retry-after': '1' },
+      },
+    );
+  }
+
+  close(): Promise<void> {
+    return this.pool.close();
+  }
+}
+
+const hasBody = (req: Request): boolean =>
+  req.headers['transfer-encoding'] !== undefined ||
+  (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
+
+/**
+ * The request body as a stream for undici, or null. With a Content-Length the limit is checked
+ * before anything is sent (Node's parser never delivers more bytes than declared); a chunked
+ * body is counted as it streams and cut at the limit.
+ */
+function requestBody(req: Request, limit: number): Readable | null {
+  if (!hasBody(req)) return null;
+  const declared = req.headers['content-length'];
+  if (declared !== undefined && req.headers['transfer-encoding'] === undefined) {
+    if (Number(declared) > limit)
+      throw payloadTooLarge(`the request body is too large (limit ${limit} bytes)`);
+    return req;
+  }
+  let seen = 0;
+  const counter = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      seen += chunk.length;
+      if (seen > limit) {
+        (counter as { tooLarge?: boolean }).tooLarge = true;
+        callback(new BodyTooLarge());
+        return;
+      }
+      callback(null, chunk);
+    },
+  });
+  req.pipe(counter);
+  return counter;
+}

@@ -1,0 +1,527 @@
+import http from 'node:http';
+import { SignJWT, UnsecuredJWT } from 'jose';
+import type { AuthMode } from '../src/index.js';
+import {
+  json,
+  refusedUrl,
+  startEcho,
+  startGateway,
+  startServices,
+  testKey,
+  uniqueDbName,
+  type RunningGateway,
+  type Services,
+} from './support/stack.js';
+
+let services: Services;
+let gateway: RunningGateway;
+let token: string;
+
+beforeAll(async () => {
+  services = await startServices(uniqueDbName('gateway_e2e'));
+  await services.images.catalog.seed(['https://example.com/seeded-llama.jpg'], new Date());
+  gateway = await startGateway({ upstreams: { images: services.images.url, auth: services.auth.url } });
+  await fetch(
+    `${gateway.url}/api/auth/register`,
+    json({ email: 'gw@example.com', password: 'gateway password' }),
+  );
+  const login = await fetch(
+    `${gateway.url}/api/auth/login`,
+    json({ email: 'gw@example.com', password: 'gateway password' }),
+  );
+  ({ token } = (await login.json()) as { token: string });
+});
+afterAll(async () => {
+  await gateway.close();
+  await services.close();
+});
+
+const withToken = (init: RequestInit, t = token): RequestInit => ({
+  ...init,
+  headers: { ...(init.headers as Record<string, string>), authorization: `Bearer ${t}` },
+});
+
+describe('the public API through the gateway', () => {
+  test('register -> login -> upload with the token -> the image is among /api/images/random', async () => {
+    const registered = await fetch(
+      `${gateway.url}/api/auth/register`,
+      json({ email: 'flow@example.com', password: 'flow password' }),
+    );
+    expect(registered.status).toBe(201);
+    const login = await fetch(
+      `${gateway.url}/api/auth/login`,
+      json({ email: 'flow@example.com', password: 'flow password' }),
+    );
+    expect(login.status).toBe(200);
+    const { token: flowToken } = (await login.json()) as { token: string };
+    const upload = await fetch(
+      `${gateway.url}/api/images`,
+      withToken(json({ url: 'https://example.com/flow-llama.jpg' }), flowToken),
+    );
+    expect(upload.status).toBe(201);
+    const image = (await upload.json()) as { id: number; url: string };
+    const random = await fetch(`${gateway.url}/api/images/random?count=25`);
+    expect(random.status).toBe(200);
+    expect(((await random.json()) as { message: string[] }).message).toContain(
+      'https://example.com/flow-llama.jpg',
+    );
+    const byId = await fetch(`${gateway.url}/api/images/${image.id}`);
+    expect(await byId.json()).toMatchObject({ id: image.id, url: image.url });
+  });
+
+  test('the original LaaS paths still work: GET /random and POST /upload', async () => {
+    const upload = await fetch(
+      `${gateway.url}/upload`,
+      withToken(json({ url: 'https://example.com/alias-llama.jpg' })),
+    );
+    expect(upload.status).toBe(201);
+    const random = await fetch(`${gateway.url}/random?count=25`);
+    expect(((await random.json()) as { message: string[] }).message).toContain(
+      'https://example.com/alias-llama.jpg',
+    );
+    expect(
+      typeof ((await (await fetch(`${gateway.url}/random`)).json()) as { message: unknown }).message,
+    ).toBe('string');
+  });
+
+  test('GET /api/auth/me with the token answers its user (auth routes pass the Authorization header on)', async () => {
+    const me = await fetch(`${gateway.url}/api/auth/me`, { headers: { authorization: `Bearer ${token}` } });
+    expect(me.status).toBe(200);
+    expect(await me.json()).toMatchObject({ user: { email: 'gw@example.com' } });
+  });
+
+  test.each([
+    ['malformed JSON', '{"url": ', 'application/json', 400, 'malformed_json'],
+    ['a JSON string', '"https://example.com/x.jpg"', 'application/json', 400, 'malformed_json'],
+    ['text/plain', 'hello', 'text/plain', 415, 'unsupported_media_type'],
+    ['operator injection', '{"url": {"$gt": ""}}', 'application/json', 400, 'invalid_url'],
+  ])(
+    'an upload with %s is forwarded unparsed and answered by images: %i %s',
+    async (_label, body, type, status, code) => {
+      const res = await fetch(
+        `${gateway.url}/api/images`,
+        withToken({ method: 'POST', body, headers: { 'content-type': type } }),
+      );
+      expect(res.status).toBe(status);
+      expect(await res.json()).toMatchObject({ error: { code } });
+    },
+  );
+
+  test.each([
+    ['an unknown route', 'GET', '/nope', 404, 'route_not_found'],
+    ['a dot segment', 'GET', '/api/images/../auth/me', 400, 'invalid_path'],
+    ['an encoded dot segment', 'GET', '/api/images/%2e%2e/metrics', 400, 'invalid_path'],
+  ])('%s answers %i %s', async (_label, method, path, status, code) => {
+    // node:http, because fetch normalises dot segments away before sending.
+    const res = await rawRequest({ method, path });
+    expect(res.status).toBe(status);
+    expect(JSON.parse(res.body)).toMatchObject({ error: { code } });
+  });
+});
+
+describe('authentication at the gateway', () => {
+  const cases: [AuthMode, string, string, number][] = [
+    ['writes', 'GET', '/api/images/random', 200],
+    ['writes', 'POST', '/api/images', 401],
+    ['writes', 'POST', '/upload', 401],
+    ['all', 'GET', '/api/images/random', 401],
+    ['all', 'GET', '/random', 401],
+    ['all', 'POST', '/api/auth/login', 200],
+    ['none', 'POST', '/api/images', 201],
+  ];
+  test.each(cases)(
+    'GATEWAY_AUTH=%s: %s %s without a token answers %i',
+    async (mode, method, path, status) => {
+      const gw =
+        mode === 'writes'
+          ? gateway
+          : await startGateway({
+              authMode: mode,
+              upstreams: { images: services.images.url, auth: services.auth.url },
+            });
+      try {
+        const body =
+          path === '/api/auth/login'
+            ? { email: 'gw@example.com', password: 'gateway password' }
+            : { url: `https://example.com/${mode}-${Math.random()}.jpg` };
+        const res = await fetch(`${gw.url}${path}`, method === 'GET' ? {} : json(body));
+        expect(res.status).toBe(status);
+        if (status === 401) {
+          expect(await res.json()).toMatchObject({ error: { code: 'missing_token' } });
+          expect(res.headers.get('www-authenticate')).toBe('Bearer');
+        }
+      } finally {
+        if (gw !== gateway) await gw.close();
+      }
+    },
+  );
+
+  const iat = Math.floor(Date.now() / 1000);
+  const sign = (alg: string, key: Uint8Array, claims: { iss?: string; aud?: string; exp?: number } = {}) =>
+    new SignJWT({ email: 'gw@example.com' })
+      .setProtectedHeader({ alg })
+      .setSubject('0123456789abcdef01234567')
+      .setIssuer(claims.iss ?? 'laas-auth')
+      .setAudience(claims.aud ?? 'laas')
+      .setIssuedAt(iat)
+      .setExpirationTime(claims.exp ?? iat + 600)
+      .sign(key);
+  const badTokens: Record<string, [() => Promise<string>, string]> = {
+    'a tampered payload': [
+      async () => {
+        const [h, p, s] = token.split('.');
+        const claims = JSON.parse(Buffer.from(p!, 'base64url').toString()) as Record<string, unknown>;
+        return `${h}.${Buffer.from(JSON.stringify({ ...claims, sub: 'someone-else' })).toString('base64url')}.${s}`;
+      },
+      'invalid_token',
+    ],
+    'an expired token': [() => sign('HS256', testKey(), { exp: iat - 120 }), 'token_expired'],
+    'alg none': [
+      async () =>
+        new UnsecuredJWT({ email: 'x@example.com' })
+          .setSubject('x')
+          .setIssuer('laas-auth')
+          .setAudience('laas')
+          .setIssuedAt(iat)
+          .setExpirationTime(iat + 600)
+          .encode(),
+      'invalid_token',
+    ],
+    'HS512 instead of HS256': [() => sign('HS512', new Uint8Array(64).fill(1)), 'invalid_token'],
+    'another secret': [
+      () => sign('HS256', new TextEncoder().encode('not-the-gateway-secret-but-32-bytes-long')),
+      'invalid_token',
+    ],
+    'another issuer': [() => sign('HS256', testKey(), { iss: 'evil' }), 'invalid_token'],
+    garbage: [async () => 'garbage', 'invalid_token'],
+  };
+  test.each(Object.keys(badTokens))('an upload with %s answers 401 and is not forwarded', async (label) => {
+    const [make, code] = badTokens[label]!;
+    const url = `https://example.com/rejected-${label.replace(/\W/g, '-')}.jpg`;
+    const res = await fetch(`${gateway.url}/api/images`, withToken(json({ url }), await make()));
+    expect(res.status).toBe(401);
+    expect(await res.json()).toMatchObject({ error: { code } });
+    const random = (await (await fetch(`${gateway.url}/api/images/random?count=25`)).json()) as {
+      message: string[];
+    };
+    expect(random.message).not.toContain(url);
+  });
+
+  test('a token that expires is refused once the gateway clock passes exp plus the skew', async () => {
+    const exp = (JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { exp: number })
+      .exp;
+    let now = Date.now();
+    const gw = await startGateway({
+      clock: () => now,
+      clockSkewSeconds: 30,
+      upstreams: { images: services.images.url, auth: services.auth.url },
+    });
+    try {
+      const upload = () =>
+        fetch(`${gw.url}/upload`, withToken(json({ url: `https://example.com/exp-${Math.random()}.jpg` })));
+      expect((await upload()).status).toBe(201);
+      now = exp * 1000 + 29_000; // 29 s past exp is within the 30 s skew
+      expect((await upload()).status).toBe(201);
+      now += 2_000;
+      const late = await upload();
+      expect(late.status).toBe(401);
+      expect(await late.json()).toMatchObject({ error: { code: 'token_expired' } });
+    } finally {
+      await gw.close();
+    }
+  });
+});
+
+interface RawResponse {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+/** node:http, for what fetch forbids: hop-by-hop headers and unnormalised paths. */
+function rawRequest(options: {
+  method: string;
+  path: string;
+  headers?: Record<string, string>;
+  body?: string;
+  url?: string;
+}): Promise<RawResponse> {
+  const base = new URL(options.url ?? gateway.url);
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      {
+        host: base.hostname,
+        port: base.port,
+        method: options.method,
+        path: options.path,
+        headers: options.headers,
+        agent: false,
+      },
+      (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      },
+    );
+    req.on('error', reject);
+    req.end(options.body);
+  });
+}
+
+describe('proxying', () => {
+  let echo: Awaited<ReturnType<typeof startEcho>>;
+  let gw: RunningGateway;
+  beforeAll(async () => {
+    echo = await startEcho();
+    gw = await startGateway({ authMode: 'none', upstreams: { images: echo.url, auth: echo.url } });
+  });
+  afterAll(async () => {
+    await gw.close();
+    await echo.close();
+  });
+
+  test.each([
+    ['/api/images/random?count=25', '/random?count=25'],
+    ['/api/images/7', '/images/7'],
+    ['/api/images', '/images'],
+    ['/random?count=2', '/random?count=2'],
+    ['/upload', '/images'],
+    ['/api/auth/login', '/login'],
+    ['/api/auth', '/'],
+  ])('%s is forwarded to the upstream path %s', async (path, upstreamPath) => {
+    const res = await fetch(`${gw.url}${path}`);
+    expect(((await res.json()) as { url: string }).url).toBe(upstreamPath);
+  });
+
+  test('a given x-request-id reaches the upstream and comes back', async () => {
+    const res = await fetch(`${gw.url}/api/images/random`, { headers: { 'x-request-id': 'trace-gw-1' } });
+    expect(res.headers.get('x-request-id')).toBe('trace-gw-1');
+    expect(((await res.json()) as { headers: Record<string, string> }).headers['x-request-id']).toBe(
+      'trace-gw-1',
+    );
+  });
+
+  test('without an x-request-id the gateway makes one, and the upstream sees the same', async () => {
+    const res = await fetch(`${gw.url}/api/images/random`);
+    const id = res.headers.get('x-request-id');
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(((await res.json()) as { headers: Record<string, string> }).headers['x-request-id']).toBe(id);
+  });
+
+  test('hop-by-hop headers are stripped both ways; end-to-end ones and X-Forwarded-For pass', async () => {
+    const res = await rawRequest({
+      url: gw.url,
+      method: 'GET',
+      path: '/api/images/random',
+      headers: {
+        connection: 'keep-alive, x-client-hop',
+        'x-client-hop': 'secret',
+        'keep-alive': 'timeout=5',
+        te: 'trailers',
+        'proxy-authorization': 'Basic abc',
+        'x-end-to-end': 'kept',
+      },
+    });
+    const seen = (JSON.parse(res.body) as { headers: Record<string, string> }).headers;
+    for (const name of ['x-client-hop', 'keep-alive', 'te', 'proxy-authorization'])
+      expect(seen).not.toHaveProperty(name);
+    expect(seen['x-end-to-end']).toBe('kept');
+    expect(seen['x-forwarded-for']).toBe('127.0.0.1');
+    expect(res.headers).not.toHaveProperty('x-upstream-hop');
+    expect(res.headers['keep-alive']).not.toMatch(/max=1000/);
+    expect(res.headers['connection']).not.toMatch(/x-upstream-hop/);
+  });
+
+  test('identity headers sent by a client are dropped; the gateway sets them from a verified token only', async () => {
+    const secured = await startGateway({ authMode: 'all', upstreams: { images: echo.url, auth: echo.url } });
+    try {
+      const spoofed = await fetch(`${secured.url}/api/auth/me`, { headers: { 'x-auth-user-id': 'admin' } });
+      expect(((await spoofed.json()) as { headers: Record<string, string> }).headers).not.toHaveProperty(
+        'x-auth-user-id',
+      );
+      const real = await fetch(`${secured.url}/api/images/random`, {
+        headers: { authorization: `Bearer ${token}`, 'x-auth-user-id': 'admin' },
+      });
+      const seen = ((await real.json()) as { headers: Record<string, string> }).headers;
+      expect(seen['x-auth-user-id']).toMatch(/^[0-9a-f]{24}$/);
+      expect(seen['x-auth-user-email']).toBe('gw@example.com');
+    } finally {
+      await secured.close();
+    }
+  });
+
+  test.each([
+    [
+      'with a Content-Length over the limit',
+      { 'content-type': 'application/json', 'content-length': String(17 * 1024) },
+    ],
+    [
+      'chunked, growing past the limit',
+      { 'content-type': 'application/json', 'transfer-encoding': 'chunked' },
+    ],
+  ])('a body %s answers 413 payload_too_large', async (_label, headers) => {
+    const res = await rawRequest({
+      url: gw.url,
+      method: 'POST',
+      path: '/api/images',
+      headers,
+      body: 'x'.repeat(17 * 1024),
+    });
+    expect(res.status).toBe(413);
+    expect(JSON.parse(res.body)).toMatchObject({ error: { code: 'payload_too_large' } });
+  });
+
+  test('a body under the limit is streamed through byte for byte', async () => {
+    const body = JSON.stringify({ url: 'https://example.com/a.jpg', pad: 'é'.repeat(1000) });
+    const res = await fetch(`${gw.url}/api/images`, json(body));
+    expect(((await res.json()) as { body: string }).body).toBe(body);
+  });
+});
+
+describe('upstream failures', () => {
+  test('an upstream that refuses connections answers 502 upstream_unavailable at once', async () => {
+    const gw = await startGateway({
+      authMode: 'none',
+      upstreamTimeoutMs: 2000,
+      upstreams: { images: await refusedUrl(), auth: await refusedUrl() },
+    });
+    try {
+      const start = Date.now();
+      const res = await fetch(`${gw.url}/api/images/random`);
+      expect(res.status).toBe(502);
+      expect(Date.now() - start).toBeLessThan(2000);
+      expect(res.headers.get('x-request-id')).toBeTruthy();
+      expect(await res.json()).toMatchObject({
+        error: { code: 'upstream_unavailable', requestId: res.headers.get('x-request-id') },
+      });
+      // Readiness does not follow the upstreams (see app.ts).
+      expect((await fetch(`${gw.url}/readyz`)).status).toBe(200);
+    } finally {
+      await gw.close();
+    }
+  });
+
+  test('an upstream that resets the connection answers 502', async () => {
+    const { listen } = await import('./support/stack.js');
+    const resetting = await listen((req) => req.socket.destroy());
+    const gw = await startGateway({
+      authMode: 'none',
+      upstreams: { images: resetting.url, auth: resetting.url },
+    });
+    try {
+      const res = await fetch(`${gw.url}/api/images/random`);
+      expect(res.status).toBe(502);
+      expect(await res.json()).toMatchObject({ error: { code: 'upstream_unavailable' } });
+    } finally {
+      await gw.close();
+      await resetting.close();
+    }
+  });
+
+  test('an upstream that hangs answers 504 upstream_timeout within the timeout', async () => {
+    const { listen } = await import('./support/stack.js');
+    const hanging = await listen(() => undefined);
+    const gw = await startGateway({
+      authMode: 'none',
+      upstreamTimeoutMs: 400,
+      upstreams: { images: hanging.url, auth: hanging.url },
+    });
+    try {
+      const start = Date.now();
+      const res = await fetch(`${gw.url}/random`);
+      const elapsed = Date.now() - start;
+      expect(res.status).toBe(504);
+      expect(await res.json()).toMatchObject({ error: { code: 'upstream_timeout' } });
+      expect(elapsed).toBeGreaterThanOrEqual(350);
+      expect(elapsed).toBeLessThan(2000);
+      const metrics = await (await fetch(`${gw.url}/metrics`)).text();
+      expect(metrics).toMatch(
+        /gateway_upstream_duration_seconds_count\{[^}]*upstream="images"[^}]*status_code="504"[^}]*\} 1/,
+      );
+    } finally {
+      await gw.close();
+      await hanging.close();
+    }
+  });
+});
+
+describe('limits, CORS, health and metrics', () => {
+  test('a client over its rate limit answers 429 with Retry-After; time refills it', async () => {
+    let now = 0;
+    const gw = await startGateway({
+      clock: () => now,
+      rateLimit: { limit: 3, windowSeconds: 3 },
+      upstreams: { images: services.images.url, auth: services.auth.url },
+    });
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 4; i++) statuses.push((await fetch(`${gw.url}/random?count=1`)).status);
+      expect(statuses).toEqual([200, 200, 200, 429]);
+      const limited = await fetch(`${gw.url}/random?count=1`);
+      expect(limited.headers.get('retry-after')).toBe('1');
+      expect(await limited.json()).toMatchObject({ error: { code: 'rate_limited' } });
+      now += 1000;
+      expect((await fetch(`${gw.url}/random?count=1`)).status).toBe(200);
+      // Health and metrics are never limited: probes must not be refused.
+      expect((await fetch(`${gw.url}/healthz`)).status).toBe(200);
+    } finally {
+      await gw.close();
+    }
+  });
+
+  test('CORS: a listed origin is allowed, preflights answer 204, other origins get no CORS headers', async () => {
+    const gw = await startGateway({
+      corsOrigins: ['https://laas.example'],
+      upstreams: { images: services.images.url, auth: services.auth.url },
+    });
+    try {
+      const allowed = await fetch(`${gw.url}/random`, { headers: { origin: 'https://laas.example' } });
+      expect(allowed.headers.get('access-control-allow-origin')).toBe('https://laas.example');
+      expect(allowed.headers.get('access-control-expose-headers')).toMatch(/x-request-id/);
+      const preflight = await fetch(`${gw.url}/api/images`, {
+        method: 'OPTIONS',
+        headers: {
+          origin: 'https://laas.example',
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'authorization',
+        },
+      });
+      expect(preflight.status).toBe(204);
+      expect(preflight.headers.get('access-control-allow-headers')).toMatch(/authorization/);
+      const other = await fetch(`${gw.url}/random`, { headers: { origin: 'https://evil.example' } });
+      expect(other.headers.get('access-control-allow-origin')).toBeNull();
+    } finally {
+      await gw.close();
+    }
+  });
+
+  test('readiness is 200 while serving and 503 once draining', async () => {
+    const gw = await startGateway({ upstreams: { images: services.images.url, auth: services.auth.url } });
+    try {
+      expect(await (await fetch(`${gw.url}/readyz`)).json()).toEqual({ status: 'ready', checks: {} });
+      gw.readiness.startDraining();
+      expect((await fetch(`${gw.url}/readyz`)).status).toBe(503);
+    } finally {
+      await gw.close();
+    }
+  });
+
+  test('RED metrics are labelled by route template, and upstream latency by upstream and status', async () => {
+    const gw = await startGateway({ upstreams: { images: services.images.url, auth: services.auth.url } });
+    try {
+      for (let i = 0; i < 3; i++) await fetch(`${gw.url}/api/images/random?count=2`);
+      await fetch(`${gw.url}/api/images/999999`);
+      await fetch(`${gw.url}/upload`, json({ url: 'https://example.com/m.jpg' }));
+      const text = await (await fetch(`${gw.url}/metrics`)).text();
+      expect(text).toMatch(/http_requests_total\{[^}]*route="\/api\/images\/\*",status_code="200"[^}]*\} 3/);
+      expect(text).toMatch(/http_requests_total\{[^}]*route="\/api\/images\/\*",status_code="404"[^}]*\} 1/);
+      expect(text).toMatch(/http_requests_total\{[^}]*route="\/upload",status_code="401"[^}]*\} 1/);
+      expect(text).toMatch(
+        /gateway_upstream_duration_seconds_count\{[^}]*upstream="images",status_code="200"[^}]*\} 3/,
+      );
+      expect(text).toMatch(/gateway_upstream_duration_seconds_bucket\{le="0.3",[^}]*upstream="images"/);
+    } finally {
+      await gw.close();
+    }
+  });
+});
