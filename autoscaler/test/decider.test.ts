@@ -453,3 +453,105 @@ describe('over time (5 s evaluations, hand-advanced clock)', () => {
     expect(ticks.at(-1)?.replicas).toBeGreaterThanOrEqual(10);
   });
 });
+
+describe('the worked example of the README, row by row (state carried, clock set per row)', () => {
+  let state: DeciderState = INITIAL_STATE;
+  test.each([
+    {
+      t: 0,
+      replicas: 4,
+      ready: 4,
+      rps: 280,
+      rpsLong: 280,
+      p99: 0.12,
+      desired: 4,
+      reason: 'LoadMatchesCapacity',
+    },
+    {
+      t: 5,
+      replicas: 4,
+      ready: 4,
+      rps: 1400,
+      rpsLong: 400,
+      p99: 0.18,
+      desired: 20,
+      reason: 'LoadAboveCapacity',
+    },
+    {
+      t: 10,
+      replicas: 20,
+      ready: 4,
+      rps: 1400,
+      rpsLong: 600,
+      p99: 0.9,
+      desired: 20,
+      reason: 'WaitingForStartingReplicas',
+    },
+    {
+      t: 90,
+      replicas: 20,
+      ready: 20,
+      rps: 230,
+      rpsLong: 300,
+      p99: 0.09,
+      desired: 20,
+      reason: 'ScaleDownStabilized',
+    },
+    {
+      t: 200,
+      replicas: 20,
+      ready: 20,
+      rps: 230,
+      rpsLong: 230,
+      p99: 0.09,
+      desired: 10,
+      reason: 'ScaleDownLimit',
+    },
+    {
+      t: 230,
+      replicas: 10,
+      ready: 10,
+      rps: 230,
+      rpsLong: 230,
+      p99: 0.09,
+      desired: 5,
+      reason: 'ScaleDownLimit',
+    },
+    {
+      t: 260,
+      replicas: 5,
+      ready: 5,
+      rps: 230,
+      rpsLong: 230,
+      p99: 0.09,
+      desired: 4,
+      reason: 'LoadBelowCapacity',
+    },
+    {
+      t: 300,
+      replicas: 4,
+      ready: 4,
+      rps: 240,
+      rpsLong: 240,
+      p99: 1.2,
+      desired: 4,
+      reason: 'LatencyNotExplainedByLoad',
+    },
+  ])('at $t s with $replicas replicas ($ready ready), $rps RPS and p99 $p99 s: $desired ($reason)', (row) => {
+    const now = T0 + row.t * 1000;
+    const r = decide(
+      {
+        spec: base,
+        target: { replicas: row.replicas, readyReplicas: row.ready },
+        reading: ok(now, { rps: row.rps, rpsLong: row.rpsLong, p99: row.p99 }),
+      },
+      state,
+      now,
+    );
+    state = r.state;
+    expect({ desired: r.decision.desiredReplicas, reason: r.decision.reason }).toEqual({
+      desired: row.desired,
+      reason: row.reason,
+    });
+  });
+});

@@ -300,6 +300,43 @@ describe('reconciler logic against the real API server (metric source stubbed: n
   });
 });
 
+describe('--dry-run', () => {
+  test('decides and logs a scale to 10 but patches nothing: no scale, no status, no Event', async () => {
+    await must(kube, ['-n', ns, 'apply', '-f', '-'], deploymentYaml('dry', 2));
+    await setDeploymentStatus(kube, ns, 'dry', 2);
+    await must(kube, ['-n', ns, 'apply', '-f', '-'], autoscalerYaml('dry', 'dry', prom.url));
+    const kc = kubeConfigAt(kube.kubeconfigPath);
+    const logged: string[] = [];
+    const log = {
+      ...quietLog,
+      info: (_o: object, msg: string) => void logged.push(msg),
+      debug: () => undefined,
+      warn: () => undefined,
+      error: () => undefined,
+    };
+    const reconciler = new Reconciler({
+      metrics: new PrometheusMetricSource(),
+      targetFor: (namespace, name) => new DeploymentTarget(kc.makeApiClient(AppsV1Api), namespace, name),
+      status: new KubeStatusWriter(kc.makeApiClient(CustomObjectsApi)),
+      events: new KubeEventRecorder(kc.makeApiClient(CoreV1Api), Date.now, 'test'),
+      clock: Date.now,
+      log,
+      dryRun: true,
+    });
+    const before = await getLat('dry');
+    const result = await reconciler.reconcile(before);
+    expect(result).toMatchObject({
+      kind: 'decided',
+      scaled: false,
+      decision: { outcome: 'Scale', desiredReplicas: 10 },
+    });
+    expect(logged.join('\n')).toMatch(/700|RPS needs/);
+    expect(await replicasOf(kube, ns, 'dry')).toBe(2);
+    expect((await getLat('dry')).metadata.resourceVersion).toBe(before.metadata.resourceVersion);
+    expect(await events('SuccessfulRescale', 'dry')).toHaveLength(0);
+  });
+});
+
 describe('a 409 conflict on the scale', () => {
   test('is retried on freshly read numbers', async () => {
     await must(kube, ['-n', ns, 'apply', '-f', '-'], deploymentYaml('racy', 2));

@@ -224,6 +224,36 @@ describe("the autoscaler image, reproduced from its Dockerfile, with the chart's
     });
     if (applied.code !== 0) throw new Error(applied.stderr);
     const kubeconfig = await kube.kubeconfigForServiceAccount(ns, 'laas-autoscaler');
+    // Something to reconcile: a Deployment and a LatencyAutoscaler whose Prometheus does not
+    // answer, so the operator reads the Deployment and its scale and writes a status ("no data").
+    const target = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'laas-images', namespace: ns },
+      spec: {
+        replicas: 2,
+        selector: { matchLabels: { app: 'smoke' } },
+        template: {
+          metadata: { labels: { app: 'smoke' } },
+          spec: { containers: [{ name: 'c', image: 'laas/images:smoke' }] },
+        },
+      },
+    };
+    const la = {
+      apiVersion: 'laas.dev/v1alpha1',
+      kind: 'LatencyAutoscaler',
+      metadata: { name: 'laas-images', namespace: ns },
+      spec: {
+        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'laas-images' },
+        minReplicas: 1,
+        maxReplicas: 4,
+        metrics: { prometheusUrl: 'http://127.0.0.1:9', selector: '{service="images"}' },
+      },
+    };
+    const fixtures = await kube.kubectl(['apply', '-f', '-'], {
+      input: `${JSON.stringify(target)}\n${JSON.stringify(la)}`,
+    });
+    if (fixtures.code !== 0) throw new Error(fixtures.stderr);
 
     const container = podTemplateOf(objects.find((o) => o.kind === 'Deployment')!)!.spec.containers[0]!;
     dir = mkdtempSync(join(tmpdir(), 'laas-smoke-autoscaler-'));
@@ -280,6 +310,26 @@ describe("the autoscaler image, reproduced from its Dockerfile, with the chart's
       { what: 'the autoscaler Lease', timeoutMs: 20_000, intervalMs: 250 },
     ).catch((e: Error) => `${e.message}\n${log}`);
     expect(holder).toBe('smoke-pod');
+  });
+
+  test('reconciles a LatencyAutoscaler: writes its status with conditions', async () => {
+    const kube = testKube();
+    const conditions = await waitFor(
+      async () => {
+        const r = await kube.kubectl([
+          'get',
+          'latencyautoscaler',
+          'laas-images',
+          '-n',
+          ns,
+          '-o',
+          'jsonpath={.status.conditions[*].type}',
+        ]);
+        return r.code === 0 && r.stdout.trim() !== '' ? r.stdout.trim() : undefined;
+      },
+      { what: 'a status on the LatencyAutoscaler', timeoutMs: 30_000, intervalMs: 500 },
+    ).catch((e: Error) => `${e.message}\n${log}`);
+    expect(conditions).toMatch(/Ready|AbleToScale|ScalingActive/);
   });
 
   test('is never refused by the API server (no "forbidden" in its log)', () => {

@@ -70,7 +70,7 @@ export interface MaxRpsResult {
  * First it brackets: from `startRps` it multiplies by `growth` until a plateau fails (or divides
  * until one passes); then it bisects between the highest pass and the lowest fail until they are
  * within `resolution`. Worked example, growth 1.5, resolution 5%: 400 pass, 600 pass, 900 fail,
- * 750 fail, 675 pass, 712 pass -> (750 - 712) / 712 = 5.3%, 731 fail -> 712 RPS in 7 plateaus.
+ * 750 fail, 675 pass, 713 pass -> (750 - 713) / 713 = 5.2%, 732 fail -> 713 RPS in 7 plateaus.
  */
 export async function findMaxRps(options: FindMaxRpsOptions): Promise<MaxRpsResult> {
   const run = options.runPlateau ?? runLocalPlateau;

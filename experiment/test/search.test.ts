@@ -22,15 +22,16 @@ function serviceWithCapacity(capacity: number, rates: number[] = []): PlateauRun
   };
 }
 
-const search = { url: 'http://127.0.0.1:1', plateauSec: 1, cooldownSec: 0 };
+// No real server behind the model: nothing to wait for between plateaus.
+const search = { url: 'http://127.0.0.1:1', plateauSec: 1, cooldownSec: 0, settle: async () => undefined };
 
 describe('findMaxRps', () => {
-  test('follows the worked example: capacity 720, start 400, x1.5, 5% -> 712 RPS in 7 plateaus', async () => {
+  test('follows the worked example: capacity 720, start 400, x1.5, 5% -> 713 RPS in 7 plateaus', async () => {
     const rates: number[] = [];
     const result = await findMaxRps({ ...search, startRps: 400, runPlateau: serviceWithCapacity(720, rates) });
-    expect(rates).toEqual([400, 600, 900, 750, 675, 712, 731]);
-    expect(result).toMatchObject({ maxRps: 712, failRps: 731, stoppedBecause: 'resolution' });
-    expect(result.atMax?.rate).toBe(712);
+    expect(rates).toEqual([400, 600, 900, 750, 675, 713, 732]);
+    expect(result).toMatchObject({ maxRps: 713, failRps: 732, stoppedBecause: 'resolution' });
+    expect(result.atMax?.rate).toBe(713);
   });
 
   test.each([

@@ -15,13 +15,14 @@ const { values } = parseArgs({
     memory: { type: 'string', default: '256Mi' },
     services: { type: 'string', default: 'images' },
     'mongo-url': { type: 'string' },
+    'mongo-db': { type: 'string', default: 'laas' },
     'no-prometheus': { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
 if (values.help) {
   process.stdout.write(
-    'usage: npm start -- [--replicas N] [--cpu 250m] [--memory 256Mi] [--services images] [--mongo-url URL] [--no-prometheus]\n',
+    'usage: npm start -- [--replicas N] [--cpu 250m] [--memory 256Mi] [--services images] [--mongo-url URL] [--mongo-db laas] [--no-prometheus]\n',
   );
   process.exit(0);
 }
@@ -33,6 +34,7 @@ const system = await startLocalSystem({
   cpuMillis: parseCpuMillis(values.cpu),
   memoryBytes: parseMemoryBytes(values.memory),
   mongoUrl: values['mongo-url'],
+  mongoDb: values['mongo-db'],
   prometheus: !values['no-prometheus'],
   log,
 });

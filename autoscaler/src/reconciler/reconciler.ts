@@ -45,6 +45,8 @@ export interface ReconcilerDeps {
   dryRun?: boolean;
   /** Checked before every write: a deposed leader must not act on a decision it made as leader. */
   isLeader?: () => boolean;
+  /** A stopwatch in ms for the reconcile-duration metric only (never for decisions). */
+  elapsed?: () => number;
 }
 
 export const keyOf = (o: { metadata: { namespace: string; name: string } }): string =>
@@ -87,6 +89,16 @@ export class Reconciler {
   }
 
   async reconcile(original: LatencyAutoscaler): Promise<ReconcileResult> {
+    const elapsed = this.deps.elapsed ?? (() => performance.now());
+    const start = elapsed();
+    try {
+      return await this.reconcileOnce(original);
+    } finally {
+      this.deps.operatorMetrics?.reconcileDuration.observe((elapsed() - start) / 1000);
+    }
+  }
+
+  private async reconcileOnce(original: LatencyAutoscaler): Promise<ReconcileResult> {
     // Objects from the informer cache are shared: never mutate them.
     const obj = structuredClone(original);
     const key = keyOf(obj);

@@ -1,6 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { Transform, type Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { Request, Response } from 'express';
 import { Pool } from 'undici';
 import type { Histogram } from 'prom-client';
@@ -110,11 +109,6 @@ export class Upstream {
     Object.assign(headers, extraHeaders);
 
     const body = requestBody(req, bodyLimitBytes);
-    const controller = new AbortController();
-    const onClose = (): void => {
-      if (!res.writableFinished) controller.abort();
-    };
-    res.once('close', onClose);
     const start = process.hrtime.bigint();
     const observe = (status: number): void => {
       latency.observe(
@@ -123,38 +117,40 @@ export class Upstream {
       );
     };
 
-    let answer: Awaited<ReturnType<Pool['request']>>;
+    // `stream` (not `request`): undici writes the upstream body straight into `res`, with no
+    // intermediate Readable and no pipeline: the cheapest way through on a quarter of a core.
+    // If the client goes away, undici sees `res` close and aborts the upstream request; a
+    // client that leaves before the upstream answers is bounded by the upstream timeout.
+    const copied: string[] = [];
     try {
-      answer = await this.pool.request({
-        method: req.method as 'GET',
-        path: this.basePath + path,
-        headers,
-        body,
-        signal: controller.signal,
-      });
+      await this.pool.stream(
+        { method: req.method as 'GET', path: this.basePath + path, headers, body },
+        ({ statusCode, headers: answer }) => {
+          observe(statusCode);
+          res.statusCode = statusCode;
+          const connectionNamed = connectionTokens(answer['connection']);
+          for (const header in answer) {
+            const value = answer[header];
+            if (value === undefined || HOP_BY_HOP.has(header) || connectionNamed?.has(header)) continue;
+            res.setHeader(header, value);
+            copied.push(header);
+          }
+          return res;
+        },
+      );
     } catch (err) {
+      if (res.headersSent) {
+        // The client went away, or the upstream broke off mid-body: the status line is sent,
+        // so all that is left is to close the connection.
+        res.destroy();
+        return;
+      }
+      // Failed between the upstream's headers and its first byte: drop what was copied, so the
+      // error answer does not carry the upstream's Content-Length or Content-Type.
+      for (const header of copied) res.removeHeader(header);
       const mapped = this.mapError(err, body);
       observe(mapped.status);
       throw mapped;
-    }
-    observe(answer.statusCode);
-
-    res.status(answer.statusCode);
-    const connectionNamed = connectionTokens(answer.headers['connection']);
-    for (const header in answer.headers) {
-      const value = answer.headers[header];
-      if (value === undefined || HOP_BY_HOP.has(header) || connectionNamed?.has(header)) continue;
-      res.setHeader(header, value);
-    }
-    try {
-      await pipeline(answer.body, res);
-    } catch (err) {
-      // The client went away, or the upstream broke off mid-body: the status line is sent, so
-      // all that is left to do is to close the connection (the error handler destroys it).
-      if (!res.headersSent) throw this.mapError(err, body);
-      res.destroy();
-    } finally {
-      res.off('close', onClose);
     }
   }
 

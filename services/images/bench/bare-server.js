@@ -4,7 +4,10 @@
 // request under the same CPU limit. Env: PORT (default 0 = any), HOST (default 127.0.0.1).
 import { createServer } from 'node:http';
 
-const URLS = Array.from({ length: 100 }, (_, i) => `https://llamas.example/llama-${String(i + 1).padStart(3, '0')}.jpg`);
+const URLS = Array.from(
+  { length: 100 },
+  (_, i) => `https://llamas.example/llama-${String(i + 1).padStart(3, '0')}.jpg`,
+);
 
 function sample(count) {
   // Partial Fisher-Yates over a copy: `count` distinct URLs.
@@ -28,7 +31,10 @@ const server = createServer((req, res) => {
   }
   const count = Math.min(25, Math.max(1, Number(url.searchParams.get('count') ?? 1) || 1));
   const body = JSON.stringify({ message: count === 1 ? sample(1)[0] : sample(count) });
-  res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+  res.writeHead(200, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+  });
   res.end(body);
 });
 server.keepAliveTimeout = 65_000;

@@ -35,9 +35,13 @@ const say = (line) => process.stdout.write(`bench: ${line}\n`);
 
 const cleanup = [];
 const stopAll = async () => {
-  while (cleanup.length > 0) await cleanup.pop()().catch(() => undefined);
+  while (cleanup.length > 0)
+    await cleanup
+      .pop()()
+      .catch(() => undefined);
 };
 
+const loadAtStart = os.loadavg().map((v) => Number(v.toFixed(2)));
 try {
   let mongoUrl = process.env.MONGO_URL;
   if (!mongoUrl) {
@@ -45,8 +49,16 @@ try {
     cleanup.push(() => mongo.stop());
     mongoUrl = mongo.url;
   }
-  const env = imagesService.env({ mongoUrl, mongoDb: process.env.MONGO_DB ?? 'laas_bench', serviceUrls: {}, logLevel: 'warn' });
-  execFileSync(process.execPath, [imagesService.setup.entry], { env: { ...process.env, ...env }, stdio: 'ignore' });
+  const env = imagesService.env({
+    mongoUrl,
+    mongoDb: process.env.MONGO_DB ?? 'laas_bench',
+    serviceUrls: {},
+    logLevel: 'warn',
+  });
+  execFileSync(process.execPath, [imagesService.setup.entry], {
+    env: { ...process.env, ...env },
+    stdio: 'ignore',
+  });
 
   const images = await startReplica({ spec: imagesService, name: 'bench-images', env, cpuMillis });
   cleanup.push(() => images.stop());
@@ -61,7 +73,8 @@ try {
   cleanup.push(() => bare.stop());
   const bareUrl = `http://127.0.0.1:${barePort}`;
   await waitFor(async () => (await fetch(`${bareUrl}/readyz`)).ok, { what: 'the bare server' });
-  if (!images.process.limited) say('WARNING: cgroups are not writable here: both servers run WITHOUT a CPU limit');
+  if (!images.process.limited)
+    say('WARNING: cgroups are not writable here: both servers run WITHOUT a CPU limit');
 
   const measure = (name, url, startRps) =>
     measureMaxRps({
@@ -85,20 +98,37 @@ try {
   const bareResult = await measure('bare node:http', bareUrl, 1000);
   const ratio = imagesResult.median > 0 ? bareResult.median / imagesResult.median : Infinity;
 
-  const describe = (r) => `${r.median} RPS (median of ${r.runs.length}; min ${r.min}, max ${r.max}; p99 at max ${r.medianRun.atMax?.p99Ms.toFixed(1) ?? '-'} ms)`;
-  say(`machine: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, Node ${process.version}`);
+  const describe = (r) =>
+    `${r.median} RPS (median of ${r.runs.length}; min ${r.min}, max ${r.max}; p99 at max ${r.medianRun.atMax?.p99Ms.toFixed(1) ?? '-'} ms)`;
+  say(
+    `machine: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, Node ${process.version}; load average at the start ${loadAtStart.join(' / ')}`,
+  );
   say(`GET /random?count=25, one process at ${cpuMillis}m CPU, p99 < 300 ms, errors < 1%:`);
   say(`  images service   ${describe(imagesResult)}`);
   say(`  bare node:http   ${describe(bareResult)}`);
   say(`  ratio bare / images = ${ratio.toFixed(2)}`);
   if (values.json) {
-    const strip = (r) => ({ median: r.median, min: r.min, max: r.max, runs: r.runs.map((run) => ({ maxRps: run.maxRps, steps: run.steps.map(({ summary, ...rest }) => rest) })) });
+    const strip = (r) => ({
+      median: r.median,
+      min: r.min,
+      max: r.max,
+      runs: r.runs.map((run) => ({
+        maxRps: run.maxRps,
+        steps: run.steps.map(({ summary, ...rest }) => rest),
+      })),
+    });
     writeFileSync(
       values.json,
       `${JSON.stringify(
         {
           date: new Date().toISOString(),
-          machine: { cpu: os.cpus()[0]?.model, cores: os.cpus().length, memoryBytes: os.totalmem(), node: process.version },
+          machine: {
+            cpu: os.cpus()[0]?.model,
+            cores: os.cpus().length,
+            memoryBytes: os.totalmem(),
+            node: process.version,
+          },
+          loadAverageAtStart: loadAtStart,
           cpuMillis,
           limited: images.process.limited,
           images: strip(imagesResult),

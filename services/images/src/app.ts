@@ -19,7 +19,6 @@ export interface ImagesAppOptions {
   databaseCheck: ReadinessCheck;
   maxCount?: number;
   idSpaceTtlMs?: number;
-  pointLookupAbove?: number;
   random?: Random;
   clock?: () => number;
   metrics?: HttpMetrics;
@@ -38,7 +37,6 @@ export function createImagesApp(options: ImagesAppOptions): ImagesApp {
   const catalog = new ImageCatalog(options.db, {
     now: clock,
     idSpaceTtlMs: options.idSpaceTtlMs ?? 1000,
-    ...(options.pointLookupAbove === undefined ? {} : { pointLookupAbove: options.pointLookupAbove }),
   });
   const readiness = new Readiness([options.databaseCheck]);
   const metrics = options.metrics ?? createHttpMetrics('images');

@@ -1,5 +1,5 @@
 export { createImagesApp, type ImagesApp, type ImagesAppOptions } from './app.js';
-export { ImageCatalog, DEFAULT_POINT_LOOKUP_ABOVE, toImage, type Image, type ImageDoc } from './catalog.js';
+export { ImageCatalog, toImage, type Image, type ImageDoc } from './catalog.js';
 export { loadImagesConfig, imagesSettings, type ImagesConfig } from './config.js';
 export { llamaCatalog } from './domain/llamas.js';
 export { LazyPermutation, type Random } from './domain/sampling.js';

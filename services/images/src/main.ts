@@ -20,7 +20,6 @@ try {
         databaseCheck: database.readiness,
         maxCount: config.randomMaxCount,
         idSpaceTtlMs: config.idSpaceTtlMs,
-        pointLookupAbove: config.pointLookupAbove,
         metrics: createHttpMetrics('images', { defaultMetrics: true }),
       });
       // The unique URL index is created in the background: a database that is down at boot

@@ -36,12 +36,14 @@ export function imageRoutes({ catalog, random, now, maxCount }: RoutesDeps): Rou
       res.json({ message: docs.map((d) => d.url) });
       return;
     }
-    if (docs.length === 0) throw notFound('catalog_empty', 'the catalog has no images yet: POST /images or run the seed');
+    if (docs.length === 0)
+      throw notFound('catalog_empty', 'the catalog has no images yet: POST /images or run the seed');
     res.json({ message: docs[0]!.url });
   });
 
   router.post('/images', ...jsonBody(), async (req, res) => {
-    if (req.body === undefined) throw new AppError(400, 'missing_body', 'the body must be {"url": "https://..."}');
+    if (req.body === undefined)
+      throw new AppError(400, 'missing_body', 'the body must be {"url": "https://..."}');
     const url = parseImageUpload(req.body);
     const doc = await catalog.add(url, now());
     res.status(201).location(`/images/${doc._id}`).json(toImage(doc));

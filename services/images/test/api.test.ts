@@ -35,7 +35,9 @@ describe('GET /random', () => {
     const small = await startImages(uniqueDbName('images_small'), { maxCount: 25 });
     try {
       await small.catalog.seed(catalog.slice(0, 3), new Date());
-      const { message } = (await (await fetch(`${small.url}/random?count=25`)).json()) as { message: string[] };
+      const { message } = (await (await fetch(`${small.url}/random?count=25`)).json()) as {
+        message: string[];
+      };
       expect(message.sort()).toEqual(catalog.slice(0, 3).sort());
     } finally {
       await small.close();
@@ -92,7 +94,9 @@ describe('POST /images and GET /images/:id', () => {
         body: JSON.stringify({ url: 'https://example.com/only.jpg' }),
         headers: { 'content-type': 'application/json' },
       });
-      expect(await (await fetch(`${store.url}/random`)).json()).toEqual({ message: 'https://example.com/only.jpg' });
+      expect(await (await fetch(`${store.url}/random`)).json()).toEqual({
+        message: 'https://example.com/only.jpg',
+      });
     } finally {
       await store.close();
     }
@@ -104,18 +108,44 @@ describe('POST /images and GET /images/:id', () => {
     const res = await post('/images', body);
     expect(res.status).toBe(409);
     expect(await res.json()).toMatchObject({ error: { code: 'duplicate_image' } });
-    expect(await images.db.collection('images').countDocuments({ url: 'https://example.com/twice.jpg' })).toBe(1);
+    expect(
+      await images.db.collection('images').countDocuments({ url: 'https://example.com/twice.jpg' }),
+    ).toBe(1);
   });
 
   test.each([
     ['malformed JSON', '{"url": ', 'application/json', 400, 'malformed_json'],
-    ['a wrong content type', 'url=https://example.com/a.jpg', 'application/x-www-form-urlencoded', 415, 'unsupported_media_type'],
+    [
+      'a wrong content type',
+      'url=https://example.com/a.jpg',
+      'application/x-www-form-urlencoded',
+      415,
+      'unsupported_media_type',
+    ],
     ['text/plain', '{"url":"https://example.com/a.jpg"}', 'text/plain', 415, 'unsupported_media_type'],
-    ['a body over 16 KiB', JSON.stringify({ url: 'https://example.com/a.jpg', pad: 'x'.repeat(17 * 1024) }), 'application/json', 413, 'payload_too_large'],
+    [
+      'a body over 16 KiB',
+      JSON.stringify({ url: 'https://example.com/a.jpg', pad: 'x'.repeat(17 * 1024) }),
+      'application/json',
+      413,
+      'payload_too_large',
+    ],
     ['operator injection', '{"url": {"$gt": ""}}', 'application/json', 400, 'invalid_url'],
     ['a relative URL', '{"url": "/a.jpg"}', 'application/json', 400, 'invalid_url'],
-    ['a URL over 2048 characters', JSON.stringify({ url: `https://e.com/${'a'.repeat(2100)}` }), 'application/json', 400, 'url_too_long'],
-    ['a JSON string instead of an object', '"https://example.com/a.jpg"', 'application/json', 400, 'malformed_json'],
+    [
+      'a URL over 2048 characters',
+      JSON.stringify({ url: `https://e.com/${'a'.repeat(2100)}` }),
+      'application/json',
+      400,
+      'url_too_long',
+    ],
+    [
+      'a JSON string instead of an object',
+      '"https://example.com/a.jpg"',
+      'application/json',
+      400,
+      'malformed_json',
+    ],
     ['an empty object', '{}', 'application/json', 400, 'missing_url'],
   ])('%s is refused with %i %s', async (_label, body, contentType, status, code) => {
     const res = await post('/images', body, contentType);
@@ -144,7 +174,9 @@ describe('POST /images and GET /images/:id', () => {
 describe('service endpoints', () => {
   test('GET / lists the endpoints', async () => {
     const body = (await (await get('/')).json()) as { endpoints: Record<string, string> };
-    expect(Object.keys(body.endpoints)).toEqual(expect.arrayContaining(['GET /random', 'POST /images', 'GET /images/:id']));
+    expect(Object.keys(body.endpoints)).toEqual(
+      expect.arrayContaining(['GET /random', 'POST /images', 'GET /images/:id']),
+    );
   });
 
   test('/healthz is alive and /readyz is ready while the database answers', async () => {

@@ -37,13 +37,20 @@ test('with the database unreachable, /random answers 503 database_unavailable an
   const notReady = await fetch(`${images.url}/readyz`);
   expect(notReady.status).toBe(503);
   expect(await fetch(`${images.url}/healthz`).then((r) => r.status)).toBe(200);
-  expect((await fetch(`${images.url}/images`, {
-    method: 'POST',
-    body: JSON.stringify({ url: 'https://example.com/while-down.jpg' }),
-    headers: { 'content-type': 'application/json' },
-  })).status).toBe(503);
+  expect(
+    (
+      await fetch(`${images.url}/images`, {
+        method: 'POST',
+        body: JSON.stringify({ url: 'https://example.com/while-down.jpg' }),
+        headers: { 'content-type': 'application/json' },
+      })
+    ).status,
+  ).toBe(503);
 
   proxy.restore();
-  await waitUntil('/random answers 200 again', async () => (await fetch(`${images.url}/random?count=5`)).status === 200);
+  await waitUntil(
+    '/random answers 200 again',
+    async () => (await fetch(`${images.url}/random?count=5`)).status === 200,
+  );
   await waitUntil('/readyz is ready again', async () => (await fetch(`${images.url}/readyz`)).status === 200);
 });

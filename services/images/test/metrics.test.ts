@@ -33,7 +33,9 @@ test('/metrics counts exactly the requests made, by route template and status', 
   expect(count('/images/:id', '200')).toBe(2);
   expect(count('/images/:id', '404')).toBe(1);
   expect(count('unmatched', '404')).toBe(1);
-  expect(sample(text, 'http_request_duration_seconds_count', { route: '/random', status_code: '200' })).toBe(7);
+  expect(sample(text, 'http_request_duration_seconds_count', { route: '/random', status_code: '200' })).toBe(
+    7,
+  );
 });
 
 test('the latency histogram has a 0.3 s bucket, so "p99 < 300 ms" is an exact check', async () => {

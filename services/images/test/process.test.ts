@@ -28,7 +28,11 @@ interface Started {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-async function startProcess(file: string, env: Record<string, string>, waitForPath?: string): Promise<Started> {
+async function startProcess(
+  file: string,
+  env: Record<string, string>,
+  waitForPath?: string,
+): Promise<Started> {
   let output = '';
   const child = spawn(process.execPath, [dist(file)], {
     env: { PATH: process.env['PATH'] ?? '', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
@@ -43,9 +47,13 @@ async function startProcess(file: string, env: Record<string, string>, waitForPa
   if (waitForPath) {
     const deadline = Date.now() + 15_000;
     for (;;) {
-      const ok = await fetch(`${url}${waitForPath}`).then((r) => r.ok, () => false);
+      const ok = await fetch(`${url}${waitForPath}`).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (ok) break;
-      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`process did not become ready:\n${output}`);
+      if (child.exitCode !== null || Date.now() > deadline)
+        throw new Error(`process did not become ready:\n${output}`);
       await new Promise((r) => setTimeout(r, 100));
     }
   }
@@ -85,16 +93,26 @@ describe('the images process', () => {
     afterAll(() => proxy.close());
 
     test('every in-flight request completes, readiness turns off, and the process exits 0', async () => {
-      const env = { MONGO_URL: proxy.url('mongodb'), MONGO_DB: uniqueDbName('images_sigterm'), PORT: String(await freePort()) };
+      const env = {
+        MONGO_URL: proxy.url('mongodb'),
+        MONGO_DB: uniqueDbName('images_sigterm'),
+        PORT: String(await freePort()),
+      };
       await seed(env);
-      const images = await startProcess('main.js', { ...env, SHUTDOWN_GRACE_MS: '10000', CATALOG_SIZE_TTL_MS: '0' }, '/readyz');
+      const images = await startProcess(
+        'main.js',
+        { ...env, SHUTDOWN_GRACE_MS: '10000', CATALOG_SIZE_TTL_MS: '0' },
+        '/readyz',
+      );
       const agent = new http.Agent({ keepAlive: true, maxSockets: 40 });
       const get = () =>
         new Promise<number>((resolve, reject) => {
-          http.get(`${images.url}/random?count=5`, { agent }, (res) => {
-            res.resume();
-            res.on('end', () => resolve(res.statusCode ?? 0));
-          }).on('error', reject);
+          http
+            .get(`${images.url}/random?count=5`, { agent }, (res) => {
+              res.resume();
+              res.on('end', () => resolve(res.statusCode ?? 0));
+            })
+            .on('error', reject);
         });
       // Warm up: open the 40 client sockets and the driver's pooled connections first, so that
       // below every chunk the proxy forwards is a query of a request, not a handshake.
@@ -105,7 +123,8 @@ describe('the images process', () => {
       // SIGTERM only once all 40 have reached the service: each sends its database query first.
       const before = proxy.forwarded;
       const deadline = Date.now() + 10_000;
-      while (proxy.forwarded - before < 40 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      while (proxy.forwarded - before < 40 && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 10));
       images.child.kill('SIGTERM');
       const statuses = await Promise.all(inFlight);
       expect(statuses).toEqual(new Array(40).fill(200));
@@ -119,7 +138,11 @@ describe('the images process', () => {
   });
 
   test('in cluster mode, workers share the port, a dead worker is replaced, metrics add up, and SIGTERM stops all', async () => {
-    const env = { MONGO_URL: testMongoUrl(), MONGO_DB: uniqueDbName('images_cluster'), PORT: String(await freePort()) };
+    const env = {
+      MONGO_URL: testMongoUrl(),
+      MONGO_DB: uniqueDbName('images_cluster'),
+      PORT: String(await freePort()),
+    };
     await seed(env);
     const images = await startProcess('main.js', { ...env, WEB_CONCURRENCY: '2' }, '/readyz');
     try {
@@ -129,14 +152,25 @@ describe('the images process', () => {
       while (workerPids().length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
       expect(workerPids()).toHaveLength(2);
 
-      for (let i = 0; i < 20; i++) expect((await fetch(`${images.url}/random?count=2`, { headers: { connection: 'close' } })).status).toBe(200);
+      for (let i = 0; i < 20; i++)
+        expect(
+          (await fetch(`${images.url}/random?count=2`, { headers: { connection: 'close' } })).status,
+        ).toBe(200);
       const metrics = await (await fetch(`${images.url}/metrics`)).text();
-      const line = metrics.split('\n').find((l) => l.startsWith('http_requests_total{') && l.includes('route="/random"') && l.includes('status_code="200"'));
+      const line = metrics
+        .split('\n')
+        .find(
+          (l) =>
+            l.startsWith('http_requests_total{') &&
+            l.includes('route="/random"') &&
+            l.includes('status_code="200"'),
+        );
       expect(Number(line?.split(' ').pop())).toBe(20);
 
       process.kill(workerPids()[0]!, 'SIGKILL');
       const restartDeadline = Date.now() + 15_000;
-      while (workerPids().length < 3 && Date.now() < restartDeadline) await new Promise((r) => setTimeout(r, 100));
+      while (workerPids().length < 3 && Date.now() < restartDeadline)
+        await new Promise((r) => setTimeout(r, 100));
       expect(images.output()).toMatch(/worker died; restarting/);
       expect(workerPids()).toHaveLength(3);
       expect((await fetch(`${images.url}/random?count=2`)).status).toBe(200);

@@ -33,7 +33,10 @@ describe('parseCount', () => {
     ['a bracketed count[]', { 'count[]': '1' }, 'invalid_count'],
     ['a nested count[a]', { 'count[a]': '1' }, 'invalid_count'],
   ])('refuses %s with 400 %s', (_label, query, code) => {
-    expect(errorOf(() => parseCount(query as Record<string, unknown>, 25))).toMatchObject({ status: 400, code });
+    expect(errorOf(() => parseCount(query as Record<string, unknown>, 25))).toMatchObject({
+      status: 400,
+      code,
+    });
   });
 
   test('the maximum is configurable', () => {
@@ -46,7 +49,11 @@ describe('parseImageUpload', () => {
   test.each([
     ['an https URL is kept', { url: 'https://example.com/llama.jpg' }, 'https://example.com/llama.jpg'],
     ['an http URL is kept', { url: 'http://example.com/a.png' }, 'http://example.com/a.png'],
-    ['the host is normalised to lower case', { url: 'https://EXAMPLE.com/A.png' }, 'https://example.com/A.png'],
+    [
+      'the host is normalised to lower case',
+      { url: 'https://EXAMPLE.com/A.png' },
+      'https://example.com/A.png',
+    ],
   ])('%s', (_label, body, expected) => {
     expect(parseImageUpload(body)).toBe(expected);
   });

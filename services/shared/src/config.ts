@@ -40,7 +40,11 @@ export function optionalStr(env: string, doc: string): Setting<string | undefine
   return { env, doc, parse: (raw) => ok(raw === '' ? undefined : raw) };
 }
 
-export function int(env: string, doc: string, opts: { default?: number; min?: number; max?: number } = {}): Setting<number> {
+export function int(
+  env: string,
+  doc: string,
+  opts: { default?: number; min?: number; max?: number } = {},
+): Setting<number> {
   return {
     env,
     doc,
@@ -58,7 +62,12 @@ export function int(env: string, doc: string, opts: { default?: number; min?: nu
   };
 }
 
-export function oneOf<const T extends string>(env: string, doc: string, values: readonly T[], def?: T): Setting<T> {
+export function oneOf<const T extends string>(
+  env: string,
+  doc: string,
+  values: readonly T[],
+  def?: T,
+): Setting<T> {
   return {
     env,
     doc,
@@ -71,7 +80,11 @@ export function oneOf<const T extends string>(env: string, doc: string, values: 
   };
 }
 
-export function url(env: string, doc: string, opts: { default?: string; protocols?: string[] } = {}): Setting<string> {
+export function url(
+  env: string,
+  doc: string,
+  opts: { default?: string; protocols?: string[] } = {},
+): Setting<string> {
   return {
     env,
     doc,
@@ -109,8 +122,17 @@ export function loadConfig<S extends Schema>(schema: S, env: Env = process.env):
 
 /** Settings every service shares. */
 export const commonSettings = {
-  logLevel: oneOf('LOG_LEVEL', 'pino log level', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
-  webConcurrency: int('WEB_CONCURRENCY', 'worker processes; 1 runs without cluster', { default: 1, min: 1, max: 64 }),
+  logLevel: oneOf(
+    'LOG_LEVEL',
+    'pino log level',
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
+    'info',
+  ),
+  webConcurrency: int('WEB_CONCURRENCY', 'worker processes; 1 runs without cluster', {
+    default: 1,
+    min: 1,
+    max: 64,
+  }),
   shutdownGraceMs: int('SHUTDOWN_GRACE_MS', 'time allowed to drain in-flight requests on SIGTERM', {
     default: 10_000,
     min: 0,

@@ -29,7 +29,8 @@ export function toAppError(err: unknown): AppError | null {
   const e = err as { name?: unknown; type?: unknown; limit?: unknown };
   if (typeof e.type === 'string' && e.type in BODY_ERRORS) {
     const [status, code, message] = BODY_ERRORS[e.type]!;
-    const detail = e.type === 'entity.too.large' && typeof e.limit === 'number' ? ` (limit ${e.limit} bytes)` : '';
+    const detail =
+      e.type === 'entity.too.large' && typeof e.limit === 'number' ? ` (limit ${e.limit} bytes)` : '';
     return new AppError(status, code, message + detail);
   }
   if (typeof e.name === 'string' && UNAVAILABLE_DRIVER_ERRORS.has(e.name)) {
@@ -51,12 +52,19 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     const appError = toAppError(err);
     const requestId = res.getHeader('x-request-id');
     const body: ErrorBody = appError
-      ? { error: { code: appError.code, message: appError.message, ...(appError.details ? { details: appError.details } : {}) } }
+      ? {
+          error: {
+            code: appError.code,
+            message: appError.message,
+            ...(appError.details ? { details: appError.details } : {}),
+          },
+        }
       : { error: { code: 'internal_error', message: 'an unexpected error occurred' } };
     if (typeof requestId === 'string') body.error.requestId = requestId;
 
     if (!appError) logger.error({ err, method: req.method, url: req.originalUrl }, 'unhandled error');
-    else if (appError.status >= 500) logger.warn({ code: appError.code, url: req.originalUrl }, appError.message);
+    else if (appError.status >= 500)
+      logger.warn({ code: appError.code, url: req.originalUrl }, appError.message);
 
     if (res.headersSent) {
       res.destroy();

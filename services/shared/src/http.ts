@@ -16,7 +16,11 @@ const hasBody = (headers: { 'content-length'?: string; 'transfer-encoding'?: str
 export function jsonBody(limitBytes: number = BODY_LIMIT_BYTES): RequestHandler[] {
   const requireJson: RequestHandler = (req, _res, next) => {
     if (hasBody(req.headers) && !req.is('application/json')) {
-      next(unsupportedMediaType(`expected Content-Type: application/json, got ${req.headers['content-type'] ?? 'none'}`));
+      next(
+        unsupportedMediaType(
+          `expected Content-Type: application/json, got ${req.headers['content-type'] ?? 'none'}`,
+        ),
+      );
       return;
     }
     next();

@@ -14,7 +14,11 @@ export interface Database {
  * driver's monitor finds the server again. A 2 s server-selection timeout bounds how long a
  * request waits on a dead database (the driver's default of 30 s would hold every request).
  */
-export function openDatabase(url: string, dbName: string, options: { selectionTimeoutMs?: number } = {}): Database {
+export function openDatabase(
+  url: string,
+  dbName: string,
+  options: { selectionTimeoutMs?: number } = {},
+): Database {
   const client = new MongoClient(url, {
     serverSelectionTimeoutMS: options.selectionTimeoutMs ?? 2000,
     connectTimeoutMS: 2000,

@@ -22,7 +22,11 @@ test.each([
   ['a missing required URL', { MONGO_URL: '' }, 'MONGO_URL is required'],
   ['a URL that does not parse', { MONGO_URL: 'not a url' }, 'MONGO_URL must be a URL'],
   ['a URL of the wrong scheme', { MONGO_URL: 'http://db' }, 'MONGO_URL must use mongodb:'],
-  ['a value outside an enumeration', { MONGO_URL: 'mongodb://db', MODE: 'c' }, 'MODE must be one of a|b, got "c"'],
+  [
+    'a value outside an enumeration',
+    { MONGO_URL: 'mongodb://db', MODE: 'c' },
+    'MODE must be one of a|b, got "c"',
+  ],
 ])('%s fails at boot with a message naming the variable', (_label, env, message) => {
   expect(() => loadConfig(schema, env)).toThrow(message);
 });

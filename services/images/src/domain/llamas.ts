@@ -2,7 +2,18 @@
  * The built-in catalog: 100 llama image URLs, generated (nothing is downloaded). Names combine
  * a pose and a place so every URL is distinct and readable.
  */
-const POSES = ['grazing', 'smiling', 'sleeping', 'running', 'posing', 'chewing', 'wondering', 'jumping', 'resting', 'waving'];
+const POSES = [
+  'grazing',
+  'smiling',
+  'sleeping',
+  'running',
+  'posing',
+  'chewing',
+  'wondering',
+  'jumping',
+  'resting',
+  'waving',
+];
 const PLACES = ['andes', 'meadow', 'farm', 'desert', 'snow', 'lake', 'city', 'forest', 'beach', 'studio'];
 
 export const LLAMA_IMAGE_BASE = 'https://llamas.laas.example/images/';

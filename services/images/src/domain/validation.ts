@@ -21,7 +21,10 @@ export function parseCount(query: Record<string, unknown>, max: number): number 
     throw badRequest('invalid_count', 'count must be given once, as a whole number');
   }
   if (!WHOLE_NUMBER.test(raw)) {
-    throw badRequest('invalid_count', `count must be a whole number between 1 and ${max}, got "${raw.slice(0, 32)}"`);
+    throw badRequest(
+      'invalid_count',
+      `count must be a whole number between 1 and ${max}, got "${raw.slice(0, 32)}"`,
+    );
   }
   const count = Number(raw);
   if (count < 1 || count > max) {
@@ -69,6 +72,7 @@ const IMAGE_ID = /^(0|[1-9][0-9]{0,14})$/;
 
 /** Image ids are non-negative integers (dense, see catalog.ts). */
 export function parseImageId(raw: string): number {
-  if (!IMAGE_ID.test(raw)) throw badRequest('invalid_id', `image ids are whole numbers, got "${raw.slice(0, 32)}"`);
+  if (!IMAGE_ID.test(raw))
+    throw badRequest('invalid_id', `image ids are whole numbers, got "${raw.slice(0, 32)}"`);
   return Number(raw);
 }

@@ -13,7 +13,10 @@ export interface RunningImages extends ImagesApp {
 
 export function testMongoUrl(): string {
   const url = process.env['LAAS_TEST_MONGO_URL'];
-  if (!url) throw new Error('LAAS_TEST_MONGO_URL is not set: run the tests through `npm test` (jest global setup starts FerretDB)');
+  if (!url)
+    throw new Error(
+      'LAAS_TEST_MONGO_URL is not set: run the tests through `npm test` (jest global setup starts FerretDB)',
+    );
   return url;
 }
 
@@ -22,7 +25,10 @@ export async function startImages(
   dbName: string,
   options: Partial<Omit<ImagesAppOptions, 'db' | 'logger' | 'databaseCheck'>> & { mongoUrl?: string } = {},
 ): Promise<RunningImages> {
-  const client = new MongoClient(options.mongoUrl ?? testMongoUrl(), { serverSelectionTimeoutMS: 1500, heartbeatFrequencyMS: 500 });
+  const client = new MongoClient(options.mongoUrl ?? testMongoUrl(), {
+    serverSelectionTimeoutMS: 1500,
+    heartbeatFrequencyMS: 500,
+  });
   client.connect().catch(() => undefined);
   const db = client.db(dbName);
   const images = createImagesApp({
