@@ -8,6 +8,8 @@ const workspace = {
   gateway: 'services/gateway/src/index.ts',
   autoscaler: 'autoscaler/src/index.ts',
   testbed: 'tools/testbed/src/index.ts',
+  local: 'local/src/index.ts',
+  experiment: 'experiment/src/index.ts',
 };
 
 /** @type {import('jest').Config} */

@@ -11,8 +11,8 @@
 set -Eeuo pipefail
 
 TOOLS_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-# TOOLS_BIN overrides the install folder (e.g. to measure a cold build without touching tools/bin).
-BIN="${TOOLS_BIN:-$TOOLS_DIR/bin}"
+# LAAS_TOOLS_BIN overrides the install folder (e.g. to measure a cold build without touching tools/bin).
+BIN="${LAAS_TOOLS_BIN:-$TOOLS_DIR/bin}"
 CACHE="$TOOLS_DIR/.cache"
 mkdir -p "$BIN" "$CACHE"
 

@@ -1,5 +1,5 @@
 // The operator against the REAL kube-apiserver of the test bed (no controllers run: the test sets
-// Deployment status itself) and a REAL Prometheus scraping a test exporter driven at 700 RPS.
+// Deployment status itself) and a REAL Prometheus scraping a test exporter driven at 650 RPS.
 import { AppsV1Api } from '@kubernetes/client-node';
 import { startPrometheus, testKube, waitFor } from '@laas/testbed';
 import type { KubeCluster, PrometheusServer } from '@laas/testbed';
@@ -59,7 +59,8 @@ async function events(reason: string, object: string): Promise<{ message: string
 beforeAll(async () => {
   kube = testKube();
   exporter = await startExporter('images');
-  exporter.drive({ rps: 700 });
+  // 650 RPS at 70 planned per replica is 9.3 replicas: 10, with margin on both sides for noise.
+  exporter.drive({ rps: 650 });
   prom = await startPrometheus({ scrapeTargets: [exporter.target], scrapeInterval: '1s' });
   await installCrd(kube);
   await must(kube, ['create', 'namespace', ns]);
@@ -76,10 +77,10 @@ beforeAll(async () => {
     `--serviceaccount=${ns}:${SA}`,
   ]);
   await waitFor(
-    async () => ((await prom.queryValue('sum(rate(http_requests_total{service="images"}[8s]))')) ?? 0) > 600,
+    async () => ((await prom.queryValue('sum(rate(http_requests_total{service="images"}[8s]))')) ?? 0) > 550,
     {
       timeoutMs: 30_000,
-      what: 'Prometheus to see the driven 700 RPS',
+      what: 'Prometheus to see the driven 650 RPS',
     },
   );
 }, 90_000);
@@ -175,7 +176,7 @@ describe('the operator, running as that ServiceAccount', () => {
 
   afterAll(async () => operator?.stop());
 
-  test('scales a Deployment from 2 to 10 on 700 RPS, writes status and a SuccessfulRescale Event', async () => {
+  test('scales a Deployment from 2 to 10 on 650 RPS, writes status and a SuccessfulRescale Event', async () => {
     await must(kube, ['-n', ns, 'apply', '-f', '-'], deploymentYaml('images', 2));
     await setDeploymentStatus(kube, ns, 'images', 2);
     await must(kube, ['-n', ns, 'apply', '-f', '-'], autoscalerYaml('images', 'images', prom.url));
@@ -197,8 +198,7 @@ describe('the operator, running as that ServiceAccount', () => {
       capacityEstimate: '100',
       observedGeneration: 1,
     });
-    // The exporter's timer drifts on a busy 2-core machine: about 700, not exactly.
-    expect(Number(lat.status?.observedRPS)).toBeGreaterThan(400);
+    expect(Number(lat.status?.observedRPS)).toBeGreaterThan(550);
     const condition = (type: string) => lat.status?.conditions?.find((c) => c.type === type);
     expect(condition('Ready')).toMatchObject({ status: 'True', reason: 'TargetFound' });
     expect(condition('ScalingActive')).toMatchObject({ status: 'True', reason: 'ValidMetricFound' });

@@ -200,11 +200,14 @@ export class Reconciler {
     this.deps.operatorMetrics?.reconcileErrors.inc({ kind: error.code });
     if (error.code === 'NotFound') {
       const result: ReconcileResult = { kind: 'targetMissing', message: `${target.description} not found` };
-      const wasMissing = obj.status?.conditions?.some(
-        (c) => c.type === 'Ready' && c.reason === 'TargetNotFound',
-      );
+      const key = keyOf(obj);
+      // Remembered here too: the informer cache may not show our status write by the next resync.
+      const wasMissing =
+        this.warnedMissing.has(key) ||
+        obj.status?.conditions?.some((c) => c.type === 'Ready' && c.reason === 'TargetNotFound');
       // One Warning when it goes missing, not one every resync.
       if (!wasMissing && !this.deps.dryRun && this.leading()) {
+        this.warnedMissing.add(key);
         await this.deps.events.record(obj, 'Warning', 'TargetNotFound', result.message);
       }
       this.deps.log.warn({ key: keyOf(obj), target: target.description }, result.message);

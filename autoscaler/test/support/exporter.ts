@@ -17,7 +17,7 @@ export interface Exporter {
   /** Records `n` requests of `seconds` each on a route. */
   record(n: number, seconds: number, route?: string): void;
   /**
-   * Every 100 ms records rps/10 requests: a fraction `slow` of them at `slowSeconds`, the rest at
+   * Every 100 ms records the requests due at `rps`: a fraction `slow` of them at `slowSeconds`, the rest at
    * `fastSeconds`. Replaces any previous drive. rps 0 stops.
    */
   drive(opts: { rps: number; slow?: number; fastSeconds?: number; slowSeconds?: number }): void;
@@ -77,8 +77,13 @@ export async function startExporter(service = 'images'): Promise<Exporter> {
       // Always create the series, so an idle service reads as 0 RPS rather than as missing.
       record(0, fastSeconds);
       if (rps <= 0) return;
+      // Requests are added in proportion to the wall time elapsed, not per tick: on a busy
+      // machine the 100 ms timer fires late, and the rate must still be what the test asked.
+      let last = performance.now();
       timer = setInterval(() => {
-        carry += rps / 10;
+        const now = performance.now();
+        carry += (rps * (now - last)) / 1000;
+        last = now;
         const n = Math.floor(carry);
         carry -= n;
         slowCarry += n * slow;

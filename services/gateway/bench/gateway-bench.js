@@ -119,7 +119,13 @@ try {
 
   const describe = (r) =>
     `${r.median} RPS (median of ${r.runs.length}; min ${r.min}, max ${r.max}; p99 at max ${r.medianRun.atMax?.p99Ms.toFixed(1) ?? '-'} ms)`;
-  say(`machine: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, Node ${process.version}`);
+  say(
+    `machine: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, Node ${process.version}, ` +
+      `load average ${os
+        .loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')} (other work on the machine skews both figures)`,
+  );
   say(
     `GET ${PATH_DIRECT}, p99 < 300 ms, errors < 1%, each process at ${cpuMillis}m CPU, GATEWAY_AUTH=${values.auth}:`,
   );
@@ -141,7 +147,12 @@ try {
       `${JSON.stringify(
         {
           date: new Date().toISOString(),
-          machine: { cpu: os.cpus()[0]?.model, cores: os.cpus().length, node: process.version },
+          machine: {
+            cpu: os.cpus()[0]?.model,
+            cores: os.cpus().length,
+            node: process.version,
+            loadavg: os.loadavg(),
+          },
           cpuMillis,
           gatewayAuth: values.auth,
           limited: images.process.limited && gateway.limited,

@@ -418,6 +418,24 @@ describe('upstream failures', () => {
     }
   });
 
+  test('an upstream that dies in the middle of its body closes the client connection instead of hanging', async () => {
+    const { listen } = await import('./support/stack.js');
+    const dying = await listen((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' });
+      res.write('{"message": [');
+      setTimeout(() => res.socket?.destroy(), 50);
+    });
+    const gw = await startGateway({ authMode: 'none', upstreams: { images: dying.url, auth: dying.url } });
+    try {
+      const res = await fetch(`${gw.url}/api/images/random`);
+      expect(res.status).toBe(200);
+      await expect(res.text()).rejects.toThrow();
+    } finally {
+      await gw.close();
+      await dying.close();
+    }
+  });
+
   test('an upstream that hangs answers 504 upstream_timeout within the timeout', async () => {
     const { listen } = await import('./support/stack.js');
     const hanging = await listen(() => undefined);
