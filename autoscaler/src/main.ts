@@ -6,6 +6,7 @@
 //   laas-autoscaler manifests      # writes crd/ and rbac/ from src/api (for the chart)
 //
 // Without --kubeconfig it uses KUBECONFIG, then the in-cluster service account.
+import { realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -104,8 +105,18 @@ async function main(argv: string[]): Promise<void> {
   process.on('SIGINT', () => shutdown('SIGINT'));
 }
 
-// Run only as the entry point, not when imported (tests import parseConfig).
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+// Run only as the entry point, not when imported (tests import parseConfig). realpath: npm's
+// bin link (node_modules/.bin/laas-autoscaler) is a symlink to this file.
+function isEntryPoint(): boolean {
+  if (!process.argv[1]) return false;
+  try {
+    return realpathSync(fileURLToPath(import.meta.url)) === realpathSync(process.argv[1]);
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
   main(process.argv.slice(2)).catch((error: unknown) => {
     console.error(error instanceof Error ? error.message : error);
     process.exit(1);

@@ -90,4 +90,6 @@ test('after the watch connection is cut, the informer restarts and a LatencyAuto
     },
     { timeoutMs: 30_000, what: 'the operator to report TargetNotFound on late' },
   );
+  // ... and it got there through the restart path, not by luck.
+  expect(warnings).toContain('watch failed; restarting the informer');
 });

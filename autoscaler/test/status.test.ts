@@ -1,3 +1,4 @@
+import { TargetError, isTargetError } from '../src/target/types.js';
 import { buildStatus, jsonEqual, round3 } from '../src/reconciler/status.js';
 import type { ReconcileResult } from '../src/reconciler/status.js';
 import { decide } from '../src/decider/decide.js';
@@ -96,5 +97,24 @@ describe('status writes', () => {
     { n: Infinity, text: '+Inf' },
   ])('$n is written as "$text" (3 significant digits)', ({ n, text }) => {
     expect(round3(n)).toBe(text);
+  });
+});
+
+describe('target errors are recognised by shape, not class', () => {
+  test.each([
+    { label: 'this package’s TargetError', error: new TargetError('Conflict', 'x'), is: true },
+    {
+      label: 'a restated class named TargetError with a known code (as in @laas/local)',
+      error: Object.assign(new Error('x'), { name: 'TargetError', code: 'Conflict' }),
+      is: true,
+    },
+    {
+      label: 'an Error named TargetError with an unknown code',
+      error: Object.assign(new Error('x'), { name: 'TargetError', code: 'Exploded' }),
+      is: false,
+    },
+    { label: 'a plain Error', error: new Error('x'), is: false },
+  ])('$label: $is', ({ error, is }) => {
+    expect(isTargetError(error)).toBe(is);
   });
 });

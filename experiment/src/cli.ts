@@ -17,6 +17,8 @@ export interface CliOptions {
   kubeconfig?: string;
   /** Free text appended to report.md (a file path). */
   discussion?: string;
+  /** Rewrite report.md and the charts of an earlier run from its results.json; measure nothing. */
+  reportFrom?: string;
   /** Use this MongoDB instead of starting FerretDB (local target). */
   mongoUrl?: string;
   mongoDb?: string;
@@ -34,6 +36,7 @@ export const USAGE = `usage: npm run experiment -- [options]
   --target local         local (embedded system) or minikube
   --out DIR              output folder (default experiments/<timestamp>)
   --discussion FILE      markdown appended to report.md
+  --report-from DIR      rewrite DIR's report.md and charts from its results.json (with --discussion)
   --dry-run              print the command sequence, run nothing
  minikube target:
   --namespace laas  --deployment laas-images  --service-url http://laas-images:80  --kubeconfig FILE
@@ -68,6 +71,7 @@ export function parseCli(argv: string[]): CliOptions {
       target: { type: 'string', default: 'local' },
       out: { type: 'string' },
       discussion: { type: 'string' },
+      'report-from': { type: 'string' },
       'dry-run': { type: 'boolean', default: false },
       namespace: { type: 'string', default: 'laas' },
       deployment: { type: 'string', default: 'laas-images' },
@@ -110,6 +114,7 @@ export function parseCli(argv: string[]): CliOptions {
     serviceUrl: values['service-url'],
     kubeconfig: values.kubeconfig,
     discussion: values.discussion,
+    reportFrom: values['report-from'],
     mongoUrl: values['mongo-url'],
     mongoDb: values['mongo-db'],
     help: values.help,

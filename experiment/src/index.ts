@@ -8,7 +8,16 @@ export {
   runLocalPlateau,
   summaryFromLogs,
 } from './k6.js';
-export type { Criteria, K6Metric, K6RunOptions, K6RunResult, K6Summary, PlateauOptions, PlateauResult, PlateauRunner } from './k6.js';
+export type {
+  Criteria,
+  K6Metric,
+  K6RunOptions,
+  K6RunResult,
+  K6Summary,
+  PlateauOptions,
+  PlateauResult,
+  PlateauRunner,
+} from './k6.js';
 export { findMaxRps, waitUntilResponsive } from './search.js';
 export type { FindMaxRpsOptions, MaxRpsResult, SearchStep } from './search.js';
 export { measureMaxRps, median } from './measure.js';
@@ -21,7 +30,14 @@ export { ORIGINAL_LAAS, chartSvg, niceCeil, reportMarkdown, svgToPng, writeRepor
 export type { ReportFiles } from './report.js';
 export { startLocalTarget } from './local-target.js';
 export type { LocalTargetOptions } from './local-target.js';
-export { K6_IMAGE, DryRunStop, createMinikubeTarget, dryRunMinikube, k6ConfigMap, plateauJob } from './minikube.js';
+export {
+  K6_IMAGE,
+  DryRunStop,
+  createMinikubeTarget,
+  dryRunMinikube,
+  k6ConfigMap,
+  plateauJob,
+} from './minikube.js';
 export type { KubeCall, MinikubeTarget, MinikubeTargetOptions } from './minikube.js';
 export { USAGE, parseCli, parseSeconds, progressLine, timestampFolder } from './cli.js';
 export type { CliOptions } from './cli.js';

@@ -76,9 +76,12 @@ export function judgePlateau(
   const reasons: string[] = [];
   if (requests === 0) reasons.push('no request completed');
   if (p99Ms >= criteria.p99Ms) reasons.push(`p99 ${p99Ms.toFixed(0)} ms >= ${criteria.p99Ms} ms`);
-  if (errorRate >= criteria.maxErrorRate) reasons.push(`errors ${(errorRate * 100).toFixed(2)}% >= ${criteria.maxErrorRate * 100}%`);
+  if (errorRate >= criteria.maxErrorRate)
+    reasons.push(`errors ${(errorRate * 100).toFixed(2)}% >= ${criteria.maxErrorRate * 100}%`);
   if (offered > 0 && dropped / offered >= criteria.maxDroppedRate) {
-    reasons.push(`${dropped} dropped iterations (${((dropped / offered) * 100).toFixed(1)}% of ${offered} offered)`);
+    reasons.push(
+      `${dropped} dropped iterations (${((dropped / offered) * 100).toFixed(1)}% of ${offered} offered)`,
+    );
   }
   return {
     rate,
@@ -129,13 +132,24 @@ export async function runK6(options: K6RunOptions): Promise<K6RunResult> {
   const dir = mkdtempSync(join(tmpdir(), 'laas-k6-'));
   const summaryPath = join(dir, 'summary.json');
   const env = { SUMMARY_PATH: summaryPath, ...options.env };
-  const args = ['run', '--quiet', '--no-usage-report', ...Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]), options.script];
+  const args = [
+    'run',
+    '--quiet',
+    '--no-usage-report',
+    ...Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]),
+    options.script,
+  ];
   try {
     const result = await new Promise<K6RunResult>((resolveRun) => {
       execFile(
         toolPath('k6'),
         args,
-        { cwd: dir, timeout: options.timeoutMs ?? 120_000, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, K6_NO_USAGE_REPORT: 'true' } },
+        {
+          cwd: dir,
+          timeout: options.timeoutMs ?? 120_000,
+          maxBuffer: 64 * 1024 * 1024,
+          env: { ...process.env, K6_NO_USAGE_REPORT: 'true' },
+        },
         (error, stdout, stderr) => {
           const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
           resolveRun({ code, stdout, stderr });
@@ -182,5 +196,11 @@ export const runLocalPlateau: PlateauRunner = async (options) => {
   if (!result.summary) {
     throw new Error(`k6 exited with code ${result.code} without a summary:\n${result.stderr.slice(-2000)}`);
   }
-  return judgePlateau(result.summary, Math.round(options.rate), options.durationSec, options.criteria ?? DEFAULT_CRITERIA, startedAt);
+  return judgePlateau(
+    result.summary,
+    Math.round(options.rate),
+    options.durationSec,
+    options.criteria ?? DEFAULT_CRITERIA,
+    startedAt,
+  );
 };

@@ -13,7 +13,9 @@ export interface LocalTargetOptions extends LocalSystemOptions {
  * nginx, scaled through the same `LocalScaleTarget` the autoscaler uses; k6 runs on this machine
  * against nginx (so k6, nginx and FerretDB share the cores with the replicas, as noted in the report).
  */
-export async function startLocalTarget(options: LocalTargetOptions = {}): Promise<ExperimentTarget & { system: LocalSystem }> {
+export async function startLocalTarget(
+  options: LocalTargetOptions = {},
+): Promise<ExperimentTarget & { system: LocalSystem }> {
   const service = options.service ?? 'images';
   const system = await startLocalSystem({ ...options, replicas: options.replicas ?? 1 });
   const scaleTarget = system.scaleTarget(service);

@@ -6,13 +6,14 @@
  * experiments/<timestamp>/{results.json, report.md, chart.svg, chart.png}.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseCli, progressLine, USAGE } from './cli.js';
 import type { CliOptions } from './cli.js';
 import { startLocalTarget } from './local-target.js';
 import { createMinikubeTarget, dryRunMinikube } from './minikube.js';
 import { writeReport } from './report.js';
 import { formatDuration, runExperiment } from './run.js';
-import type { ExperimentTarget } from './run.js';
+import type { ExperimentResults, ExperimentTarget } from './run.js';
 
 const say = (line: string): void => void process.stdout.write(`experiment: ${line}\n`);
 
@@ -21,8 +22,12 @@ function printLocalPlan(cli: CliOptions): void {
   say('dry run (local target): the sequence is');
   say(`  start FerretDB, seed 100 llamas, start nginx (least_conn, keep-alive) and Prometheus (file SD)`);
   for (const n of o.replicas) {
-    say(`  LocalScaleTarget.scale(${n}): start replicas at ${o.cpuMillis}m CPU (cfs_quota_us ${o.cpuMillis * 100}/100000), wait for /readyz, reload nginx; or unroute, reload, SIGTERM, drain`);
-    say(`  ${o.repeats} x search: k6 run loadtest/plateau.js RATE=<r> DURATION=${o.plateauSec}s per step (x1.5 until a plateau fails, then bisect to ${o.resolution * 100}%)`);
+    say(
+      `  LocalScaleTarget.scale(${n}): start replicas at ${o.cpuMillis}m CPU (cfs_quota_us ${o.cpuMillis * 100}/100000), wait for /readyz, reload nginx; or unroute, reload, SIGTERM, drain`,
+    );
+    say(
+      `  ${o.repeats} x search: k6 run loadtest/plateau.js RATE=<r> DURATION=${o.plateauSec}s per step (x1.5 until a plateau fails, then bisect to ${o.resolution * 100}%)`,
+    );
   }
   say(`  write ${cli.out}/{results.json,report.md,chart.svg,chart.png}; stop everything`);
 }
@@ -34,12 +39,23 @@ async function main(): Promise<void> {
     return;
   }
   const o = cli.experiment;
+  if (cli.reportFrom) {
+    const results = JSON.parse(
+      readFileSync(join(cli.reportFrom, 'results.json'), 'utf8'),
+    ) as ExperimentResults;
+    const discussion = cli.discussion ? readFileSync(cli.discussion, 'utf8') : '';
+    const files = writeReport(cli.reportFrom, results, discussion);
+    say(`rewrote ${files.reportMd}, ${files.chartSvg}${files.chartPng ? `, ${files.chartPng}` : ''}`);
+    return;
+  }
   if (cli.dryRun) {
     if (cli.target === 'local') {
       printLocalPlan(cli);
       return;
     }
-    say(`dry run (minikube target): namespace ${cli.namespace}, deployment ${cli.deployment}; writes are validated by the API server (dryRun=All)`);
+    say(
+      `dry run (minikube target): namespace ${cli.namespace}, deployment ${cli.deployment}; writes are validated by the API server (dryRun=All)`,
+    );
     await dryRunMinikube({
       namespace: cli.namespace,
       deployment: cli.deployment,
@@ -50,14 +66,23 @@ async function main(): Promise<void> {
       durationSec: o.plateauSec,
       path: o.path,
     });
-    say('dry run done: each plateau of the real run repeats the Job create / wait / logs / delete above at the rate the search picks');
+    say(
+      'dry run done: each plateau of the real run repeats the Job create / wait / logs / delete above at the rate the search picks',
+    );
     return;
   }
 
-  say(`replicas ${o.replicas.join(',')} at ${o.cpuMillis}m CPU each, ${o.repeats} repeats, ${o.plateauSec}s plateaus, target ${cli.target}`);
+  say(
+    `replicas ${o.replicas.join(',')} at ${o.cpuMillis}m CPU each, ${o.repeats} repeats, ${o.plateauSec}s plateaus, target ${cli.target}`,
+  );
   let target: ExperimentTarget;
   if (cli.target === 'local') {
-    target = await startLocalTarget({ cpuMillis: o.cpuMillis, mongoUrl: cli.mongoUrl, mongoDb: cli.mongoDb, log: (line) => say(line) });
+    target = await startLocalTarget({
+      cpuMillis: o.cpuMillis,
+      mongoUrl: cli.mongoUrl,
+      mongoDb: cli.mongoDb,
+      log: (line) => say(line),
+    });
   } else {
     const kube = createMinikubeTarget({
       namespace: cli.namespace,
@@ -84,13 +109,18 @@ async function main(): Promise<void> {
     const results = await runExperiment(o, target, (progress) => {
       if (progress.result) say(progressLine(progress));
     });
-    const discussion = cli.discussion && existsSync(cli.discussion) ? readFileSync(cli.discussion, 'utf8') : '';
+    const discussion =
+      cli.discussion && existsSync(cli.discussion) ? readFileSync(cli.discussion, 'utf8') : '';
     const files = writeReport(cli.out, results, discussion);
     say(`done in ${formatDuration(results.durationSec)}:`);
     for (const point of results.points) {
-      say(`  ${point.replicas} replica(s): ${point.maxRps} RPS (range ${point.min}-${point.max}), p99 ${point.atMax?.p99Ms.toFixed(1) ?? '-'} ms, efficiency ${point.efficiency !== undefined ? (point.efficiency * 100).toFixed(0) : '-'}%`);
+      say(
+        `  ${point.replicas} replica(s): ${point.maxRps} RPS (range ${point.min}-${point.max}), p99 ${point.atMax?.p99Ms.toFixed(1) ?? '-'} ms, efficiency ${point.efficiency !== undefined ? (point.efficiency * 100).toFixed(0) : '-'}%`,
+      );
     }
-    say(`wrote ${files.resultsJson}, ${files.reportMd}, ${files.chartSvg}${files.chartPng ? `, ${files.chartPng}` : ''}`);
+    say(
+      `wrote ${files.resultsJson}, ${files.reportMd}, ${files.chartSvg}${files.chartPng ? `, ${files.chartPng}` : ''}`,
+    );
   } finally {
     clearInterval(keepAlive);
     await target.stop();
@@ -100,7 +130,9 @@ async function main(): Promise<void> {
 main().then(
   () => process.exit(0),
   (error: unknown) => {
-    process.stderr.write(`experiment: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `experiment: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     process.exit(1);
   },
 );

@@ -1,6 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AppsV1Api, BatchV1Api, CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import {
+  AppsV1Api,
+  BatchV1Api,
+  CoreV1Api,
+  KubeConfig,
+  PatchStrategy,
+  setHeaderOptions,
+} from '@kubernetes/client-node';
 import type { V1ConfigMap, V1Job } from '@kubernetes/client-node';
 import { DEFAULT_CRITERIA, PLATEAU_SCRIPT, judgePlateau, summaryFromLogs } from './k6.js';
 import type { PlateauOptions, PlateauResult } from './k6.js';
@@ -54,7 +61,11 @@ export function k6ConfigMap(namespace: string): V1ConfigMap {
  * non-root, read-only script volume, no service account token. The script prints its JSON
  * summary between markers on stdout (no SUMMARY_PATH), which we read back from the pod's logs.
  */
-export function plateauJob(namespace: string, name: string, options: { baseUrl: string; path: string; rate: number; durationSec: number; image: string }): V1Job {
+export function plateauJob(
+  namespace: string,
+  name: string,
+  options: { baseUrl: string; path: string; rate: number; durationSec: number; image: string },
+): V1Job {
   return {
     apiVersion: 'batch/v1',
     kind: 'Job',
@@ -67,20 +78,42 @@ export function plateauJob(namespace: string, name: string, options: { baseUrl: 
         spec: {
           restartPolicy: 'Never',
           automountServiceAccountToken: false,
-          securityContext: { runAsNonRoot: true, runAsUser: 12345, runAsGroup: 12345, seccompProfile: { type: 'RuntimeDefault' } },
+          securityContext: {
+            runAsNonRoot: true,
+            runAsUser: 12345,
+            runAsGroup: 12345,
+            seccompProfile: { type: 'RuntimeDefault' },
+          },
           containers: [
             {
               name: 'k6',
               image: options.image,
               imagePullPolicy: 'IfNotPresent',
-              command: ['k6', 'run', '--quiet', '--no-usage-report', '-e', `RATE=${Math.round(options.rate)}`, '-e', `DURATION=${options.durationSec}s`, '/scripts/plateau.js'],
+              command: [
+                'k6',
+                'run',
+                '--quiet',
+                '--no-usage-report',
+                '-e',
+                `RATE=${Math.round(options.rate)}`,
+                '-e',
+                `DURATION=${options.durationSec}s`,
+                '/scripts/plateau.js',
+              ],
               env: [
                 { name: 'BASE_URL', value: options.baseUrl },
                 { name: 'TARGET_PATH', value: options.path },
                 { name: 'HOME', value: '/tmp' },
               ],
-              resources: { requests: { cpu: '250m', memory: '128Mi' }, limits: { cpu: '1', memory: '512Mi' } },
-              securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+              resources: {
+                requests: { cpu: '250m', memory: '128Mi' },
+                limits: { cpu: '1', memory: '512Mi' },
+              },
+              securityContext: {
+                allowPrivilegeEscalation: false,
+                readOnlyRootFilesystem: true,
+                capabilities: { drop: ['ALL'] },
+              },
               volumeMounts: [
                 { name: 'scripts', mountPath: '/scripts', readOnly: true },
                 { name: 'tmp', mountPath: '/tmp' },
@@ -134,16 +167,27 @@ export function createMinikubeTarget(options: MinikubeTargetOptions): MinikubeTa
     const path = `/api/v1/namespaces/${namespace}/configmaps`;
     try {
       await core.replaceNamespacedConfigMap({ name: CONFIGMAP, namespace, body, dryRun });
-      record({ call: `PUT ${path}/${CONFIGMAP}`, kubectl: `kubectl -n ${namespace} apply -f configmap/${CONFIGMAP} (loadtest/plateau.js)`, outcome: dryRun ? 'dry-run ok' : 'done' });
+      record({
+        call: `PUT ${path}/${CONFIGMAP}`,
+        kubectl: `kubectl -n ${namespace} apply -f configmap/${CONFIGMAP} (loadtest/plateau.js)`,
+        outcome: dryRun ? 'dry-run ok' : 'done',
+      });
     } catch (error) {
       if ((error as { code?: number }).code !== 404) throw error;
       await core.createNamespacedConfigMap({ namespace, body, dryRun });
-      record({ call: `POST ${path}`, kubectl: `kubectl -n ${namespace} create configmap ${CONFIGMAP} --from-file=loadtest/plateau.js`, outcome: dryRun ? 'dry-run ok' : 'done' });
+      record({
+        call: `POST ${path}`,
+        kubectl: `kubectl -n ${namespace} create configmap ${CONFIGMAP} --from-file=loadtest/plateau.js`,
+        outcome: dryRun ? 'dry-run ok' : 'done',
+      });
     }
   };
 
   const setReplicas = async (replicas: number): Promise<void> => {
-    await apps.patchNamespacedDeploymentScale({ name: deployment, namespace, body: { spec: { replicas } }, dryRun }, MERGE_PATCH);
+    await apps.patchNamespacedDeploymentScale(
+      { name: deployment, namespace, body: { spec: { replicas } }, dryRun },
+      MERGE_PATCH,
+    );
     record({
       call: `PATCH /apis/apps/v1/namespaces/${namespace}/deployments/${deployment}/scale (merge patch {"spec":{"replicas":${replicas}}})`,
       kubectl: `kubectl -n ${namespace} scale deployment/${deployment} --replicas=${replicas}`,
@@ -153,15 +197,27 @@ export function createMinikubeTarget(options: MinikubeTargetOptions): MinikubeTa
     const waitKubectl = `kubectl -n ${namespace} rollout status deployment/${deployment}`;
     if (dryRun) {
       const current = await apps.readNamespacedDeployment({ name: deployment, namespace });
-      record({ call: waitCall, kubectl: waitKubectl, outcome: `read (now ${current.status?.readyReplicas ?? 0}/${current.spec?.replicas ?? 0} ready; not waited in a dry run)` });
+      record({
+        call: waitCall,
+        kubectl: waitKubectl,
+        outcome: `read (now ${current.status?.readyReplicas ?? 0}/${current.spec?.replicas ?? 0} ready; not waited in a dry run)`,
+      });
       return;
     }
     const deadline = Date.now() + (options.readyTimeoutMs ?? 300_000);
     for (;;) {
       const current = await apps.readNamespacedDeployment({ name: deployment, namespace });
       const status = current.status ?? {};
-      if ((status.readyReplicas ?? 0) === replicas && (status.updatedReplicas ?? 0) >= replicas && (status.replicas ?? 0) === replicas) break;
-      if (Date.now() > deadline) throw new Error(`deployment/${deployment}: ${status.readyReplicas ?? 0}/${replicas} ready after ${options.readyTimeoutMs ?? 300_000} ms`);
+      if (
+        (status.readyReplicas ?? 0) === replicas &&
+        (status.updatedReplicas ?? 0) >= replicas &&
+        (status.replicas ?? 0) === replicas
+      )
+        break;
+      if (Date.now() > deadline)
+        throw new Error(
+          `deployment/${deployment}: ${status.readyReplicas ?? 0}/${replicas} ready after ${options.readyTimeoutMs ?? 300_000} ms`,
+        );
       await sleep(1_000);
     }
     record({ call: waitCall, kubectl: waitKubectl, outcome: 'done' });
@@ -169,7 +225,13 @@ export function createMinikubeTarget(options: MinikubeTargetOptions): MinikubeTa
 
   const runPlateau = async (plateau: PlateauOptions): Promise<PlateauResult> => {
     const name = `laas-experiment-${process.pid}-${++jobCounter}`;
-    const body = plateauJob(namespace, name, { baseUrl: options.serviceUrl, path: plateau.path ?? '/random?count=25', rate: plateau.rate, durationSec: plateau.durationSec, image });
+    const body = plateauJob(namespace, name, {
+      baseUrl: options.serviceUrl,
+      path: plateau.path ?? '/random?count=25',
+      rate: plateau.rate,
+      durationSec: plateau.durationSec,
+      image,
+    });
     const startedAt = new Date().toISOString();
     await batch.createNamespacedJob({ namespace, body, dryRun });
     record({
@@ -181,8 +243,16 @@ export function createMinikubeTarget(options: MinikubeTargetOptions): MinikubeTa
     const logsCall = `GET /api/v1/namespaces/${namespace}/pods/<pod of job-name=${name}>/log`;
     const deleteCall = `DELETE /apis/batch/v1/namespaces/${namespace}/jobs/${name} (propagationPolicy=Background)`;
     if (dryRun) {
-      record({ call: waitCall, kubectl: `kubectl -n ${namespace} wait --for=condition=complete job/${name}`, outcome: 'planned' });
-      record({ call: logsCall, kubectl: `kubectl -n ${namespace} logs job/${name}  # the k6 JSON summary between @@LAAS_K6_SUMMARY_*@@ markers`, outcome: 'planned' });
+      record({
+        call: waitCall,
+        kubectl: `kubectl -n ${namespace} wait --for=condition=complete job/${name}`,
+        outcome: 'planned',
+      });
+      record({
+        call: logsCall,
+        kubectl: `kubectl -n ${namespace} logs job/${name}  # the k6 JSON summary between @@LAAS_K6_SUMMARY_*@@ markers`,
+        outcome: 'planned',
+      });
       record({ call: deleteCall, kubectl: `kubectl -n ${namespace} delete job/${name}`, outcome: 'planned' });
       throw new DryRunStop();
     }
@@ -194,15 +264,27 @@ export function createMinikubeTarget(options: MinikubeTargetOptions): MinikubeTa
         if (Date.now() > deadline) throw new Error(`job/${name} did not finish in time`);
         await sleep(1_000);
       }
-      record({ call: waitCall, kubectl: `kubectl -n ${namespace} wait --for=condition=complete job/${name}`, outcome: 'done' });
+      record({
+        call: waitCall,
+        kubectl: `kubectl -n ${namespace} wait --for=condition=complete job/${name}`,
+        outcome: 'done',
+      });
       const pods = await core.listNamespacedPod({ namespace, labelSelector: `job-name=${name}` });
       const pod = pods.items[0]?.metadata?.name;
       if (!pod) throw new Error(`job/${name} has no pod`);
       const logs = await core.readNamespacedPodLog({ name: pod, namespace, container: 'k6' });
       record({ call: logsCall, kubectl: `kubectl -n ${namespace} logs job/${name}`, outcome: 'done' });
-      return judgePlateau(summaryFromLogs(logs), Math.round(plateau.rate), plateau.durationSec, plateau.criteria ?? DEFAULT_CRITERIA, startedAt);
+      return judgePlateau(
+        summaryFromLogs(logs),
+        Math.round(plateau.rate),
+        plateau.durationSec,
+        plateau.criteria ?? DEFAULT_CRITERIA,
+        startedAt,
+      );
     } finally {
-      await batch.deleteNamespacedJob({ name, namespace, propagationPolicy: 'Background' }).catch(() => undefined);
+      await batch
+        .deleteNamespacedJob({ name, namespace, propagationPolicy: 'Background' })
+        .catch(() => undefined);
       record({ call: deleteCall, kubectl: `kubectl -n ${namespace} delete job/${name}`, outcome: 'done' });
     }
   };
@@ -232,13 +314,20 @@ export class DryRunStop extends Error {
  * (dryRun=All): the ConfigMap, then for every replica count the scale patch, the readiness read
  * and the first plateau's Job (the next plateaus repeat it at rates the search picks).
  */
-export async function dryRunMinikube(options: MinikubeTargetOptions & { replicas: number[]; rate: number; durationSec: number; path: string }): Promise<KubeCall[]> {
+export async function dryRunMinikube(
+  options: MinikubeTargetOptions & { replicas: number[]; rate: number; durationSec: number; path: string },
+): Promise<KubeCall[]> {
   const target = createMinikubeTarget({ ...options, dryRun: true });
   await target.prepare();
   for (const replicas of options.replicas) {
     await target.setReplicas(replicas);
     try {
-      await target.runPlateau({ baseUrl: target.url, path: options.path, rate: options.rate * replicas, durationSec: options.durationSec });
+      await target.runPlateau({
+        baseUrl: target.url,
+        path: options.path,
+        rate: options.rate * replicas,
+        durationSec: options.durationSec,
+      });
     } catch (error) {
       if (!(error instanceof DryRunStop)) throw error;
     }

@@ -53,7 +53,14 @@ export interface PointResult {
   /** (max - min) / median. */
   spread: number;
   /** Latencies of the plateau at the median max RPS. */
-  atMax?: { rate: number; p50Ms: number; p95Ms: number; p99Ms: number; errorRate: number; achievedRps: number };
+  atMax?: {
+    rate: number;
+    p50Ms: number;
+    p95Ms: number;
+    p99Ms: number;
+    errorRate: number;
+    achievedRps: number;
+  };
   /** maxRps / (replicas x maxRps at the smallest replica count, scaled to 1 replica). */
   efficiency?: number;
   repeats: MaxRpsResult[];

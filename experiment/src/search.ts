@@ -83,7 +83,11 @@ export async function findMaxRps(options: FindMaxRpsOptions): Promise<MaxRpsResu
   const cooldownMs = (options.cooldownSec ?? 2) * 1000;
   const criteria = options.criteria ?? DEFAULT_CRITERIA;
   const base = { baseUrl: options.url, path: options.path, durationSec: plateauSec, criteria };
-  const settle = options.settle ?? (isLocalUrl(options.url) ? () => waitUntilResponsive(`${options.url}${options.path ?? '/random?count=25'}`) : async () => undefined);
+  const settle =
+    options.settle ??
+    (isLocalUrl(options.url)
+      ? () => waitUntilResponsive(`${options.url}${options.path ?? '/random?count=25'}`)
+      : async () => undefined);
 
   let rate = Math.max(minRps, Math.round(options.startRps ?? 200));
   if (options.warmupSec && options.warmupSec > 0) {
@@ -115,7 +119,8 @@ export async function findMaxRps(options: FindMaxRpsOptions): Promise<MaxRpsResu
       if (next < minRps) return finish('minRps');
       rate = next;
     } else {
-      if ((failRps - pass.rate) / pass.rate <= resolution || failRps - pass.rate <= 1) return finish('resolution');
+      if ((failRps - pass.rate) / pass.rate <= resolution || failRps - pass.rate <= 1)
+        return finish('resolution');
       rate = Math.round((pass.rate + failRps) / 2);
     }
   }
@@ -138,7 +143,10 @@ function isLocalUrl(url: string): boolean {
  * Probes `url` until `streak` requests in a row answer 2xx within `fastMs` (an overloaded server
  * keeps working through its queue after k6 stops), giving up silently after `timeoutMs`.
  */
-export async function waitUntilResponsive(url: string, options: { fastMs?: number; streak?: number; timeoutMs?: number } = {}): Promise<boolean> {
+export async function waitUntilResponsive(
+  url: string,
+  options: { fastMs?: number; streak?: number; timeoutMs?: number } = {},
+): Promise<boolean> {
   const fastMs = options.fastMs ?? 100;
   const streak = options.streak ?? 3;
   const deadline = Date.now() + (options.timeoutMs ?? 20_000);

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { jest } from '@jest/globals';
 import { testMongoUrl } from '@laas/testbed';
-import type { ExperimentResults } from '../src/index.js';
+import type { ExperimentResults } from '@laas/experiment';
 
 jest.setTimeout(300_000);
 const execFileAsync = promisify(execFile);
@@ -21,7 +21,25 @@ beforeAll(async () => {
   // Two replica counts, 2 s plateaus, one search each of at most 4 plateaus: about a minute.
   const run = await execFileAsync(
     process.execPath,
-    [MAIN, '--replicas', '1,2', '--repeats', '1', '--plateau', '2s', '--start', '20', '--max-steps', '4', '--out', out, '--mongo-url', testMongoUrl(), '--mongo-db', 'experiment_command_test'],
+    [
+      MAIN,
+      '--replicas',
+      '1,2',
+      '--repeats',
+      '1',
+      '--plateau',
+      '2s',
+      '--start',
+      '20',
+      '--max-steps',
+      '4',
+      '--out',
+      out,
+      '--mongo-url',
+      testMongoUrl(),
+      '--mongo-db',
+      'experiment_command_test',
+    ],
     { timeout: 280_000 },
   );
   stdout = run.stdout;
@@ -39,26 +57,33 @@ describe('npm run experiment on a tiny configuration (1 and 2 replicas, 2 s plat
   });
 
   test('writes results.json with the machine, the options and one point per replica count', () => {
-    expect(results.machine).toMatchObject({ cores: expect.any(Number), memoryBytes: expect.any(Number), node: process.version });
+    expect(results.machine).toMatchObject({
+      cores: expect.any(Number),
+      memoryBytes: expect.any(Number),
+      node: process.version,
+    });
     expect(results.machine.cpuModel.length).toBeGreaterThan(0);
     expect(results.options).toMatchObject({ replicas: [1, 2], repeats: 1, plateauSec: 2, cpuMillis: 250 });
     expect(results.points.map((p) => p.replicas)).toEqual([1, 2]);
   });
 
-  test.each([1, 2])('keeps the raw k6 summary of every plateau for %i replica(s), with p(99) among the trend stats', (replicas) => {
-    const point = results.points.find((p) => p.replicas === replicas)!;
-    expect(point.repeats).toHaveLength(1);
-    const steps = point.repeats[0]!.steps;
-    expect(steps.length).toBeGreaterThan(0);
-    expect(steps.length).toBeLessThanOrEqual(4);
-    for (const step of steps) {
-      const duration = step.summary.metrics.http_req_duration!;
-      expect(duration.values['p(99)']).toBeGreaterThan(0);
-      expect(step.p99Ms).toBe(duration.values['p(99)']);
-      expect(step.summary.metrics.http_reqs!.values.count).toBeGreaterThan(0);
-    }
-    expect(point.maxRps).toBe(Math.max(0, ...steps.filter((s) => s.passed).map((s) => s.rate)));
-  });
+  test.each([1, 2])(
+    'keeps the raw k6 summary of every plateau for %i replica(s), with p(99) among the trend stats',
+    (replicas) => {
+      const point = results.points.find((p) => p.replicas === replicas)!;
+      expect(point.repeats).toHaveLength(1);
+      const steps = point.repeats[0]!.steps;
+      expect(steps.length).toBeGreaterThan(0);
+      expect(steps.length).toBeLessThanOrEqual(4);
+      for (const step of steps) {
+        const duration = step.summary.metrics.http_req_duration!;
+        expect(duration.values['p(99)']).toBeGreaterThan(0);
+        expect(step.p99Ms).toBe(duration.values['p(99)']);
+        expect(step.summary.metrics.http_reqs!.values.count).toBeGreaterThan(0);
+      }
+      expect(point.maxRps).toBe(Math.max(0, ...steps.filter((s) => s.passed).map((s) => s.rate)));
+    },
+  );
 
   test('writes report.md with a row per replica count, the efficiency and the original LaaS figures', () => {
     const report = readFileSync(join(out, 'report.md'), 'utf8');
@@ -70,8 +95,17 @@ describe('npm run experiment on a tiny configuration (1 and 2 replicas, 2 s plat
   });
 
   test.each([
-    ['chart.svg', (b: Buffer) => b.toString('utf8').startsWith('<svg') && b.toString('utf8').includes('p99 vs offered load')],
-    ['chart.png', (b: Buffer) => b.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) && b.length > 10_000],
+    [
+      'chart.svg',
+      (b: Buffer) =>
+        b.toString('utf8').startsWith('<svg') && b.toString('utf8').includes('p99 vs offered load'),
+    ],
+    [
+      'chart.png',
+      (b: Buffer) =>
+        b.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) &&
+        b.length > 10_000,
+    ],
   ])('draws %s (max RPS vs replicas and p99 vs offered load)', (file, wellFormed) => {
     expect(wellFormed(readFileSync(join(out, file)))).toBe(true);
   });

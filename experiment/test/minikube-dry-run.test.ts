@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { jest } from '@jest/globals';
 import { AppsV1Api, BatchV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { testKube } from '@laas/testbed';
-import { dryRunMinikube, plateauJob } from '../src/index.js';
+import { dryRunMinikube, plateauJob } from '@laas/experiment';
 
 jest.setTimeout(120_000);
 const execFileAsync = promisify(execFile);
@@ -37,7 +37,11 @@ beforeAll(async () => {
           selector: { matchLabels: labels },
           template: {
             metadata: { labels },
-            spec: { containers: [{ name: 'images', image: 'laas/images:dev', resources: { limits: { cpu: '250m' } } }] },
+            spec: {
+              containers: [
+                { name: 'images', image: 'laas/images:dev', resources: { limits: { cpu: '250m' } } },
+              ],
+            },
           },
         },
       },
@@ -63,7 +67,12 @@ describe('the minikube target in a dry run, against a real API server', () => {
       path: '/random?count=25',
       print: (line) => lines.push(line),
     });
-    const kinds = calls.map((c) => c.call.split(' (')[0]!.replace(/laas-experiment-\d+-\d+/g, 'JOB').replace(/\d+$/, 'N'));
+    const kinds = calls.map((c) =>
+      c.call
+        .split(' (')[0]!
+        .replace(/laas-experiment-\d+-\d+/g, 'JOB')
+        .replace(/\d+$/, 'N'),
+    );
     const perReplicaCount = [
       `PATCH /apis/apps/v1/namespaces/${NAMESPACE}/deployments/${DEPLOYMENT}/scale`,
       `GET /apis/apps/v1/namespaces/${NAMESPACE}/deployments/${DEPLOYMENT} until status.readyReplicas == N`,
@@ -72,40 +81,91 @@ describe('the minikube target in a dry run, against a real API server', () => {
       `GET /api/v1/namespaces/${NAMESPACE}/pods/<pod of job-name=JOB>/log`,
       `DELETE /apis/batch/v1/namespaces/${NAMESPACE}/jobs/JOB`,
     ];
-    expect(kinds).toEqual([`POST /api/v1/namespaces/${NAMESPACE}/configmaps`, ...[1, 2, 3, 5].flatMap(() => perReplicaCount)]);
-    expect(calls.filter((c) => c.call.startsWith('PATCH')).map((c) => /"replicas":(\d+)/.exec(c.call)?.[1])).toEqual(['1', '2', '3', '5']);
-    expect(calls.filter((c) => c.call.startsWith('POST') || c.call.startsWith('PATCH')).every((c) => c.outcome === 'dry-run ok')).toBe(true);
+    expect(kinds).toEqual([
+      `POST /api/v1/namespaces/${NAMESPACE}/configmaps`,
+      ...[1, 2, 3, 5].flatMap(() => perReplicaCount),
+    ]);
+    expect(
+      calls.filter((c) => c.call.startsWith('PATCH')).map((c) => /"replicas":(\d+)/.exec(c.call)?.[1]),
+    ).toEqual(['1', '2', '3', '5']);
+    expect(
+      calls
+        .filter((c) => c.call.startsWith('POST') || c.call.startsWith('PATCH'))
+        .every((c) => c.outcome === 'dry-run ok'),
+    ).toBe(true);
     expect(lines.join('\n')).toContain(`kubectl -n ${NAMESPACE} scale deployment/${DEPLOYMENT} --replicas=5`);
 
     // Dry run: the API server validated, and stored nothing.
     const deployment = await apps.readNamespacedDeployment({ name: DEPLOYMENT, namespace: NAMESPACE });
     expect(deployment.spec?.replicas).toBe(1);
     expect((await batch.listNamespacedJob({ namespace: NAMESPACE })).items).toHaveLength(0);
-    expect((await core.listNamespacedConfigMap({ namespace: NAMESPACE })).items.filter((c) => c.metadata?.name === 'laas-experiment-k6')).toHaveLength(0);
+    expect(
+      (await core.listNamespacedConfigMap({ namespace: NAMESPACE })).items.filter(
+        (c) => c.metadata?.name === 'laas-experiment-k6',
+      ),
+    ).toHaveLength(0);
   });
 
-  test('scaling a Deployment that does not exist fails with the API server\'s 404', async () => {
+  test("scaling a Deployment that does not exist fails with the API server's 404", async () => {
     await expect(
-      dryRunMinikube({ namespace: NAMESPACE, deployment: 'nope', serviceUrl: 'http://x', kubeconfig, replicas: [1], rate: 10, durationSec: 2, path: '/', print: () => undefined }),
+      dryRunMinikube({
+        namespace: NAMESPACE,
+        deployment: 'nope',
+        serviceUrl: 'http://x',
+        kubeconfig,
+        replicas: [1],
+        rate: 10,
+        durationSec: 2,
+        path: '/',
+        print: () => undefined,
+      }),
     ).rejects.toMatchObject({ code: 404 });
   });
 
   test('the CLI prints the same sequence with --target minikube --dry-run', async () => {
-    const { stdout } = await execFileAsync(process.execPath, [MAIN, '--target', 'minikube', '--dry-run', '--replicas', '1,2', '--namespace', NAMESPACE, '--deployment', DEPLOYMENT, '--kubeconfig', kubeconfig]);
+    const { stdout } = await execFileAsync(process.execPath, [
+      MAIN,
+      '--target',
+      'minikube',
+      '--dry-run',
+      '--replicas',
+      '1,2',
+      '--namespace',
+      NAMESPACE,
+      '--deployment',
+      DEPLOYMENT,
+      '--kubeconfig',
+      kubeconfig,
+    ]);
     expect(stdout).toContain(`[dry-run] kubectl -n ${NAMESPACE} scale deployment/${DEPLOYMENT} --replicas=2`);
-    expect(stdout).toMatch(/\[dry-run\] kubectl -n experiment-dry-run create -f job\/laas-experiment-\d+-2\.yaml/);
+    expect(stdout).toMatch(
+      /\[dry-run\] kubectl -n experiment-dry-run create -f job\/laas-experiment-\d+-2\.yaml/,
+    );
     expect(stdout).toContain('-> dry-run ok');
   });
 
   test.each([
     { rate: 120, durationSec: 8 },
     { rate: 1000, durationSec: 10 },
-  ])('a plateau Job at $rate RPS for $durationSec s runs plateau.js with those settings, non-root, like the chart\'s Job', ({ rate, durationSec }) => {
-    const job = plateauJob('ns', 'j', { baseUrl: 'http://laas-images:80', path: '/random?count=25', rate, durationSec, image: 'grafana/k6:1.3.0' });
-    const pod = job.spec!.template.spec!;
-    expect(pod.restartPolicy).toBe('Never');
-    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true });
-    expect(pod.containers[0]!.command).toEqual(expect.arrayContaining([`RATE=${rate}`, `DURATION=${durationSec}s`, '/scripts/plateau.js']));
-    expect(pod.containers[0]!.env).toEqual(expect.arrayContaining([{ name: 'BASE_URL', value: 'http://laas-images:80' }]));
-  });
+  ])(
+    "a plateau Job at $rate RPS for $durationSec s runs plateau.js with those settings, non-root, like the chart's Job",
+    ({ rate, durationSec }) => {
+      const job = plateauJob('ns', 'j', {
+        baseUrl: 'http://laas-images:80',
+        path: '/random?count=25',
+        rate,
+        durationSec,
+        image: 'grafana/k6:1.3.0',
+      });
+      const pod = job.spec!.template.spec!;
+      expect(pod.restartPolicy).toBe('Never');
+      expect(pod.securityContext).toMatchObject({ runAsNonRoot: true });
+      expect(pod.containers[0]!.command).toEqual(
+        expect.arrayContaining([`RATE=${rate}`, `DURATION=${durationSec}s`, '/scripts/plateau.js']),
+      );
+      expect(pod.containers[0]!.env).toEqual(
+        expect.arrayContaining([{ name: 'BASE_URL', value: 'http://laas-images:80' }]),
+      );
+    },
+  );
 });

@@ -1,4 +1,13 @@
-import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmdirSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 
 /**
@@ -53,7 +62,8 @@ export function parseCpuMillis(quantity: string | number): number {
   const text = quantity.trim();
   const millis = /^(\d+)m$/.exec(text);
   const value = millis ? Number(millis[1]) : Math.round(Number(text) * 1000);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`not a CPU quantity: "${quantity}" (use 250m or 0.25)`);
+  if (!Number.isFinite(value) || value <= 0)
+    throw new Error(`not a CPU quantity: "${quantity}" (use 250m or 0.25)`);
   return value;
 }
 
@@ -111,10 +121,7 @@ function readNumber(path: string): number | undefined {
 function readPids(dir: string | undefined): number[] {
   if (!dir) return [];
   try {
-    return readFileSync(join(dir, 'cgroup.procs'), 'utf8')
-      .split('\n')
-      .filter(Boolean)
-      .map(Number);
+    return readFileSync(join(dir, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean).map(Number);
   } catch {
     return [];
   }

@@ -50,7 +50,8 @@ function defaultWarn(message: string): void {
  * The shell that joins the cgroups and then becomes the command (`exec`), so the process is
  * limited from its first instruction and its pid is the one we spawned.
  */
-const JOIN_AND_EXEC = 'IFS=:; for f in $LAAS_CGROUP_JOIN; do echo $$ > "$f" || exit 70; done; unset LAAS_CGROUP_JOIN IFS; exec "$@"';
+const JOIN_AND_EXEC =
+  'IFS=:; for f in $LAAS_CGROUP_JOIN; do echo $$ > "$f" || exit 70; done; unset LAAS_CGROUP_JOIN IFS; exec "$@"';
 
 /**
  * Starts a process in its own process group, limited to `cpuMillis` of CPU (and `memoryBytes`
@@ -66,8 +67,10 @@ export function startLimitedProcess(options: LimitedProcessOptions): LimitedProc
   if (wantLimits) {
     const support = cgroupSupport();
     const warn = options.warn ?? defaultWarn;
-    if (!cgroup) warn(`running ${options.name ?? options.cmd} without CPU/memory limits: ${support.reasons.join('; ')}`);
-    else if (options.memoryBytes !== undefined && !support.memory) warn(`no memory limit: ${support.reasons.join('; ')}`);
+    if (!cgroup)
+      warn(`running ${options.name ?? options.cmd} without CPU/memory limits: ${support.reasons.join('; ')}`);
+    else if (options.memoryBytes !== undefined && !support.memory)
+      warn(`no memory limit: ${support.reasons.join('; ')}`);
   }
 
   const tempDir = options.logPath ? undefined : makeTempDir(options.name ?? 'proc');
@@ -86,7 +89,14 @@ export function startLimitedProcess(options: LimitedProcessOptions): LimitedProc
         logPath,
       });
     } else {
-      server = spawnServer({ name: options.name ?? options.cmd, command: options.cmd, args: options.args ?? [], env, cwd: options.cwd, logPath });
+      server = spawnServer({
+        name: options.name ?? options.cmd,
+        command: options.cmd,
+        args: options.args ?? [],
+        env,
+        cwd: options.cwd,
+        logPath,
+      });
     }
   } catch (error) {
     cgroup?.remove();

@@ -29,7 +29,10 @@ if (values.help) {
 
 const log = (line: string): void => void process.stdout.write(`local: ${line}\n`);
 const system = await startLocalSystem({
-  services: values.services.split(',').map((s) => s.trim()).filter(Boolean),
+  services: values.services
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
   replicas: Number(values.replicas),
   cpuMillis: parseCpuMillis(values.cpu),
   memoryBytes: parseMemoryBytes(values.memory),
@@ -38,8 +41,14 @@ const system = await startLocalSystem({
   prometheus: !values['no-prometheus'],
   log,
 });
-log(`ready: ${system.url}/random?count=25${system.prometheus ? `  (Prometheus ${system.prometheus.url})` : ''}`);
-log(system.limited ? `each replica limited to ${system.cpuMillis}m CPU` : 'replicas run WITHOUT CPU limits (cgroups not writable)');
+log(
+  `ready: ${system.url}/random?count=25${system.prometheus ? `  (Prometheus ${system.prometheus.url})` : ''}`,
+);
+log(
+  system.limited
+    ? `each replica limited to ${system.cpuMillis}m CPU`
+    : 'replicas run WITHOUT CPU limits (cgroups not writable)',
+);
 log('Ctrl-C stops everything');
 
 // The replicas' process handles are unref'd (the test bed's helpers): hold the event loop open.

@@ -2,7 +2,15 @@ import { execFile } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { freePort, makeTempDir, removeTempDir, spawnServer, systemToolPath, waitFor, waitUntilReady } from '@laas/testbed';
+import {
+  freePort,
+  makeTempDir,
+  removeTempDir,
+  spawnServer,
+  systemToolPath,
+  waitFor,
+  waitUntilReady,
+} from '@laas/testbed';
 
 const execFileAsync = promisify(execFile);
 
@@ -85,7 +93,10 @@ function childrenOf(pid: number): number[] {
  * `update` resolves only once they have, so a replica removed from the config receives no new
  * request from then on and can be stopped.
  */
-export async function startLocalNginx(initial: ServiceRoute[], options: { workers?: number } = {}): Promise<LocalNginx> {
+export async function startLocalNginx(
+  initial: ServiceRoute[],
+  options: { workers?: number } = {},
+): Promise<LocalNginx> {
   const binary = systemToolPath('nginx');
   const workers = options.workers ?? 1;
   const dir = makeTempDir('local-nginx');
@@ -160,7 +171,10 @@ ${routesConfig(routes)}
       writeFileSync(confPath, text);
       generation = candidate;
       process.kill(server.pid, 'SIGHUP');
-      await waitFor(() => serves(candidate), { what: `nginx to load config generation ${candidate}`, timeoutMs: 10_000 });
+      await waitFor(() => serves(candidate), {
+        what: `nginx to load config generation ${candidate}`,
+        timeoutMs: 10_000,
+      });
       current = routes;
       // Old workers finish their in-flight requests and exit; give them up to 15 s.
       await waitFor(() => childrenOf(server.pid).length <= workers, {

@@ -71,7 +71,10 @@ export class ReplicaPool {
   private async apply(wanted: number): Promise<void> {
     const log = this.options.log ?? (() => undefined);
     if (wanted > this.ready.length) {
-      const names = Array.from({ length: wanted - this.ready.length }, () => `${this.service}-${++this.ordinal}`);
+      const names = Array.from(
+        { length: wanted - this.ready.length },
+        () => `${this.service}-${++this.ordinal}`,
+      );
       const started = await Promise.allSettled(
         names.map((name) =>
           startReplica({
@@ -84,7 +87,9 @@ export class ReplicaPool {
           }),
         ),
       );
-      const up = started.filter((s): s is PromiseFulfilledResult<Replica> => s.status === 'fulfilled').map((s) => s.value);
+      const up = started
+        .filter((s): s is PromiseFulfilledResult<Replica> => s.status === 'fulfilled')
+        .map((s) => s.value);
       for (const replica of up) log(`${replica.name} ready on ${replica.address}`);
       if (up.length > 0) {
         this.ready.push(...up);
@@ -92,7 +97,9 @@ export class ReplicaPool {
       }
       const failed = started.filter((s): s is PromiseRejectedResult => s.status === 'rejected');
       if (failed.length > 0) {
-        throw new Error(failed.map((f) => (f.reason instanceof Error ? f.reason.message : String(f.reason))).join('\n'));
+        throw new Error(
+          failed.map((f) => (f.reason instanceof Error ? f.reason.message : String(f.reason))).join('\n'),
+        );
       }
     } else if (wanted < this.ready.length) {
       const leaving = this.ready.splice(wanted);

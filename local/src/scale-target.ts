@@ -40,21 +40,34 @@ export class LocalScaleTarget {
 
   get(): Promise<LocalTargetState> {
     const counts = this.pool.counts();
-    return Promise.resolve({ ...counts, updatedReplicas: counts.readyReplicas, version: String(this.generation) });
+    return Promise.resolve({
+      ...counts,
+      updatedReplicas: counts.readyReplicas,
+      version: String(this.generation),
+    });
   }
 
   async scale(replicas: number, version?: string): Promise<void> {
     if (version !== undefined && version !== String(this.generation)) {
-      throw new LocalTargetError('Conflict', `${this.description} was scaled since version ${version} was read`);
+      throw new LocalTargetError(
+        'Conflict',
+        `${this.description} was scaled since version ${version} was read`,
+      );
     }
     if (!Number.isInteger(replicas) || replicas < 0) {
-      throw new LocalTargetError('Invalid', `${this.description}: replicas must be a whole number >= 0, got ${replicas}`);
+      throw new LocalTargetError(
+        'Invalid',
+        `${this.description}: replicas must be a whole number >= 0, got ${replicas}`,
+      );
     }
     this.generation++;
     try {
       await this.pool.scale(replicas);
     } catch (error) {
-      throw new LocalTargetError('Unavailable', `scaling ${this.description} to ${replicas}: ${error instanceof Error ? error.message : String(error)}`);
+      throw new LocalTargetError(
+        'Unavailable',
+        `scaling ${this.description} to ${replicas}: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
   }
 }

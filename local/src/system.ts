@@ -90,7 +90,10 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
 
   const stack: (() => Promise<void>)[] = [];
   const stopAll = async (): Promise<void> => {
-    while (stack.length > 0) await stack.pop()?.().catch(() => undefined);
+    while (stack.length > 0)
+      await stack
+        .pop()?.()
+        .catch(() => undefined);
   };
   try {
     const dir = makeTempDir('local-system');
@@ -117,16 +120,26 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
     writeReplicaTargets(fileSdPath, []);
     let prometheus: PrometheusServer | undefined;
     if (options.prometheus ?? true) {
-      prometheus = await startPrometheus({ fileSdPath, scrapeInterval: options.scrapeInterval ?? '2s', jobName: 'laas' });
+      prometheus = await startPrometheus({
+        fileSdPath,
+        scrapeInterval: options.scrapeInterval ?? '2s',
+        jobName: 'laas',
+      });
       stack.push(() => prometheus!.stop());
       log(`Prometheus on ${prometheus.url}`);
     }
 
     const pools = new Map<string, ReplicaPool>();
     const publish = async (): Promise<void> => {
-      const next = routes.map((route) => ({ ...route, upstreams: (pools.get(route.service)?.replicas() ?? []).map((r) => r.address) }));
+      const next = routes.map((route) => ({
+        ...route,
+        upstreams: (pools.get(route.service)?.replicas() ?? []).map((r) => r.address),
+      }));
       await nginx.update(next);
-      writeReplicaTargets(fileSdPath, [...pools.values()].flatMap((pool) => [...pool.replicas()]));
+      writeReplicaTargets(
+        fileSdPath,
+        [...pools.values()].flatMap((pool) => [...pool.replicas()]),
+      );
     };
     // Replicas stop before nginx (the stack unwinds in reverse).
     stack.push(async () => {
@@ -137,9 +150,13 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
     for (const spec of specs) {
       const env = { ...spec.env(ctx) };
       if (spec.setup) {
-        const { stdout } = await execFileAsync(process.execPath, [spec.setup.entry, ...(spec.setup.args ?? [])], {
-          env: { ...process.env, ...env },
-        });
+        const { stdout } = await execFileAsync(
+          process.execPath,
+          [spec.setup.entry, ...(spec.setup.args ?? [])],
+          {
+            env: { ...process.env, ...env },
+          },
+        );
         log(`${spec.name} setup: ${stdout.trim()}`);
       }
       const pool = new ReplicaPool({
@@ -152,7 +169,8 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
         log,
       });
       pools.set(spec.name, pool);
-      const count = typeof options.replicas === 'number' ? options.replicas : (options.replicas?.[spec.name] ?? 1);
+      const count =
+        typeof options.replicas === 'number' ? options.replicas : (options.replicas?.[spec.name] ?? 1);
       await pool.scale(count);
       ctx.serviceUrls[spec.name] = serviceUrls[spec.name]!;
     }

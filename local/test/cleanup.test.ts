@@ -37,18 +37,29 @@ function replicaPids(parent: number): number[] {
 
 describe('npm start (local/dist/main.js)', () => {
   test('on Ctrl-C (SIGINT) stops every replica, nginx and Prometheus, and removes every cgroup', async () => {
-    const child = spawn(process.execPath, [LOCAL_MAIN, '--replicas', '2', '--mongo-url', testMongoUrl(), '--mongo-db', 'local_cleanup_test'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [LOCAL_MAIN, '--replicas', '2', '--mongo-url', testMongoUrl(), '--mongo-db', 'local_cleanup_test'],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const exited = new Promise<number | null>((resolveExit) => child.once('exit', (code) => resolveExit(code)));
+    const exited = new Promise<number | null>((resolveExit) =>
+      child.once('exit', (code) => resolveExit(code)),
+    );
     try {
-      await waitFor(() => output.includes('Ctrl-C stops everything'), { what: `the local system to start:\n${output}`, timeoutMs: 60_000 });
+      await waitFor(() => output.includes('Ctrl-C stops everything'), {
+        what: `the local system to start:\n${output}`,
+        timeoutMs: 60_000,
+      });
       const pids = replicaPids(child.pid!);
       expect(pids).toHaveLength(2);
-      const groups = pids.map((pid) => /:cpu:(\/laas\/[^\n]+)/.exec(readFileSync(`/proc/${pid}/cgroup`, 'utf8'))?.[1]);
+      const groups = pids.map(
+        (pid) => /:cpu:(\/laas\/[^\n]+)/.exec(readFileSync(`/proc/${pid}/cgroup`, 'utf8'))?.[1],
+      );
       expect(groups.every((g) => g !== undefined)).toBe(true);
       const nginxUrl = /ready: (http:\/\/127\.0\.0\.1:\d+)/.exec(output)![1]!;
       expect((await fetch(`${nginxUrl}/random?count=3`)).status).toBe(200);
@@ -81,6 +92,8 @@ describe('npm start (local/dist/main.js)', () => {
     const code = await new Promise<number | null>((resolveExit) => child.once('exit', resolveExit));
     expect(code).toBe(0);
     expect(JSON.parse(stdout.trim())).toEqual({ limited: false, pid: true });
-    expect(stderr).toMatch(/warning: running probe without CPU\/memory limits: .*not a writable cgroup v1 cpu controller/);
+    expect(stderr).toMatch(
+      /warning: running probe without CPU\/memory limits: .*not a writable cgroup v1 cpu controller/,
+    );
   });
 });

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { cgroupsOfPid, cgroupSupport, parseCpuMillis, startLimitedProcess } from '../src/index.js';
+import { cgroupsOfPid, cgroupSupport, parseCpuMillis, startLimitedProcess } from '@laas/local';
 import { waitFor } from '@laas/testbed';
 
 // A process that only waits: its cgroup is what is checked, not its work.
@@ -10,34 +10,50 @@ describe('a process started with a CPU limit', () => {
     { cpu: '250m', quotaUs: 25_000 },
     { cpu: '500m', quotaUs: 50_000 },
     { cpu: '1', quotaUs: 100_000 },
-  ])('at $cpu runs in its own cgroup with cfs_quota_us $quotaUs per 100000 us, removed when it stops', async ({ cpu, quotaUs }) => {
-    expect(cgroupSupport().cpu).toBe(true);
-    const proc = startLimitedProcess({ name: 'quota-test', cmd: process.execPath, args: IDLE, cpuMillis: parseCpuMillis(cpu), memoryBytes: 64 * 2 ** 20 });
-    try {
-      expect(proc.limited).toBe(true);
-      await waitFor(() => proc.readBack().pids.includes(proc.pid), { what: 'the process to join its cgroup' });
-      const readBack = proc.readBack();
-      expect(readBack.cpuQuotaUs).toBe(quotaUs);
-      expect(readBack.cpuPeriodUs).toBe(100_000);
-      expect(readBack.memoryLimitBytes).toBe(64 * 2 ** 20);
-      // The kernel's own view of the process agrees.
-      const groups = cgroupsOfPid(proc.pid);
-      expect(groups.cpu).toBe(`/laas/${proc.cgroup!.name}`);
-      expect(readFileSync(`${proc.cgroup!.cpuDir!}/cpu.cfs_quota_us`, 'utf8').trim()).toBe(String(quotaUs));
-    } finally {
-      await proc.stop(2_000);
-    }
-    expect(proc.exitStatus()).toBeDefined();
-    expect(existsSync(proc.cgroup!.cpuDir!)).toBe(false);
-    expect(existsSync(proc.cgroup!.memoryDir!)).toBe(false);
-  });
+  ])(
+    'at $cpu runs in its own cgroup with cfs_quota_us $quotaUs per 100000 us, removed when it stops',
+    async ({ cpu, quotaUs }) => {
+      expect(cgroupSupport().cpu).toBe(true);
+      const proc = startLimitedProcess({
+        name: 'quota-test',
+        cmd: process.execPath,
+        args: IDLE,
+        cpuMillis: parseCpuMillis(cpu),
+        memoryBytes: 64 * 2 ** 20,
+      });
+      try {
+        expect(proc.limited).toBe(true);
+        await waitFor(() => proc.readBack().pids.includes(proc.pid), {
+          what: 'the process to join its cgroup',
+        });
+        const readBack = proc.readBack();
+        expect(readBack.cpuQuotaUs).toBe(quotaUs);
+        expect(readBack.cpuPeriodUs).toBe(100_000);
+        expect(readBack.memoryLimitBytes).toBe(64 * 2 ** 20);
+        // The kernel's own view of the process agrees.
+        const groups = cgroupsOfPid(proc.pid);
+        expect(groups.cpu).toBe(`/laas/${proc.cgroup!.name}`);
+        expect(readFileSync(`${proc.cgroup!.cpuDir!}/cpu.cfs_quota_us`, 'utf8').trim()).toBe(String(quotaUs));
+      } finally {
+        await proc.stop(2_000);
+      }
+      expect(proc.exitStatus()).toBeDefined();
+      expect(existsSync(proc.cgroup!.cpuDir!)).toBe(false);
+      expect(existsSync(proc.cgroup!.memoryDir!)).toBe(false);
+    },
+  );
 
   test('that burns CPU for 1.5 s of wall time gets about a quarter of it at 250m, and is throttled', async () => {
     const burn = [
       '-e',
       'const s = Date.now(); while (Date.now() - s < 1500) {} const u = process.cpuUsage(); console.log(JSON.stringify({ cpuSec: (u.user + u.system) / 1e6 }));',
     ];
-    const proc = startLimitedProcess({ name: 'burn-test', cmd: process.execPath, args: burn, cpuMillis: 250 });
+    const proc = startLimitedProcess({
+      name: 'burn-test',
+      cmd: process.execPath,
+      args: burn,
+      cpuMillis: 250,
+    });
     try {
       await waitFor(() => proc.exitStatus(), { what: 'the busy loop to end', timeoutMs: 20_000 });
       const throttled = /nr_throttled (\d+)/.exec(readFileSync(`${proc.cgroup!.cpuDir!}/cpu.stat`, 'utf8'));

@@ -12,7 +12,7 @@ import type { DeciderState } from '../decider/types.js';
 import { INITIAL_STATE } from '../decider/types.js';
 import type { MetricSource } from '../metrics/source.js';
 import type { ScaleTarget, TargetState } from '../target/types.js';
-import { TargetError } from '../target/types.js';
+import { isTargetError } from '../target/types.js';
 import type { OperatorMetrics } from './metrics.js';
 import type { ReconcileResult } from './status.js';
 import { buildStatus, jsonEqual } from './status.js';
@@ -155,7 +155,7 @@ export class Reconciler {
       try {
         await target.scale(decision.desiredReplicas, t.version);
       } catch (error) {
-        if (error instanceof TargetError && error.code === 'Conflict' && attempt < MAX_CONFLICT_RETRIES) {
+        if (isTargetError(error) && error.code === 'Conflict' && attempt < MAX_CONFLICT_RETRIES) {
           // Someone changed the scale after we read it: our decision rests on stale numbers.
           log.info({ key, attempt }, 'scale conflict: reading the target again');
           m?.reconcileErrors.inc({ kind: 'Conflict' });
@@ -196,7 +196,7 @@ export class Reconciler {
     error: unknown,
     now: number,
   ): Promise<ReconcileResult> {
-    if (!(error instanceof TargetError)) throw error; // programmer error: the queue logs and backs off
+    if (!isTargetError(error)) throw error; // programmer error: the queue logs and backs off
     this.deps.operatorMetrics?.reconcileErrors.inc({ kind: error.code });
     if (error.code === 'NotFound') {
       const result: ReconcileResult = { kind: 'targetMissing', message: `${target.description} not found` };

@@ -1,4 +1,4 @@
-import { TargetError } from './types.js';
+import { TargetError, isTargetError } from './types.js';
 import type { TargetErrorCode } from './types.js';
 
 /** The HTTP status of an error thrown by @kubernetes/client-node (ApiException.code), if any. */
@@ -9,7 +9,7 @@ export function statusOf(error: unknown): number | undefined {
 
 /** Maps a client error to a TargetError; programmer errors (no HTTP status) are rethrown as is. */
 export function toTargetError(error: unknown, what: string): TargetError {
-  if (error instanceof TargetError) return error;
+  if (isTargetError(error)) return new TargetError(error.code, error.message);
   const status = statusOf(error);
   const byStatus: Record<number, TargetErrorCode> = {
     404: 'NotFound',

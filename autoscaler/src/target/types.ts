@@ -20,6 +20,11 @@ export interface TargetState {
 
 export type TargetErrorCode = 'NotFound' | 'Conflict' | 'Forbidden' | 'Invalid' | 'Unavailable';
 
+/**
+ * Implementations may throw this class or any Error with `name === 'TargetError'` and a `code`
+ * from TargetErrorCode (e.g. @laas/local restates it to avoid depending on this package):
+ * callers test with `isTargetError`, never `instanceof`.
+ */
 export class TargetError extends Error {
   override readonly name = 'TargetError';
   constructor(
@@ -37,4 +42,12 @@ export interface ScaleTarget {
   get(): Promise<TargetState>;
   /** Sets the replica count. Throws TargetError ('Conflict' when `version` is stale). */
   scale(replicas: number, version?: string): Promise<void>;
+}
+
+/** True for a TargetError of this package or of any implementation that restates it. */
+export function isTargetError(error: unknown): error is Error & { code: TargetErrorCode } {
+  const codes: readonly string[] = ['NotFound', 'Conflict', 'Forbidden', 'Invalid', 'Unavailable'];
+  if (!(error instanceof Error) || error.name !== 'TargetError') return false;
+  const code: unknown = (error as Error & { code?: unknown }).code;
+  return typeof code === 'string' && codes.includes(code);
 }

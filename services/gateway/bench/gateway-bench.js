@@ -10,7 +10,6 @@
 // MONGO_URL: use that database (seeded first); default: start a FerretDB of our own.
 // Built on the experiment's pieces: startReplica / startLimitedProcess (@laas/local) for
 // cgroup-limited processes and measureMaxRps (@laas/experiment) for the k6 max-RPS search.
-/* global process, fetch */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
@@ -19,7 +18,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { imagesService, parseCpuMillis, startLimitedProcess, startReplica } from '@laas/local';
-import { measureMaxRps } from '@laas/experiment';
+import { measureMaxRps, median } from '@laas/experiment';
 import { freePort, startMongo, waitFor } from '@laas/testbed';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -90,31 +89,71 @@ try {
   if (!images.process.limited || !gateway.limited)
     say('WARNING: cgroups are not writable here: the processes run WITHOUT a CPU limit');
 
-  const measure = (name, url, path, startRps) =>
-    measureMaxRps({
+  // The two searches alternate (direct, gateway, direct, gateway, ...) so that a change in the
+  // machine's other load during the run affects both sides alike. Each later search starts at
+  // the previous result of the same side with a small growth factor (1.15), as measureMaxRps
+  // does for its own repeats.
+  const search = async (name, round, url, path, previous, startRps) => {
+    const narrowed = previous !== undefined && previous.median > 0;
+    const result = await measureMaxRps({
       url,
       path,
-      startRps,
+      startRps: narrowed ? previous.median : startRps,
+      growth: narrowed ? 1.15 : undefined,
       plateauSec,
-      repeats,
-      warmupSec: 3,
-      onRepeatStep: (repeat, step) => {
+      repeats: 1,
+      warmupSec: round === 1 ? 3 : 0,
+      onStep: (step) => {
         if (!step.result) return;
         const r = step.result;
         say(
-          `${name} repeat ${repeat}/${repeats} step ${step.step}: ${r.rate} RPS offered -> ` +
+          `${name} round ${round}/${repeats} step ${step.step}: ${r.rate} RPS offered -> ` +
             `${r.passed ? 'pass' : 'FAIL'} (p99 ${r.p99Ms.toFixed(1)} ms, errors ${(r.errorRate * 100).toFixed(2)}%, dropped ${r.dropped})`,
         );
       },
     });
-
-  const direct = await measure('images direct', images.url, PATH_DIRECT, 300);
-  const through = await measure(
-    'through gateway',
-    gatewayUrl,
-    PATH_GATEWAY,
-    Math.max(50, Math.round(direct.median * 0.9)),
-  );
+    return result.runs[0];
+  };
+  const directRuns = [];
+  const gatewayRuns = [];
+  for (let round = 1; round <= repeats; round++) {
+    const lastDirect = directRuns.at(-1);
+    directRuns.push(
+      await search(
+        'images direct',
+        round,
+        images.url,
+        PATH_DIRECT,
+        lastDirect && { median: lastDirect.maxRps },
+        300,
+      ),
+    );
+    const lastGateway = gatewayRuns.at(-1);
+    const start = Math.max(20, Math.round(directRuns.at(-1).maxRps * 0.9));
+    gatewayRuns.push(
+      await search(
+        'through gateway',
+        round,
+        gatewayUrl,
+        PATH_GATEWAY,
+        lastGateway && { median: lastGateway.maxRps },
+        start,
+      ),
+    );
+  }
+  const summarise = (runs) => {
+    const values = runs.map((r) => r.maxRps);
+    const mid = median(values);
+    return {
+      median: mid,
+      min: Math.min(...values),
+      max: Math.max(...values),
+      runs,
+      medianRun: [...runs].sort((a, b) => Math.abs(a.maxRps - mid) - Math.abs(b.maxRps - mid))[0],
+    };
+  };
+  const direct = summarise(directRuns);
+  const through = summarise(gatewayRuns);
   const ratio = direct.median > 0 ? through.median / direct.median : 0;
 
   const describe = (r) =>

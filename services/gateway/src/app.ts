@@ -30,6 +30,8 @@ export interface GatewayAppOptions {
   audience?: string;
   clockSkewSeconds?: number;
   upstreamTimeoutMs?: number;
+  /** Per-upstream timeouts, overriding upstreamTimeoutMs (auth hashes passwords: it may need longer). */
+  upstreamTimeouts?: Partial<Record<UpstreamName, number>>;
   upstreamConnections?: number;
   bodyLimitBytes?: number;
   /** Per-client requests per window; 0 (default) turns the limiter off. */
@@ -77,8 +79,18 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
     latency,
   };
   const upstreams: Record<UpstreamName, Upstream> = {
-    images: new Upstream({ name: 'images', baseUrl: options.upstreams.images, ...common }),
-    auth: new Upstream({ name: 'auth', baseUrl: options.upstreams.auth, ...common }),
+    images: new Upstream({
+      name: 'images',
+      baseUrl: options.upstreams.images,
+      ...common,
+      timeoutMs: options.upstreamTimeouts?.images || common.timeoutMs,
+    }),
+    auth: new Upstream({
+      name: 'auth',
+      baseUrl: options.upstreams.auth,
+      ...common,
+      timeoutMs: options.upstreamTimeouts?.auth || common.timeoutMs,
+    }),
   };
   const verify = key
     ? tokenVerifier({

@@ -48,6 +48,14 @@ export const gatewaySettings = {
     default: 10_000,
     min: 1,
   }),
+  imagesTimeoutMs: int('IMAGES_TIMEOUT_MS', 'timeout for the images upstream; 0 = UPSTREAM_TIMEOUT_MS', {
+    default: 0,
+    min: 0,
+  }),
+  authTimeoutMs: int('AUTH_TIMEOUT_MS', 'timeout for the auth upstream; 0 = UPSTREAM_TIMEOUT_MS', {
+    default: 0,
+    min: 0,
+  }),
   upstreamConnections: int('UPSTREAM_CONNECTIONS', 'keep-alive connections pooled per upstream', {
     default: 64,
     min: 1,

@@ -26,6 +26,7 @@ try {
         audience: config.audience,
         clockSkewSeconds: config.clockSkewSeconds,
         upstreamTimeoutMs: config.upstreamTimeoutMs,
+        upstreamTimeouts: { images: config.imagesTimeoutMs, auth: config.authTimeoutMs },
         upstreamConnections: config.upstreamConnections,
         bodyLimitBytes: config.bodyLimitBytes,
         rateLimit: { limit: config.rateLimit, windowSeconds: config.rateWindowSeconds },

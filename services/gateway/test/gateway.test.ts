@@ -418,6 +418,26 @@ describe('upstream failures', () => {
     }
   });
 
+  test('each upstream can have its own timeout', async () => {
+    const { listen } = await import('./support/stack.js');
+    const hanging = await listen(() => undefined);
+    const gw = await startGateway({
+      authMode: 'none',
+      upstreamTimeoutMs: 5000,
+      upstreamTimeouts: { auth: 300 },
+      upstreams: { images: services.images.url, auth: hanging.url },
+    });
+    try {
+      const start = Date.now();
+      expect((await fetch(`${gw.url}/api/auth/login`, json({}))).status).toBe(504);
+      expect(Date.now() - start).toBeLessThan(2000);
+      expect((await fetch(`${gw.url}/random`)).status).toBe(200);
+    } finally {
+      await gw.close();
+      await hanging.close();
+    }
+  });
+
   test('an upstream that dies in the middle of its body closes the client connection instead of hanging', async () => {
     const { listen } = await import('./support/stack.js');
     const dying = await listen((_req, res) => {
@@ -461,6 +481,29 @@ describe('upstream failures', () => {
       await hanging.close();
     }
   });
+});
+
+test('tokens and passwords never reach the gateway log, even when upstreams fail', async () => {
+  const gw = await startGateway({
+    upstreamTimeoutMs: 300,
+    upstreams: { images: await refusedUrl(), auth: services.auth.url },
+  });
+  try {
+    const password = 'gateway-log-password-77';
+    await fetch(`${gw.url}/api/auth/register`, json({ email: 'gwlog@example.com', password }));
+    const login = await fetch(`${gw.url}/api/auth/login`, json({ email: 'gwlog@example.com', password }));
+    const { token: logToken } = (await login.json()) as { token: string };
+    await fetch(`${gw.url}/api/images`, withToken(json({ url: 'https://example.com/l.jpg' }), logToken));
+    await fetch(
+      `${gw.url}/api/images`,
+      withToken(json({ url: 'https://example.com/l.jpg' }), `${logToken}x`),
+    );
+    expect(gw.logs()).toMatch(/upstream unreachable/);
+    expect(gw.logs()).not.toContain(password);
+    expect(gw.logs()).not.toContain(logToken.split('.')[2]);
+  } finally {
+    await gw.close();
+  }
 });
 
 describe('limits, CORS, health and metrics', () => {

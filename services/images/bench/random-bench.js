@@ -114,7 +114,9 @@ try {
       max: r.max,
       runs: r.runs.map((run) => ({
         maxRps: run.maxRps,
-        steps: run.steps.map(({ summary, ...rest }) => rest),
+        steps: run.steps.map((step) =>
+          Object.fromEntries(Object.entries(step).filter(([key]) => key !== 'summary')),
+        ),
       })),
     });
     writeFileSync(
