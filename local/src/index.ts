@@ -12,7 +12,7 @@ export {
 export type { Cgroup, CgroupLimits, CgroupReadback, CgroupSupport } from './cgroup.js';
 export { startLimitedProcess } from './limited-process.js';
 export type { LimitedProcess, LimitedProcessOptions } from './limited-process.js';
-export { REPO_ROOT, SERVICES, imagesService } from './services.js';
+export { REPO_ROOT, SERVICES, authService, gatewayService, imagesService } from './services.js';
 export type { ServiceContext, ServiceSpec } from './services.js';
 export { startReplica } from './replica.js';
 export type { Replica, ReplicaOptions } from './replica.js';

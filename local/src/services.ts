@@ -11,13 +11,15 @@ export interface ServiceContext {
   /** The in-system URL of every service already started (its nginx Service port), by name. */
   serviceUrls: Record<string, string>;
   logLevel: string;
+  /** HS256 secret shared by auth (signs) and gateway (verifies); random per run of the system. */
+  jwtSecret: string;
 }
 
 /**
  * How the local system runs one service: the compiled entry point (`node <entry>`), the
  * environment it needs, the readiness path, and an optional one-off setup (seeding).
- * auth and gateway plug in by adding a spec here (gateway: `IMAGES_URL: ctx.serviceUrls.images`,
- * listed after the services it calls; the ingress routes to the last service started).
+ * A service plugs in by adding a spec here; list callees first (`images,auth,gateway`): each
+ * gets its own nginx port, and the system's URL (the ingress) is the last one's.
  */
 export interface ServiceSpec {
   name: string;
@@ -42,7 +44,36 @@ export const imagesService: ServiceSpec = {
   setup: { entry: join(REPO_ROOT, 'services', 'images', 'dist', 'seed.js') },
 };
 
+export const authService: ServiceSpec = {
+  name: 'auth',
+  entry: join(REPO_ROOT, 'services', 'auth', 'dist', 'main.js'),
+  readyPath: '/readyz',
+  env: (ctx) => ({
+    MONGO_URL: ctx.mongoUrl,
+    MONGO_DB: ctx.mongoDb,
+    LOG_LEVEL: ctx.logLevel,
+    JWT_SECRET: ctx.jwtSecret,
+    WEB_CONCURRENCY: '1',
+  }),
+};
+
+/** The gateway calls images and auth through their nginx Service ports: list it after them. */
+export const gatewayService: ServiceSpec = {
+  name: 'gateway',
+  entry: join(REPO_ROOT, 'services', 'gateway', 'dist', 'main.js'),
+  readyPath: '/readyz',
+  env: (ctx) => ({
+    ...(ctx.serviceUrls.images ? { IMAGES_URL: ctx.serviceUrls.images } : {}),
+    ...(ctx.serviceUrls.auth ? { AUTH_URL: ctx.serviceUrls.auth } : {}),
+    LOG_LEVEL: ctx.logLevel,
+    JWT_SECRET: ctx.jwtSecret,
+    WEB_CONCURRENCY: '1',
+  }),
+};
+
 /** Services the local system knows, by name. */
 export const SERVICES: Record<string, ServiceSpec> = {
   images: imagesService,
+  auth: authService,
+  gateway: gatewayService,
 };

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -146,7 +147,13 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       await Promise.all([...pools.values()].map((pool) => pool.stop()));
     });
 
-    const ctx: ServiceContext = { mongoUrl, mongoDb, serviceUrls: {}, logLevel: options.logLevel ?? 'warn' };
+    const ctx: ServiceContext = {
+      mongoUrl,
+      mongoDb,
+      serviceUrls: {},
+      logLevel: options.logLevel ?? 'warn',
+      jwtSecret: randomBytes(32).toString('hex'),
+    };
     for (const spec of specs) {
       const env = { ...spec.env(ctx) };
       if (spec.setup) {

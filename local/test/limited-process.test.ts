@@ -43,7 +43,7 @@ describe('a process started with a CPU limit', () => {
     },
   );
 
-  test('that burns CPU for 1.5 s of wall time gets about a quarter of it at 250m, and is throttled', async () => {
+  test('that burns CPU for 1.5 s of wall time gets at most about a quarter of it at 250m, throttled beyond', async () => {
     const burn = [
       '-e',
       'const s = Date.now(); while (Date.now() - s < 1500) {} const u = process.cpuUsage(); console.log(JSON.stringify({ cpuSec: (u.user + u.system) / 1e6 }));',
@@ -56,11 +56,15 @@ describe('a process started with a CPU limit', () => {
     });
     try {
       await waitFor(() => proc.exitStatus(), { what: 'the busy loop to end', timeoutMs: 20_000 });
-      const throttled = /nr_throttled (\d+)/.exec(readFileSync(`${proc.cgroup!.cpuDir!}/cpu.stat`, 'utf8'));
-      expect(Number(throttled?.[1])).toBeGreaterThan(0);
+      const throttled = Number(
+        /nr_throttled (\d+)/.exec(readFileSync(`${proc.cgroup!.cpuDir!}/cpu.stat`, 'utf8'))?.[1],
+      );
       const { cpuSec } = JSON.parse(proc.logTail(1)) as { cpuSec: number };
       // 0.25 x 1.5 s = 0.375 s, plus start-up before the loop and a period of slack.
       expect(cpuSec).toBeLessThan(0.6);
+      // It reached its quota and was throttled, unless the machine was so busy that it never got
+      // a quarter core to begin with (then the quota had nothing to cut).
+      expect(throttled > 0 || cpuSec < 0.3).toBe(true);
     } finally {
       await proc.stop();
     }

@@ -18,12 +18,13 @@ export interface Argon2Options {
  * parameters and salt, so raising the cost later keeps old hashes verifiable.
  */
 export function argon2Hasher(options: Argon2Options): PasswordHasher {
+  // `as const` keeps `type` the literal 2 (argon2id) that the typings ask for.
   const params = {
-    type: argon2.argon2id as 2,
+    type: argon2.argon2id,
     memoryCost: options.memoryCost,
     timeCost: options.timeCost,
     parallelism: 1,
-  };
+  } as const;
   return {
     hash: (password) => argon2.hash(password, params),
     verify: async (hash, password) => {
