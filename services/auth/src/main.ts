@@ -1,9 +1,17 @@
-import { ConfigError, createHttpMetrics, createLogger, openDatabase, runService } from '@laas/shared';
+import {
+  ConfigError,
+  createHttpMetrics,
+  createLogger,
+  openDatabase,
+  retryInBackground,
+  runMain,
+  runService,
+} from '@laas/shared';
 import { createAuthApp } from './app.js';
 import { loadAuthConfig, resolveSigningSecret } from './config.js';
 import { argon2Hasher } from './domain/passwords.js';
 
-try {
+await runMain('auth', async () => {
   const config = loadAuthConfig();
   const logger = createLogger('auth', config.logLevel);
   // Resolved before any worker starts, so a missing secret stops the process at once.
@@ -41,17 +49,8 @@ try {
         metrics: createHttpMetrics('auth', { defaultMetrics: true }),
       });
       // In the background, like images: a database down at boot must not stop the service.
-      const ensure = (): void => {
-        users.ensureIndexes().catch(() => setTimeout(ensure, 2000).unref());
-      };
-      ensure();
+      retryInBackground(() => users.ensureIndexes());
       return { app, readiness, close: () => database.close() };
     },
   });
-} catch (err) {
-  if (err instanceof ConfigError) {
-    process.stderr.write(`auth: ${err.message}\n`);
-    process.exit(78); // EX_CONFIG
-  }
-  throw err;
-}
+});

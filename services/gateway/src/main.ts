@@ -1,8 +1,8 @@
-import { ConfigError, createHttpMetrics, createLogger, runService } from '@laas/shared';
+import { createHttpMetrics, createLogger, runMain, runService } from '@laas/shared';
 import { createGatewayApp } from './app.js';
 import { loadGatewayConfig, parseCorsOrigins, resolveVerificationKey } from './config.js';
 
-try {
+await runMain('gateway', async () => {
   const config = loadGatewayConfig();
   const logger = createLogger('gateway', config.logLevel);
   const verificationKey = resolveVerificationKey(config);
@@ -36,10 +36,4 @@ try {
       return { app: gateway.app, readiness: gateway.readiness, close: gateway.close };
     },
   });
-} catch (err) {
-  if (err instanceof ConfigError) {
-    process.stderr.write(`gateway: ${err.message}\n`);
-    process.exit(78); // EX_CONFIG
-  }
-  throw err;
-}
+});

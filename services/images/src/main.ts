@@ -1,8 +1,15 @@
-import { ConfigError, createHttpMetrics, createLogger, openDatabase, runService } from '@laas/shared';
+import {
+  createHttpMetrics,
+  createLogger,
+  openDatabase,
+  retryInBackground,
+  runMain,
+  runService,
+} from '@laas/shared';
 import { createImagesApp } from './app.js';
 import { loadImagesConfig } from './config.js';
 
-try {
+await runMain('images', async () => {
   const config = loadImagesConfig();
   const logger = createLogger('images', config.logLevel);
   await runService({
@@ -22,19 +29,10 @@ try {
         idSpaceTtlMs: config.idSpaceTtlMs,
         metrics: createHttpMetrics('images', { defaultMetrics: true }),
       });
-      // The unique URL index is created in the background: a database that is down at boot
-      // must not stop the service from starting (it answers 503 until the database is back).
-      const ensure = (): void => {
-        catalog.ensureIndexes().catch(() => setTimeout(ensure, 2000).unref());
-      };
-      ensure();
+      // In the background: a database that is down at boot must not stop the service from
+      // starting (it answers 503 until the database is back).
+      retryInBackground(() => catalog.ensureIndexes());
       return { app, readiness, close: () => database.close() };
     },
   });
-} catch (err) {
-  if (err instanceof ConfigError) {
-    process.stderr.write(`images: ${err.message}\n`);
-    process.exit(78); // EX_CONFIG
-  }
-  throw err;
-}
+});

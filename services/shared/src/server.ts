@@ -5,6 +5,7 @@ import type { Express } from 'express';
 import type { Readiness } from './health.js';
 import type { Logger } from './logger.js';
 import { serveClusterMetrics } from './cluster.js';
+import { ConfigError } from './config.js';
 
 /** What a service builds: its app, its readiness, and how to release what it holds. */
 export interface ServiceInstance {
@@ -126,4 +127,33 @@ function runPrimary(options: RunOptions): void {
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
+}
+
+/** EX_CONFIG from sysexits.h: the exit code of a process refused by its configuration. */
+export const EXIT_CONFIG = 78;
+
+/**
+ * A service's entry point: runs `main`, and turns a ConfigError into its message on stderr and
+ * exit code 78, so a bad variable stops the pod with a readable reason instead of a stack trace.
+ */
+export async function runMain(name: string, main: () => Promise<void>): Promise<void> {
+  try {
+    await main();
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`${name}: ${err.message}\n`);
+    process.exit(EXIT_CONFIG);
+  }
+}
+
+/**
+ * Runs `task` until it succeeds, every `intervalMs`, without holding the process open. For
+ * start-up work against a database that may be down at boot (creating indexes): the service
+ * starts anyway and answers 503 until the database is back.
+ */
+export function retryInBackground(task: () => Promise<unknown>, intervalMs = 2000): void {
+  const attempt = (): void => {
+    task().catch(() => setTimeout(attempt, intervalMs).unref());
+  };
+  attempt();
 }
