@@ -51,10 +51,14 @@ step() {
 reports_version() {
   local binary="$1" expected="$2" out
   shift 2
-  [[ "${TOOLS_FORCE:-}" == "1" ]] && return 1
   [[ -x "$binary" ]] || return 1
   out="$("$binary" "$@" 2>&1)" || return 1
   [[ "$out" == *"$expected"* ]]
+}
+
+# already_installed BINARY EXPECTED ARGS... -> reports_version, unless TOOLS_FORCE=1 asks for a rebuild.
+already_installed() {
+  [[ "${TOOLS_FORCE:-}" != "1" ]] && reports_version "$@"
 }
 
 # require_pin GO_MOD_DIR MODULE VERSION -> fails when the wrapper's go.mod disagrees with versions.env.
@@ -80,7 +84,7 @@ install_go_tool() {
   local tool="$1" package="$2" version="$3" ldflags="$4" expected="$5"
   shift 5
   step "$tool" "check"
-  if reports_version "$BIN/$tool" "$expected" "$@"; then
+  if already_installed "$BIN/$tool" "$expected" "$@"; then
     log "$tool $version: ok (present)"
     return
   fi
@@ -103,7 +107,7 @@ build_wrapper() {
   shift 4
   local dir="$TOOLS_DIR/go/$tool"
   step "$tool" "check"
-  if reports_version "$BIN/$tool" "$expected" "$@"; then
+  if already_installed "$BIN/$tool" "$expected" "$@"; then
     log "$tool $version: ok (present)"
     return
   fi

@@ -30,7 +30,7 @@ beforeAll(async () => {
       '--plateau',
       '2s',
       '--start',
-      '20',
+      '10',
       '--max-steps',
       '4',
       '--out',

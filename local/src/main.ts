@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `npm start`: the whole LaaS system on this machine, until Ctrl-C.
+ * `npm run local`: the whole LaaS system on this machine, until Ctrl-C.
  *   node local/dist/main.js [--replicas 2] [--cpu 250m] [--memory 256Mi] [--services images]
  *                           [--mongo-url mongodb://...] [--no-prometheus]
  */
@@ -22,7 +22,7 @@ const { values } = parseArgs({
 });
 if (values.help) {
   process.stdout.write(
-    'usage: npm start -- [--replicas N] [--cpu 250m] [--memory 256Mi] [--services images] [--mongo-url URL] [--mongo-db laas] [--no-prometheus]\n',
+    'usage: npm run local -- [--replicas N] [--cpu 250m] [--memory 256Mi] [--services images] [--mongo-url URL] [--mongo-db laas] [--no-prometheus]\n',
   );
   process.exit(0);
 }
