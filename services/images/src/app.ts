@@ -19,6 +19,8 @@ export interface ImagesAppOptions {
   databaseCheck: ReadinessCheck;
   maxCount?: number;
   idSpaceTtlMs?: number;
+  /** Catalogs up to this many ids are sampled from one snapshot document (0 turns it off). */
+  snapshotMaxImages?: number;
   random?: Random;
   clock?: () => number;
   metrics?: HttpMetrics;
@@ -37,6 +39,7 @@ export function createImagesApp(options: ImagesAppOptions): ImagesApp {
   const catalog = new ImageCatalog(options.db, {
     now: clock,
     idSpaceTtlMs: options.idSpaceTtlMs ?? 1000,
+    ...(options.snapshotMaxImages === undefined ? {} : { snapshotMaxImages: options.snapshotMaxImages }),
   });
   const readiness = new Readiness([options.databaseCheck]);
   const metrics = options.metrics ?? createHttpMetrics('images');

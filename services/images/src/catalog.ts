@@ -1,6 +1,14 @@
 import type { Collection, Db } from 'mongodb';
 import { conflict } from '@laas/shared';
 import { LazyPermutation, type Random } from './domain/sampling.js';
+import {
+  buildSnapshot,
+  decodeSlots,
+  encodeSlots,
+  sampleSnapshot,
+  snapshotIsStale,
+  type CatalogSnapshot,
+} from './domain/snapshot.js';
 
 /**
  * An image as stored. `_id` is a dense integer handed out by a counter (see below), stored as
@@ -24,6 +32,25 @@ interface CounterDoc {
   next: number;
 }
 
+interface SnapshotDoc {
+  _id: string;
+  next: number;
+  urls: string;
+  gaps: number;
+  builtAt: Date;
+}
+
+/** What a sample holds: enough to answer /random. */
+export interface SampledImage {
+  _id: string;
+  url: string;
+}
+
+/** Catalogs up to this many ids are sampled from one snapshot document (domain/snapshot.ts). */
+export const SNAPSHOT_MAX_IMAGES = 1000;
+/** A snapshot with gaps is rebuilt at most this often, to pick up inserts that were in flight. */
+export const SNAPSHOT_GAP_RETRY_MS = 10_000;
+
 export const toImage = (doc: ImageDoc): Image => ({
   id: Number(doc._id),
   url: doc.url,
@@ -39,25 +66,30 @@ export const toImage = (doc: ImageDoc): Image => ({
  * from a lazy random permutation of 0..next-1 and fetches them. Ids that hit a gap are replaced
  * by continuing the same permutation, so the sample stays uniform over the images that exist.
  *
- * The k ids are fetched with one `{_id: {$in: ids}}` query. On MongoDB that is an index lookup of
- * k keys, O(k log n) whatever the catalog size. FerretDB v1 on SQLite (the test database) pushes
- * down nothing but a single `_id` equality and even that runs as a table scan, so there every
- * query costs O(n): measured here, 25 point lookups by `_id` at 20,000 images took as long as
- * one `$in` (about 1.2 s on a loaded 2-core machine), which is why there is no second strategy.
+ * Up to 1,000 ids (the 100-llama catalog, and anything a demo uploads), the ids are drawn from
+ * one snapshot document that holds every URL (domain/snapshot.ts): one read of one document by
+ * `_id` per request, the cheapest query FerretDB v1 has (it pushes down nothing else). Readers
+ * rebuild the snapshot when the counter has moved past it, so uploads never touch it.
+ *
+ * Above that, the k ids are fetched with one `{_id: {$in: ids}}` query. On MongoDB that is an
+ * index lookup of k keys, O(k log n) whatever the catalog size. On FerretDB v1 every filter but a
+ * single `_id` equality is evaluated row by row in Go, so there any query costs O(n).
  * Worked cost on MongoDB at 1,000,000 images and count=25: 25 map entries, one index lookup;
  * with 1% gaps a second round is needed about 22% of the time (1 - 0.99^25).
  */
 export class ImageCatalog {
   private readonly images: Collection<ImageDoc>;
   private readonly counters: Collection<CounterDoc>;
+  private readonly snapshots: Collection<SnapshotDoc>;
   private idSpace: { value: number; readAt: number } | null = null;
 
   constructor(
     db: Db,
-    private readonly options: { now: () => number; idSpaceTtlMs: number },
+    private readonly options: { now: () => number; idSpaceTtlMs: number; snapshotMaxImages?: number },
   ) {
     this.images = db.collection<ImageDoc>('images');
     this.counters = db.collection<CounterDoc>('counters');
+    this.snapshots = db.collection<SnapshotDoc>('catalog_snapshots');
   }
 
   async ensureIndexes(): Promise<void> {
@@ -68,9 +100,10 @@ export class ImageCatalog {
    * How many ids have been handed out. Cached for `idSpaceTtlMs` (1 s by default): it saves a
    * round trip per request, and an image uploaded through another replica shows up within it.
    */
-  private async readIdSpace(): Promise<number> {
+  private async readIdSpace(fresh = false): Promise<number> {
     const now = this.options.now();
-    if (this.idSpace && now - this.idSpace.readAt < this.options.idSpaceTtlMs) return this.idSpace.value;
+    if (!fresh && this.idSpace && now - this.idSpace.readAt < this.options.idSpaceTtlMs)
+      return this.idSpace.value;
     const counter = await this.counters.findOne({ _id: 'images' });
     const value = counter?.next ?? 0;
     this.idSpace = { value, readAt: now };
@@ -78,14 +111,20 @@ export class ImageCatalog {
   }
 
   /** Up to `count` distinct images, uniformly at random, in random order. */
-  async sample(count: number, random: Random): Promise<ImageDoc[]> {
-    const permutation = new LazyPermutation(await this.readIdSpace(), random);
-    const found: ImageDoc[] = [];
+  async sample(count: number, random: Random): Promise<SampledImage[]> {
+    const idSpace = await this.readIdSpace();
+    if (idSpace <= (this.options.snapshotMaxImages ?? SNAPSHOT_MAX_IMAGES)) {
+      const snapshot = await this.currentSnapshot(idSpace);
+      if (snapshot)
+        return sampleSnapshot(snapshot, count, random).map(({ id, url }) => ({ _id: String(id), url }));
+    }
+    const permutation = new LazyPermutation(idSpace, random);
+    const found: SampledImage[] = [];
     while (found.length < count && permutation.remaining > 0) {
       const missing = count - found.length;
       // After a round with gaps, ask for twice what is missing: gaps cluster where races did.
       const ids = permutation.take(found.length === 0 ? missing : missing * 2).map(String);
-      const docs = await this.images.find({ _id: { $in: ids } }).toArray();
+      const docs = await this.images.find({ _id: { $in: ids } }, { projection: { url: 1 } }).toArray();
       const byId = new Map(docs.map((d) => [d._id, d]));
       for (const id of ids) {
         const doc = byId.get(id);
@@ -93,6 +132,34 @@ export class ImageCatalog {
       }
     }
     return found;
+  }
+
+  /** The snapshot, rebuilt first when stale; null when the catalog outgrew snapshots meanwhile. */
+  private async currentSnapshot(idSpace: number): Promise<CatalogSnapshot | null> {
+    const doc = await this.snapshots.findOne({ _id: 'small' });
+    const now = this.options.now();
+    const stored: CatalogSnapshot | null = doc
+      ? {
+          next: doc.next,
+          slots: decodeSlots(doc.urls, doc.next),
+          gaps: doc.gaps,
+          builtAt: doc.builtAt.getTime(),
+        }
+      : null;
+    if (!snapshotIsStale(stored, idSpace, now, SNAPSHOT_GAP_RETRY_MS)) return stored;
+    // Read the counter before the images: an id allocated after this read is past `next` and
+    // makes the next reader rebuild; one allocated before it but not yet inserted is a gap,
+    // picked up by the gap retry.
+    const fresh = await this.readIdSpace(true);
+    if (fresh > (this.options.snapshotMaxImages ?? SNAPSHOT_MAX_IMAGES)) return null;
+    const images = await this.images.find({}, { projection: { url: 1 } }).toArray();
+    const rebuilt = buildSnapshot(images, fresh, now);
+    await this.snapshots.replaceOne(
+      { _id: 'small' },
+      { next: rebuilt.next, urls: encodeSlots(rebuilt.slots), gaps: rebuilt.gaps, builtAt: new Date(now) },
+      { upsert: true },
+    );
+    return rebuilt;
   }
 
   async get(id: number): Promise<ImageDoc | null> {

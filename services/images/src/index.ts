@@ -1,6 +1,14 @@
 export { createImagesApp, type ImagesApp, type ImagesAppOptions } from './app.js';
-export { ImageCatalog, toImage, type Image, type ImageDoc } from './catalog.js';
+export {
+  ImageCatalog,
+  SNAPSHOT_MAX_IMAGES,
+  toImage,
+  type SampledImage,
+  type Image,
+  type ImageDoc,
+} from './catalog.js';
 export { loadImagesConfig, imagesSettings, type ImagesConfig } from './config.js';
 export { llamaCatalog } from './domain/llamas.js';
 export { LazyPermutation, type Random } from './domain/sampling.js';
 export { parseCount, parseImageId, parseImageUpload, MAX_URL_LENGTH } from './domain/validation.js';
+export { buildSnapshot, sampleSnapshot, snapshotIsStale, type CatalogSnapshot } from './domain/snapshot.js';

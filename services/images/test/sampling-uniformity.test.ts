@@ -48,4 +48,47 @@ describe('sampling through the real database', () => {
       await images.close();
     }
   });
+
+  test('a catalog above the snapshot size is sampled with _id $in queries, still uniformly', async () => {
+    const images = await startImages(uniqueDbName('images_in'), {
+      random: seededRandom(11),
+      snapshotMaxImages: 0,
+    });
+    try {
+      await images.catalog.seed(catalog, new Date());
+      const seen = await drawCounts(images.url, 200, 25);
+      expect(seen.size).toBe(100);
+      const { statistic, critical } = chiSquareUniform(catalog.map((u) => seen.get(u) ?? 0));
+      expect(statistic).toBeLessThan(critical);
+    } finally {
+      await images.close();
+    }
+  });
+
+  test('an image whose insert was in flight while the snapshot was built shows up within 10 s', async () => {
+    let now = Date.parse('2026-01-01T00:00:00Z');
+    const images = await startImages(uniqueDbName('images_inflight'), {
+      random: seededRandom(12),
+      clock: () => now,
+    });
+    try {
+      await images.catalog.seed(catalog.slice(0, 3), new Date(now));
+      // Id 3 is allocated but its document not yet written when the snapshot is built.
+      await images.db
+        .collection<{ _id: string; next: number }>('counters')
+        .updateOne({ _id: 'images' }, { $inc: { next: 1 } });
+      const before = await images.catalog.sample(25, Math.random);
+      expect(before.map((d) => d.url).sort()).toEqual(catalog.slice(0, 3).sort());
+      await images.db
+        .collection('images')
+        .insertOne({ _id: '3' as never, url: catalog[3], createdAt: new Date(now) });
+
+      now += 9_000;
+      expect((await images.catalog.sample(25, Math.random)).map((d) => d.url)).not.toContain(catalog[3]);
+      now += 1_000;
+      expect((await images.catalog.sample(25, Math.random)).map((d) => d.url)).toContain(catalog[3]);
+    } finally {
+      await images.close();
+    }
+  });
 });
