@@ -41,13 +41,17 @@ export default function () {
 export function handleSummary(data) {
   const m = data.metrics;
   const crossed = Object.entries(m)
-    .flatMap(([name, metric]) => Object.entries(metric.thresholds || {}).map(([rule, t]) => ({ name, rule, ok: t.ok })))
+    .flatMap(([name, metric]) =>
+      Object.entries(metric.thresholds || {}).map(([rule, t]) => ({ name, rule, ok: t.ok })),
+    )
     .filter((t) => !t.ok);
   const line =
     `smoke: ${m.http_reqs.values.count} requests, ${(m.http_req_failed.values.rate * 100).toFixed(2)}% failed, ` +
     `p95 ${m.http_req_duration.values['p(95)'].toFixed(1)} ms, p99 ${m.http_req_duration.values['p(99)'].toFixed(1)} ms, ` +
     `checks ${m.checks.values.passes} passed / ${m.checks.values.fails} failed; ` +
-    (crossed.length === 0 ? 'all thresholds met\n' : `thresholds crossed: ${crossed.map((t) => `${t.name} ${t.rule}`).join(', ')}\n`);
+    (crossed.length === 0
+      ? 'all thresholds met\n'
+      : `thresholds crossed: ${crossed.map((t) => `${t.name} ${t.rule}`).join(', ')}\n`);
   const out = { stdout: line };
   if (__ENV.SUMMARY_PATH) out[__ENV.SUMMARY_PATH] = JSON.stringify(data);
   return out;
