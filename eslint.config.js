@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', 'tools/bin/**', 'experiments/**', 'loadtest/**'] },
+  { ignores: ['**/node_modules/**', '**/dist/**', 'tools/bin/**', 'tools/.cache/**', 'experiments/**', 'loadtest/**'] },
   js.configs.recommended,
   { languageOptions: { globals: { ...globals.node } } },
   ...tseslint.configs.recommended,

@@ -1,8 +1,15 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freePort, makeTempDir, spawnServer, toolPath, waitFor, waitUntilReady } from '../src/index.js';
+import {
+  freePort,
+  makeTempDir,
+  removeTempDir,
+  spawnServer,
+  toolPath,
+  waitFor,
+  waitUntilReady,
+} from '../src/index.js';
 
 function isAlive(pid: number): boolean {
   try {
@@ -25,12 +32,12 @@ describe('toolPath', () => {
   });
 
   test('tells you to run `npm run tools` when a tool is missing', () => {
-    const empty = mkdtempSync(join(tmpdir(), 'laas-empty-bin-'));
+    const empty = makeTempDir('empty-bin');
     try {
       process.env.LAAS_TOOLS_BIN = empty;
       expect(() => toolPath('ferretdb')).toThrow(/ferretdb is not installed .*run `npm run tools`/);
     } finally {
-      rmSync(empty, { recursive: true, force: true });
+      removeTempDir(empty);
     }
   });
 });

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { MongoClient } from 'mongodb';
 import { startMongo, testMongoUrl } from '../src/index.js';
 
@@ -28,7 +29,6 @@ describe('the shared FerretDB (MongoDB wire protocol)', () => {
 
 describe('startMongo', () => {
   test('starts a private FerretDB whose data folder is gone after stop', async () => {
-    const { existsSync } = await import('node:fs');
     const mongo = await startMongo();
     const client = await new MongoClient(mongo.url).connect();
     try {

@@ -1,9 +1,7 @@
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startPrometheus, waitFor, writeFileSdTargets } from '../src/index.js';
+import { makeTempDir, removeTempDir, startPrometheus, waitFor, writeFileSdTargets } from '../src/index.js';
 import type { PrometheusServer } from '../src/index.js';
 
 /** A /metrics endpoint in the text exposition format whose values the test sets. */
@@ -66,7 +64,7 @@ describe('startPrometheus', () => {
   });
 
   test('picks up targets added to a file_sd file after it started', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'laas-filesd-'));
+    const dir = makeTempDir('filesd');
     try {
       const fileSdPath = join(dir, 'targets.json');
       exporter.set(7);
@@ -85,7 +83,7 @@ describe('startPrometheus', () => {
         },
       );
     } finally {
-      rmSync(dir, { recursive: true, force: true });
+      removeTempDir(dir);
     }
   });
 
