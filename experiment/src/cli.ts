@@ -39,7 +39,7 @@ export const USAGE = `usage: npm run experiment -- [options]
   --report-from DIR      rewrite DIR's report.md and charts from its results.json (with --discussion)
   --dry-run              print the command sequence, run nothing
  minikube target:
-  --namespace laas  --deployment laas-images  --service-url http://laas-images:80  --kubeconfig FILE
+  --namespace laas  --deployment laas-images  --service-url http://laas-images:4000  --kubeconfig FILE
  local target:
   --mongo-url URL        use this MongoDB instead of starting FerretDB
   --mongo-db NAME        database name (default laas)
@@ -75,7 +75,7 @@ export function parseCli(argv: string[]): CliOptions {
       'dry-run': { type: 'boolean', default: false },
       namespace: { type: 'string', default: 'laas' },
       deployment: { type: 'string', default: 'laas-images' },
-      'service-url': { type: 'string', default: 'http://laas-images:80' },
+      'service-url': { type: 'string', default: 'http://laas-images:4000' },
       kubeconfig: { type: 'string' },
       'mongo-url': { type: 'string' },
       'mongo-db': { type: 'string' },

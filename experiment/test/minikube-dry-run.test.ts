@@ -59,7 +59,7 @@ describe('the minikube target in a dry run, against a real API server', () => {
     const calls = await dryRunMinikube({
       namespace: NAMESPACE,
       deployment: DEPLOYMENT,
-      serviceUrl: 'http://laas-images:80',
+      serviceUrl: 'http://laas-images:4000',
       kubeconfig,
       replicas: [1, 2, 3, 5],
       rate: 100,
@@ -151,7 +151,7 @@ describe('the minikube target in a dry run, against a real API server', () => {
     "a plateau Job at $rate RPS for $durationSec s runs plateau.js with those settings, non-root, like the chart's Job",
     ({ rate, durationSec }) => {
       const job = plateauJob('ns', 'j', {
-        baseUrl: 'http://laas-images:80',
+        baseUrl: 'http://laas-images:4000',
         path: '/random?count=25',
         rate,
         durationSec,
@@ -164,7 +164,7 @@ describe('the minikube target in a dry run, against a real API server', () => {
         expect.arrayContaining([`RATE=${rate}`, `DURATION=${durationSec}s`, '/scripts/plateau.js']),
       );
       expect(pod.containers[0]!.env).toEqual(
-        expect.arrayContaining([{ name: 'BASE_URL', value: 'http://laas-images:80' }]),
+        expect.arrayContaining([{ name: 'BASE_URL', value: 'http://laas-images:4000' }]),
       );
     },
   );
