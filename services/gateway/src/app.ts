@@ -1,8 +1,11 @@
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { Express, RequestHandler } from 'express';
 import { Histogram } from 'prom-client';
 import {
   AppError,
   LATENCY_BUCKETS,
+  assignRequestId,
+  errorResponse,
   RateLimiter,
   baseApp,
   createHttpMetrics,
@@ -43,7 +46,10 @@ export interface GatewayAppOptions {
 }
 
 export interface GatewayApp {
+  /** The Express app: every route, including the proxied ones. */
   app: Express;
+  /** What the server runs: the fast path for token-free proxied reads, the app for the rest. */
+  handler: RequestListener;
   readiness: Readiness;
   metrics: HttpMetrics;
   close(): Promise<void>;
@@ -147,8 +153,58 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
   );
   finishApp(app, logger);
 
+  // The fast path. Express costs the gateway more than the proxying itself: measured here, a
+  // proxied GET through the app took 0.65–0.88 ms of CPU and the same forward from a bare
+  // node:http handler 0.26–0.46 ms, with images at about 0.7 ms. At 250m each, a gateway that
+  // costs nearly what images costs queues as soon as images does, and the through-gateway
+  // limit falls well short of images alone. So the requests that need nothing from Express —
+  // proxied reads needing no token, with no CORS or rate limit configured — are forwarded from
+  // here, with the same request id, metrics, header hygiene and error answers as the app's.
+  const fastPathOpen = corsHandler === null && limit.limit <= 0;
+  const fast = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    route: { template: string; upstream: UpstreamName },
+    target: string,
+  ): void => {
+    const start = process.hrtime.bigint();
+    const id = assignRequestId(req, res);
+    if (readiness.isDraining) res.setHeader('connection', 'close');
+    for (const header of IDENTITY_HEADERS) delete req.headers[header];
+    res.once('finish', () => {
+      metrics.observe(
+        req.method ?? 'GET',
+        route.template,
+        res.statusCode,
+        Number(process.hrtime.bigint() - start) / 1e9,
+      );
+    });
+    upstreams[route.upstream].forward(req, res, target, {}).catch((err: unknown) => {
+      const answer = errorResponse(err, id);
+      if (!answer.expected) logger.error({ err, method: req.method, url: req.url }, 'unhandled error');
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      res.writeHead(answer.status, { ...answer.headers, 'content-type': 'application/json; charset=utf-8' });
+      res.end(JSON.stringify(answer.body));
+    });
+  };
+  const handler: RequestListener = (req, res) => {
+    const method = req.method ?? 'GET';
+    if (fastPathOpen && (method === 'GET' || method === 'HEAD')) {
+      const match = matchRoute(req.url ?? '/');
+      if (match !== null && match !== 'bad_path' && !needsToken(authMode, match.route.upstream, method)) {
+        fast(req, res, match.route, match.target);
+        return;
+      }
+    }
+    app(req, res);
+  };
+
   return {
     app,
+    handler,
     readiness,
     metrics,
     close: async () => {

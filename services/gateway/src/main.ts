@@ -33,7 +33,7 @@ await runMain('gateway', async () => {
         corsOrigins,
         metrics: createHttpMetrics('gateway', { defaultMetrics: true }),
       });
-      return { app: gateway.app, readiness: gateway.readiness, close: gateway.close };
+      return { app: gateway.handler, readiness: gateway.readiness, close: gateway.close };
     },
   });
 });

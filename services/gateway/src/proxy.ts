@@ -1,6 +1,6 @@
-import type { IncomingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import type { TLSSocket } from 'node:tls';
 import { Transform, type Readable } from 'node:stream';
-import type { Request, Response } from 'express';
 import { Pool } from 'undici';
 import type { Histogram } from 'prom-client';
 import { AppError, payloadTooLarge, type Logger } from '@laas/shared';
@@ -92,8 +92,8 @@ export class Upstream {
 
   /** Forwards `req` to `path` (path and query, already rewritten) and streams the answer back. */
   async forward(
-    req: Request,
-    res: Response,
+    req: IncomingMessage,
+    res: ServerResponse,
     path: string,
     extraHeaders: Record<string, string>,
   ): Promise<void> {
@@ -104,7 +104,7 @@ export class Upstream {
       const prior = req.headers['x-forwarded-for'];
       headers['x-forwarded-for'] = prior ? `${String(prior)}, ${remote}` : remote;
     }
-    headers['x-forwarded-proto'] ??= req.protocol;
+    headers['x-forwarded-proto'] ??= (req.socket as TLSSocket).encrypted ? 'https' : 'http';
     if (req.headers.host !== undefined) headers['x-forwarded-host'] ??= req.headers.host;
     Object.assign(headers, extraHeaders);
 
@@ -192,7 +192,7 @@ export class Upstream {
   }
 }
 
-const hasBody = (req: Request): boolean =>
+const hasBody = (req: IncomingMessage): boolean =>
   req.headers['transfer-encoding'] !== undefined ||
   (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
 
@@ -201,7 +201,7 @@ const hasBody = (req: Request): boolean =>
  * before anything is sent (Node's parser never delivers more bytes than declared); a chunked
  * body is counted as it streams and cut at the limit.
  */
-function requestBody(req: Request, limit: number): Readable | null {
+function requestBody(req: IncomingMessage, limit: number): Readable | null {
   if (!hasBody(req)) return null;
   const declared = req.headers['content-length'];
   if (declared !== undefined && req.headers['transfer-encoding'] === undefined) {

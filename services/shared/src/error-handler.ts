@@ -42,6 +42,30 @@ export function toAppError(err: unknown): AppError | null {
   return null;
 }
 
+/** What an error answers: status, headers and the JSON body. Pure, so non-Express handlers share it. */
+export function errorResponse(
+  err: unknown,
+  requestId: string | undefined,
+): { status: number; headers: Record<string, string>; body: ErrorBody; expected: boolean } {
+  const appError = toAppError(err);
+  const body: ErrorBody = appError
+    ? {
+        error: {
+          code: appError.code,
+          message: appError.message,
+          ...(appError.details ? { details: appError.details } : {}),
+        },
+      }
+    : { error: { code: 'internal_error', message: 'an unexpected error occurred' } };
+  if (requestId !== undefined) body.error.requestId = requestId;
+  return {
+    status: appError?.status ?? 500,
+    headers: appError?.headers ?? {},
+    body,
+    expected: appError !== null,
+  };
+}
+
 /**
  * The one place where errors become responses. Operational errors (AppError and the known
  * library errors above) answer with their status and code; anything else is a bug: logged with
@@ -49,29 +73,18 @@ export function toAppError(err: unknown): AppError | null {
  */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
-    const appError = toAppError(err);
     const requestId = res.getHeader('x-request-id');
-    const body: ErrorBody = appError
-      ? {
-          error: {
-            code: appError.code,
-            message: appError.message,
-            ...(appError.details ? { details: appError.details } : {}),
-          },
-        }
-      : { error: { code: 'internal_error', message: 'an unexpected error occurred' } };
-    if (typeof requestId === 'string') body.error.requestId = requestId;
-
-    if (!appError) logger.error({ err, method: req.method, url: req.originalUrl }, 'unhandled error');
-    else if (appError.status >= 500)
-      logger.warn({ code: appError.code, url: req.originalUrl }, appError.message);
+    const answer = errorResponse(err, typeof requestId === 'string' ? requestId : undefined);
+    if (!answer.expected) logger.error({ err, method: req.method, url: req.originalUrl }, 'unhandled error');
+    else if (answer.status >= 500)
+      logger.warn({ code: answer.body.error.code, url: req.originalUrl }, answer.body.error.message);
 
     if (res.headersSent) {
       res.destroy();
       return;
     }
-    for (const [name, value] of Object.entries(appError?.headers ?? {})) res.setHeader(name, value);
-    res.status(appError?.status ?? 500).json(body);
+    for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
+    res.status(answer.status).json(answer.body);
   };
 }
 

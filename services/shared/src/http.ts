@@ -1,5 +1,6 @@
 import express, { type RequestHandler } from 'express';
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { unsupportedMediaType } from './errors.js';
 
 /** Default request body limit: 16 KiB is far more than any laas request needs. */
@@ -30,13 +31,23 @@ export function jsonBody(limitBytes: number = BODY_LIMIT_BYTES): RequestHandler[
 
 const VALID_REQUEST_ID = /^[\w.:-]{1,128}$/;
 
+/** Keeps a well-formed incoming x-request-id, or makes one; sets it on the request and the response. */
+export function assignRequestId(
+  req: IncomingMessage,
+  res: ServerResponse,
+  generate: () => string = randomUUID,
+): string {
+  const incoming = req.headers['x-request-id'];
+  const id = typeof incoming === 'string' && VALID_REQUEST_ID.test(incoming) ? incoming : generate();
+  req.headers['x-request-id'] = id;
+  res.setHeader('x-request-id', id);
+  return id;
+}
+
 /** Keeps a well-formed incoming x-request-id, or makes one; echoes it on the response. */
 export function requestId(generate: () => string = randomUUID): RequestHandler {
   return (req, res, next) => {
-    const incoming = req.headers['x-request-id'];
-    const id = typeof incoming === 'string' && VALID_REQUEST_ID.test(incoming) ? incoming : generate();
-    req.headers['x-request-id'] = id;
-    res.setHeader('x-request-id', id);
+    assignRequestId(req, res, generate);
     next();
   };
 }

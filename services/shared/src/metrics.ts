@@ -11,6 +11,8 @@ export interface HttpMetrics {
   registry: Registry;
   requests: Counter<'method' | 'route' | 'status_code'>;
   duration: Histogram<'method' | 'route' | 'status_code'>;
+  /** Records one answered request; for handlers that run outside Express (the gateway's fast path). */
+  observe(method: string, route: string, status: number, seconds: number): void;
   middleware: RequestHandler;
 }
 
@@ -37,17 +39,19 @@ export function createHttpMetrics(service: string, options: { defaultMetrics?: b
     registers: [registry],
   });
 
+  const observe = (method: string, route: string, status: number, seconds: number): void => {
+    const labels = { method, route, status_code: String(status) };
+    requests.inc(labels);
+    duration.observe(labels, seconds);
+  };
   const middleware = (req: Request, res: Response, next: NextFunction): void => {
     const start = process.hrtime.bigint();
     res.once('finish', () => {
-      const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-      const labels = { method: req.method, route: routeOf(req, res), status_code: String(res.statusCode) };
-      requests.inc(labels);
-      duration.observe(labels, seconds);
+      observe(req.method, routeOf(req, res), res.statusCode, Number(process.hrtime.bigint() - start) / 1e9);
     });
     next();
   };
-  return { registry, requests, duration, middleware };
+  return { registry, requests, duration, observe, middleware };
 }
 
 /** A handler may name its route explicitly (the gateway's proxies do) in res.locals.route. */

@@ -1,5 +1,5 @@
 import cluster from 'node:cluster';
-import http from 'node:http';
+import http, { type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import type { Readiness } from './health.js';
@@ -7,9 +7,10 @@ import type { Logger } from './logger.js';
 import { serveClusterMetrics } from './cluster.js';
 import { ConfigError } from './config.js';
 
-/** What a service builds: its app, its readiness, and how to release what it holds. */
+/** What a service builds: its request handler, its readiness, and how to release what it holds. */
 export interface ServiceInstance {
-  app: Express;
+  /** An Express app, or any request listener (the gateway puts a fast path in front of its app). */
+  app: Express | RequestListener;
   readiness: Readiness;
   close(): Promise<void>;
 }

@@ -96,7 +96,7 @@ export async function startGateway(
     logger: createLogger('gateway-test', 'debug', sink),
     ...options,
   });
-  const listening = await listen(gateway.app);
+  const listening = await listen(gateway.handler);
   return {
     ...gateway,
     ...listening,
