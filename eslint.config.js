@@ -3,7 +3,17 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', 'tools/bin/**', 'tools/.cache/**', 'experiments/**', 'loadtest/**'] },
+  {
+    ignores: [
+      '**/node_modules/**',
+      '**/dist/**',
+      'tools/bin/**',
+      'tools/.cache/**',
+      'experiments/**',
+      'loadtest/**',
+      'charts/laas/files/**',
+    ],
+  },
   js.configs.recommended,
   { languageOptions: { globals: { ...globals.node } } },
   ...tseslint.configs.recommended,
