@@ -1,14 +1,16 @@
-import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import {
   ConfigError,
+  MIN_SECRET_BYTES,
   commonSettings,
+  jwtSettings,
+  readJwtSecret,
   int,
   loadConfig,
   oneOf,
-  optionalStr,
   str,
   type ConfigOf,
+  type JwtSecret,
   type Logger,
 } from '@laas/shared';
 
@@ -17,8 +19,7 @@ export const authSettings = {
   port: int('PORT', 'port to listen on', { default: 4001, min: 0, max: 65535 }),
   mongoUrl: str('MONGO_URL', 'MongoDB connection string', { default: 'mongodb://127.0.0.1:27017' }),
   mongoDb: str('MONGO_DB', 'database name', { default: 'laas' }),
-  jwtSecret: optionalStr('JWT_SECRET', 'HS256 signing secret, at least 32 bytes (or JWT_SECRET_FILE)'),
-  jwtSecretFile: optionalStr('JWT_SECRET_FILE', 'file holding the HS256 signing secret (a mounted Secret)'),
+  ...jwtSettings,
   devMode: oneOf(
     'AUTH_DEV_MODE',
     'true generates a random signing secret when none is given (development only)',
@@ -30,13 +31,6 @@ export const authSettings = {
     min: 60,
     max: 30 * 24 * 3600,
   }),
-  clockSkewSeconds: int('CLOCK_SKEW_S', 'clock difference tolerated when checking iat/exp', {
-    default: 30,
-    min: 0,
-    max: 300,
-  }),
-  issuer: str('JWT_ISSUER', 'iss claim of issued tokens', { default: 'laas-auth' }),
-  audience: str('JWT_AUDIENCE', 'aud claim of issued tokens', { default: 'laas' }),
   loginLimitPerAddress: int(
     'LOGIN_RATE_LIMIT_PER_ADDRESS',
     'login attempts per client address per window (0 = off)',
@@ -69,12 +63,9 @@ export type AuthConfig = ConfigOf<typeof authSettings>;
 export const loadAuthConfig = (env?: Record<string, string | undefined>): AuthConfig =>
   loadConfig(authSettings, env);
 
-/** Shortest accepted secret: 256 bits, the size of an HS256 key. */
-export const MIN_SECRET_BYTES = 32;
-
 export interface SigningSecret {
   key: Uint8Array;
-  source: 'JWT_SECRET' | 'JWT_SECRET_FILE' | 'generated';
+  source: JwtSecret['source'] | 'generated';
 }
 
 /**
@@ -86,27 +77,8 @@ export function resolveSigningSecret(
   config: Pick<AuthConfig, 'jwtSecret' | 'jwtSecretFile' | 'devMode'>,
   logger?: Logger,
 ): SigningSecret {
-  if (config.jwtSecret !== undefined && config.jwtSecretFile !== undefined) {
-    throw new ConfigError(['JWT_SECRET and JWT_SECRET_FILE are both set: give one']);
-  }
-  let raw: string | undefined;
-  let source: SigningSecret['source'] = 'JWT_SECRET';
-  if (config.jwtSecret !== undefined) raw = config.jwtSecret;
-  else if (config.jwtSecretFile !== undefined) {
-    source = 'JWT_SECRET_FILE';
-    try {
-      raw = readFileSync(config.jwtSecretFile, 'utf8').trim();
-    } catch (err) {
-      throw new ConfigError([`JWT_SECRET_FILE cannot be read: ${(err as Error).message}`]);
-    }
-  }
-  if (raw !== undefined) {
-    const key = new TextEncoder().encode(raw);
-    if (key.length < MIN_SECRET_BYTES) {
-      throw new ConfigError([`${source} must be at least ${MIN_SECRET_BYTES} bytes, got ${key.length}`]);
-    }
-    return { key, source };
-  }
+  const secret = readJwtSecret(config);
+  if (secret) return secret;
   if (config.devMode !== 'true') {
     throw new ConfigError([
       'JWT_SECRET (or JWT_SECRET_FILE) is required to sign tokens; set AUTH_DEV_MODE=true to generate a throwaway one for development',

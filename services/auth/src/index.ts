@@ -3,7 +3,6 @@ export {
   authSettings,
   loadAuthConfig,
   resolveSigningSecret,
-  MIN_SECRET_BYTES,
   type AuthConfig,
   type SigningSecret,
 } from './config.js';

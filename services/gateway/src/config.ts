@@ -1,13 +1,13 @@
-import { readFileSync } from 'node:fs';
 import {
   BODY_LIMIT_BYTES,
   ConfigError,
   commonSettings,
   int,
+  jwtSettings,
   loadConfig,
+  readJwtSecret,
   oneOf,
   optionalStr,
-  str,
   url,
   type ConfigOf,
 } from '@laas/shared';
@@ -32,18 +32,7 @@ export const gatewaySettings = {
     AUTH_MODES,
     'writes',
   ),
-  jwtSecret: optionalStr(
-    'JWT_SECRET',
-    'HS256 secret shared with auth (or JWT_SECRET_FILE); required unless GATEWAY_AUTH=none',
-  ),
-  jwtSecretFile: optionalStr('JWT_SECRET_FILE', 'file holding the HS256 secret'),
-  issuer: str('JWT_ISSUER', 'required iss claim', { default: 'laas-auth' }),
-  audience: str('JWT_AUDIENCE', 'required aud claim', { default: 'laas' }),
-  clockSkewSeconds: int('CLOCK_SKEW_S', 'clock difference tolerated when checking exp/iat', {
-    default: 30,
-    min: 0,
-    max: 300,
-  }),
+  ...jwtSettings,
   upstreamTimeoutMs: int('UPSTREAM_TIMEOUT_MS', 'longest wait for an upstream to answer (then 504)', {
     default: 10_000,
     min: 1,
@@ -84,23 +73,12 @@ export const loadGatewayConfig = (env?: Record<string, string | undefined>): Gat
 export function resolveVerificationKey(
   config: Pick<GatewayConfig, 'authMode' | 'jwtSecret' | 'jwtSecretFile'>,
 ): Uint8Array | null {
-  let raw = config.jwtSecret;
-  if (raw === undefined && config.jwtSecretFile !== undefined) {
-    try {
-      raw = readFileSync(config.jwtSecretFile, 'utf8').trim();
-    } catch (err) {
-      throw new ConfigError([`JWT_SECRET_FILE cannot be read: ${(err as Error).message}`]);
-    }
-  }
-  if (raw === undefined) {
-    if (config.authMode === 'none') return null;
-    throw new ConfigError([
-      `JWT_SECRET (or JWT_SECRET_FILE) is required with GATEWAY_AUTH=${config.authMode}: the gateway verifies tokens itself`,
-    ]);
-  }
-  const key = new TextEncoder().encode(raw);
-  if (key.length < 32) throw new ConfigError([`JWT_SECRET must be at least 32 bytes, got ${key.length}`]);
-  return key;
+  const secret = readJwtSecret(config);
+  if (secret) return secret.key;
+  if (config.authMode === 'none') return null;
+  throw new ConfigError([
+    `JWT_SECRET (or JWT_SECRET_FILE) is required with GATEWAY_AUTH=${config.authMode}: the gateway verifies tokens itself`,
+  ]);
 }
 
 /** CORS_ORIGINS: "*" or a comma-separated list of exact origins. */

@@ -82,6 +82,7 @@ export class ImageCatalog {
   private readonly counters: Collection<CounterDoc>;
   private readonly snapshots: Collection<SnapshotDoc>;
   private idSpace: { value: number; readAt: number } | null = null;
+  private rebuilding: Promise<CatalogSnapshot | null> | null = null;
 
   constructor(
     db: Db,
@@ -137,7 +138,6 @@ export class ImageCatalog {
   /** The snapshot, rebuilt first when stale; null when the catalog outgrew snapshots meanwhile. */
   private async currentSnapshot(idSpace: number): Promise<CatalogSnapshot | null> {
     const doc = await this.snapshots.findOne({ _id: 'small' });
-    const now = this.options.now();
     const stored: CatalogSnapshot | null = doc
       ? {
           next: doc.next,
@@ -146,7 +146,17 @@ export class ImageCatalog {
           builtAt: doc.builtAt.getTime(),
         }
       : null;
-    if (!snapshotIsStale(stored, idSpace, now, SNAPSHOT_GAP_RETRY_MS)) return stored;
+    if (!snapshotIsStale(stored, idSpace, this.options.now(), SNAPSHOT_GAP_RETRY_MS)) return stored;
+    // One rebuild at a time per process: a burst of requests that all find the snapshot stale
+    // (the first ones after an upload) share it instead of each reading the whole catalog.
+    this.rebuilding ??= this.rebuildSnapshot().finally(() => {
+      this.rebuilding = null;
+    });
+    return this.rebuilding;
+  }
+
+  private async rebuildSnapshot(): Promise<CatalogSnapshot | null> {
+    const now = this.options.now();
     // Read the counter before the images: an id allocated after this read is past `next` and
     // makes the next reader rebuild; one allocated before it but not yet inserted is a gap,
     // picked up by the gap retry.
@@ -154,11 +164,17 @@ export class ImageCatalog {
     if (fresh > (this.options.snapshotMaxImages ?? SNAPSHOT_MAX_IMAGES)) return null;
     const images = await this.images.find({}, { projection: { url: 1 } }).toArray();
     const rebuilt = buildSnapshot(images, fresh, now);
-    await this.snapshots.replaceOne(
-      { _id: 'small' },
-      { next: rebuilt.next, urls: encodeSlots(rebuilt.slots), gaps: rebuilt.gaps, builtAt: new Date(now) },
-      { upsert: true },
-    );
+    try {
+      await this.snapshots.replaceOne(
+        { _id: 'small' },
+        { next: rebuilt.next, urls: encodeSlots(rebuilt.slots), gaps: rebuilt.gaps, builtAt: new Date(now) },
+        { upsert: true },
+      );
+    } catch (err) {
+      // Two replicas creating the first snapshot at once: both upserts insert, one loses on
+      // the _id. The winner wrote a snapshot as good as ours, and ours serves this request.
+      if (!isDuplicateKey(err)) throw err;
+    }
     return rebuilt;
   }
 

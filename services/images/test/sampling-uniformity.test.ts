@@ -91,4 +91,20 @@ describe('sampling through the real database', () => {
       await images.close();
     }
   });
+
+  test('two replicas answering a burst of first requests at once all answer 200, while building one snapshot', async () => {
+    const dbName = uniqueDbName('images_race');
+    const [a, b] = [await startImages(dbName), await startImages(dbName)];
+    try {
+      await a.catalog.seed(catalog, new Date());
+      const burst = [a, b].flatMap((replica) =>
+        Array.from({ length: 20 }, () => fetch(`${replica.url}/random?count=25`).then((r) => r.status)),
+      );
+      expect(await Promise.all(burst)).toEqual(new Array(40).fill(200));
+      expect(await a.db.collection('catalog_snapshots').countDocuments()).toBe(1);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
 });

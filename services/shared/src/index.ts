@@ -10,3 +10,4 @@ export * from './app-kit.js';
 export * from './server.js';
 export { clusterAwareMetrics } from './cluster.js';
 export * from './rate-limit.js';
+export * from './jwt-config.js';
