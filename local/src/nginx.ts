@@ -27,7 +27,7 @@ export interface ServiceRoute {
  * goes to the replica with the fewest active ones, which spreads load better than round-robin
  * when replicas are CPU-throttled at different moments) and a pool of idle keep-alive
  * connections to the replicas (without it every proxied request opens a new TCP connection).
- * A service with no ready replica gets a `down` placeholder: nginx answers 502 for it.
+ * A service with no ready replica gets a single `down` server entry, so nginx answers 502 for it.
  */
 export function routesConfig(routes: ServiceRoute[], keepalive = 64): string {
   return routes
