@@ -3,21 +3,13 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createServer, type AddressInfo } from 'node:net';
 import { TEST_SECRET, testMongoUrl, uniqueDbName } from './support/auth-server.js';
+import { freePort } from '@laas/testbed';
 
 const mainJs = (): string => {
   const path = fileURLToPath(new URL('../dist/main.js', import.meta.url));
   if (!existsSync(path)) throw new Error(`${path} is missing: run \`npm run build\` first (npm test does)`);
   return path;
-};
-
-const freePort = async (): Promise<number> => {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
 };
 
 function start(env: Record<string, string>): {

@@ -2,23 +2,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import http from 'node:http';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { testMongoUrl, uniqueDbName } from './support/images-server.js';
 import { hostPort, startTcpProxy, type TcpProxy } from './support/tcp-proxy.js';
+import { freePort } from '@laas/testbed';
 
 const dist = (file: string): string => {
   const path = fileURLToPath(new URL(`../dist/${file}`, import.meta.url));
   if (!existsSync(path)) throw new Error(`${path} is missing: run \`npm run build\` first (npm test does)`);
   return path;
-};
-
-const freePort = async (): Promise<number> => {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
 };
 
 interface Started {
