@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { toolPath } from '@laas/testbed';
+import { toolPath } from '@laas/local';
 
 /** The repo's loadtest/ folder (this file is experiment/src/k6.ts, or experiment/dist/k6.js once built). */
 export const LOADTEST_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'loadtest');

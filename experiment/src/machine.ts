@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { cgroupSupport } from '@laas/local';
-import { toolPath } from '@laas/testbed';
+import { toolPath } from '@laas/local';
 
 export interface MachineInfo {
   cpuModel: string;

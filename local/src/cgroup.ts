@@ -11,14 +11,17 @@ import {
 import { join } from 'node:path';
 
 /**
- * CPU and memory limits like a pod's, with cgroup v1 (the controllers mounted at
- * /sys/fs/cgroup/cpu and /sys/fs/cgroup/memory). A pod limit of `250m` is a CFS quota of
- * 25 000 us of CPU time per 100 000 us period: the process may run a quarter of one core's time,
- * spread however it likes, and is throttled for the rest of each period once it has used it.
+ * CPU and memory limits like a pod's, and CPU accounting, with cgroup v1 (the controllers mounted
+ * at /sys/fs/cgroup/cpu, /sys/fs/cgroup/cpuacct and /sys/fs/cgroup/memory). A pod limit of `250m`
+ * is a CFS quota of 25 000 us of CPU time per 100 000 us period: the process may run a quarter of
+ * one core's time, spread however it likes, and is throttled for the rest of each period once it
+ * has used it. A cpuacct group limits nothing: its `cpuacct.usage` counts the nanoseconds of CPU
+ * its processes (and their children) used, which is how the experiment splits the machine's CPU
+ * between k6, nginx, FerretDB, Prometheus and the replicas.
  *
  * Every group lives under `<controller>/laas/<name>`. Where a controller is missing or not
  * writable (no root, cgroup v2 only, a container), `cgroupSupport()` says why and callers run
- * the process unlimited with a warning.
+ * the process unlimited (or unaccounted) with a warning.
  */
 export const CGROUP_ROOT = process.env.LAAS_CGROUP_ROOT ?? '/sys/fs/cgroup';
 export const CGROUP_PARENT = 'laas';
@@ -27,6 +30,8 @@ export const CFS_PERIOD_US = 100_000;
 export interface CgroupSupport {
   cpu: boolean;
   memory: boolean;
+  /** CPU accounting (cpuacct.usage). */
+  cpuacct: boolean;
   /** Why a controller cannot be used (empty when both can). */
   reasons: string[];
 }
@@ -52,7 +57,10 @@ export function cgroupSupport(): CgroupSupport {
   if (!cpu) reasons.push(`${cpuDir} is not a writable cgroup v1 cpu controller`);
   const memory = writable(memoryDir) && existsSync(join(memoryDir, 'memory.limit_in_bytes'));
   if (!memory) reasons.push(`${memoryDir} is not a writable cgroup v1 memory controller`);
-  cachedSupport = { cpu, memory, reasons };
+  const cpuacctDir = join(CGROUP_ROOT, 'cpuacct');
+  const cpuacct = writable(cpuacctDir) && existsSync(join(cpuacctDir, 'cpuacct.usage'));
+  if (!cpuacct) reasons.push(`${cpuacctDir} is not a writable cgroup v1 cpuacct controller`);
+  cachedSupport = { cpu, memory, cpuacct, reasons };
   return cachedSupport;
 }
 
@@ -86,6 +94,17 @@ export interface CgroupLimits {
   cpuMillis?: number;
   /** Memory limit in bytes; undefined = unlimited. */
   memoryBytes?: number;
+  /** Count the group's CPU time (cpuacct). Default true (a no-op where cpuacct is not writable). */
+  account?: boolean;
+}
+
+/** The CFS throttling counters of a CPU-limited group (cpu.stat), cumulative since it was made. */
+export interface CpuThrottling {
+  /** Enforcement periods (100 ms each) in which the group had runnable work. */
+  periods: number;
+  /** Of those, the periods in which it used up its quota and was stopped. */
+  throttledPeriods: number;
+  throttledNs: number;
 }
 
 /** What a group was given, read back from cgroupfs (for tests and for the report). */
@@ -98,11 +117,16 @@ export interface CgroupReadback {
 
 export interface Cgroup {
   name: string;
-  /** The `cgroup.procs` files a process joins (one per limited controller). */
+  /** The `cgroup.procs` files a process joins (one per controller used). */
   procsFiles: string[];
   cpuDir?: string;
   memoryDir?: string;
+  cpuacctDir?: string;
   readBack(): CgroupReadback;
+  /** CPU time used by the group's processes so far, in ns (undefined without cpuacct). */
+  cpuUsageNs(): number | undefined;
+  /** The CFS counters (undefined without a CPU limit). */
+  throttling(): CpuThrottling | undefined;
   /** Removes the group's folders (they must be empty of processes; retried briefly). */
   remove(): void;
 }
@@ -163,7 +187,7 @@ function installExitHook(): void {
  */
 export function sweepStaleCgroups(): number {
   let removed = 0;
-  for (const controller of ['cpu', 'memory']) {
+  for (const controller of ['cpu', 'memory', 'cpuacct']) {
     const parent = join(CGROUP_ROOT, controller, CGROUP_PARENT);
     let entries: string[];
     try {
@@ -187,20 +211,41 @@ export function sweepStaleCgroups(): number {
   return removed;
 }
 
+function readThrottling(cpuDir: string): CpuThrottling | undefined {
+  try {
+    const fields = new Map(
+      readFileSync(join(cpuDir, 'cpu.stat'), 'utf8')
+        .split('\n')
+        .map((line) => line.split(' ') as [string, string])
+        .map(([key, value]) => [key, Number(value)]),
+    );
+    return {
+      periods: fields.get('nr_periods') ?? 0,
+      throttledPeriods: fields.get('nr_throttled') ?? 0,
+      throttledNs: fields.get('throttled_time') ?? 0,
+    };
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * Creates `laas/<name>` in the cpu (and memory) controller with the limits, or returns undefined
- * when no controller can be used. Throws if the controller is writable but a write fails.
+ * Creates `laas/<name>` in the cpu (and memory) controller with the limits and in cpuacct, or
+ * returns undefined when no controller can be used. Throws if a controller is writable but a
+ * write fails.
  */
 export function createCgroup(name: string, limits: CgroupLimits): Cgroup | undefined {
   const support = cgroupSupport();
   const wantCpu = limits.cpuMillis !== undefined && support.cpu;
   const wantMemory = limits.memoryBytes !== undefined && support.memory;
-  if (!wantCpu && !wantMemory) return undefined;
+  const wantAccounting = (limits.account ?? true) && support.cpuacct;
+  if (!wantCpu && !wantMemory && !wantAccounting) return undefined;
   installExitHook();
 
   const procsFiles: string[] = [];
   let cpuDir: string | undefined;
   let memoryDir: string | undefined;
+  let cpuacctDir: string | undefined;
   if (wantCpu && limits.cpuMillis !== undefined) {
     cpuDir = join(CGROUP_ROOT, 'cpu', CGROUP_PARENT, name);
     mkdirSync(cpuDir, { recursive: true });
@@ -214,25 +259,49 @@ export function createCgroup(name: string, limits: CgroupLimits): Cgroup | undef
     writeFileSync(join(memoryDir, 'memory.limit_in_bytes'), String(limits.memoryBytes));
     procsFiles.push(join(memoryDir, 'cgroup.procs'));
   }
+  if (wantAccounting) {
+    cpuacctDir = join(CGROUP_ROOT, 'cpuacct', CGROUP_PARENT, name);
+    mkdirSync(cpuacctDir, { recursive: true });
+    procsFiles.push(join(cpuacctDir, 'cgroup.procs'));
+  }
   const group: Cgroup = {
     name,
     procsFiles,
     cpuDir,
     memoryDir,
+    cpuacctDir,
+    cpuUsageNs: () => (cpuacctDir ? readNumber(join(cpuacctDir, 'cpuacct.usage')) : undefined),
+    throttling: () => (cpuDir ? readThrottling(cpuDir) : undefined),
     readBack: () => ({
       cpuQuotaUs: cpuDir ? readNumber(join(cpuDir, 'cpu.cfs_quota_us')) : undefined,
       cpuPeriodUs: cpuDir ? readNumber(join(cpuDir, 'cpu.cfs_period_us')) : undefined,
       memoryLimitBytes: memoryDir ? readNumber(join(memoryDir, 'memory.limit_in_bytes')) : undefined,
-      pids: [...new Set([...readPids(cpuDir), ...readPids(memoryDir)])],
+      pids: [...new Set([...readPids(cpuDir), ...readPids(memoryDir), ...readPids(cpuacctDir)])],
     }),
     remove: () => {
       if (cpuDir) removeGroupDir(cpuDir);
       if (memoryDir) removeGroupDir(memoryDir);
+      if (cpuacctDir) removeGroupDir(cpuacctDir);
       liveGroups.delete(group);
     },
   };
   liveGroups.add(group);
   return group;
+}
+
+let groupSequence = 0;
+
+/**
+ * A group name unique on this machine: `<name>-<pid of this process>-<n>`. The pid lets
+ * `sweepStaleCgroups` tell a live creator's groups from a killed one's.
+ */
+export function uniqueGroupName(name: string): string {
+  return `${name}-${process.pid}-${++groupSequence}`;
+}
+
+/** A group that only counts CPU time (no limit), or undefined where cpuacct is not writable. */
+export function createAccountingGroup(name: string): Cgroup | undefined {
+  return createCgroup(uniqueGroupName(name), { account: true });
 }
 
 /** The cgroup v1 paths (controller -> path) a process is in, from /proc/<pid>/cgroup. */

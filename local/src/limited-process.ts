@@ -1,8 +1,8 @@
 import { join } from 'node:path';
-import { makeTempDir, removeTempDir, spawnServer } from '@laas/testbed';
-import type { ServerProcess } from '@laas/testbed';
-import { cgroupSupport, createCgroup } from './cgroup.js';
+import { cgroupSupport, createCgroup, uniqueGroupName } from './cgroup.js';
 import type { Cgroup, CgroupReadback } from './cgroup.js';
+import { makeTempDir, removeTempDir, spawnServer } from './processes.js';
+import type { ServerProcess } from './processes.js';
 
 export interface LimitedProcessOptions {
   /** Short name, also the cgroup's name under `laas/` (made unique with the pid of this process). */
@@ -20,13 +20,15 @@ export interface LimitedProcessOptions {
   logPath?: string;
   /** Called once when cgroups are not usable and the process runs unlimited. Default: a warning on stderr. */
   warn?: (message: string) => void;
+  /** Keep this Node process alive while the process runs (see `SpawnOptions.ref`). Default false. */
+  ref?: boolean;
 }
 
 export interface LimitedProcess {
   name: string;
   pid: number;
   logPath: string;
-  /** True when the process runs inside a cgroup with the requested limits. */
+  /** True when the process runs inside a cgroup with the requested CPU limit. */
   limited: boolean;
   cgroup?: Cgroup;
   /** The limits as cgroupfs reports them now (empty when unlimited). */
@@ -37,7 +39,6 @@ export interface LimitedProcess {
   stop(graceMs?: number): Promise<void>;
 }
 
-let sequence = 0;
 const warned = new Set<string>();
 
 function defaultWarn(message: string): void {
@@ -47,57 +48,37 @@ function defaultWarn(message: string): void {
 }
 
 /**
- * The shell that joins the cgroups and then becomes the command (`exec`), so the process is
- * limited from its first instruction and its pid is the one we spawned.
- */
-const JOIN_AND_EXEC =
-  'IFS=:; for f in $LAAS_CGROUP_JOIN; do echo $$ > "$f" || exit 70; done; unset LAAS_CGROUP_JOIN IFS; exec "$@"';
-
-/**
- * Starts a process in its own process group, limited to `cpuMillis` of CPU (and `memoryBytes`
- * of memory) like a pod with those limits. Where cgroups are not writable it warns and runs the
- * process unlimited. Every process and cgroup is cleaned up on stop, on exit and on Ctrl-C.
+ * Starts a process in its own process group and its own cgroup: limited to `cpuMillis` of CPU
+ * (and `memoryBytes` of memory) like a pod with those limits, and its CPU time accounted
+ * (`cgroup.cpuUsageNs()`), also when it has no limit. Where cgroups are not writable it warns
+ * and runs the process unlimited. Every process and cgroup is cleaned up on stop, on exit and
+ * on Ctrl-C.
  */
 export function startLimitedProcess(options: LimitedProcessOptions): LimitedProcess {
-  const name = `${options.name ?? 'proc'}-${process.pid}-${++sequence}`;
-  const wantLimits = options.cpuMillis !== undefined || options.memoryBytes !== undefined;
-  const cgroup = wantLimits
-    ? createCgroup(name, { cpuMillis: options.cpuMillis, memoryBytes: options.memoryBytes })
-    : undefined;
-  if (wantLimits) {
-    const support = cgroupSupport();
-    const warn = options.warn ?? defaultWarn;
-    if (!cgroup)
-      warn(`running ${options.name ?? options.cmd} without CPU/memory limits: ${support.reasons.join('; ')}`);
-    else if (options.memoryBytes !== undefined && !support.memory)
-      warn(`no memory limit: ${support.reasons.join('; ')}`);
-  }
+  const name = uniqueGroupName(options.name ?? 'proc');
+  const cgroup = createCgroup(name, { cpuMillis: options.cpuMillis, memoryBytes: options.memoryBytes });
+  const support = cgroupSupport();
+  const warn = options.warn ?? defaultWarn;
+  if (options.cpuMillis !== undefined && !cgroup?.cpuDir)
+    warn(`running ${options.name ?? options.cmd} without a CPU limit: ${support.reasons.join('; ')}`);
+  if (options.memoryBytes !== undefined && !cgroup?.memoryDir)
+    warn(`no memory limit: ${support.reasons.join('; ')}`);
 
   const tempDir = options.logPath ? undefined : makeTempDir(options.name ?? 'proc');
   const logPath = options.logPath ?? join(tempDir ?? '.', 'process.log');
   const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
   let server: ServerProcess;
   try {
-    if (cgroup) {
-      env.LAAS_CGROUP_JOIN = cgroup.procsFiles.join(':');
-      server = spawnServer({
-        name: options.name ?? options.cmd,
-        command: '/bin/sh',
-        args: ['-c', JOIN_AND_EXEC, 'sh', options.cmd, ...(options.args ?? [])],
-        env,
-        cwd: options.cwd,
-        logPath,
-      });
-    } else {
-      server = spawnServer({
-        name: options.name ?? options.cmd,
-        command: options.cmd,
-        args: options.args ?? [],
-        env,
-        cwd: options.cwd,
-        logPath,
-      });
-    }
+    server = spawnServer({
+      name: options.name ?? options.cmd,
+      command: options.cmd,
+      args: options.args ?? [],
+      env,
+      cwd: options.cwd,
+      logPath,
+      joinCgroups: cgroup?.procsFiles,
+      ref: options.ref,
+    });
   } catch (error) {
     cgroup?.remove();
     if (tempDir) removeTempDir(tempDir);
@@ -109,7 +90,7 @@ export function startLimitedProcess(options: LimitedProcessOptions): LimitedProc
     name: options.name ?? options.cmd,
     pid: server.pid,
     logPath,
-    limited: cgroup !== undefined,
+    limited: cgroup?.cpuDir !== undefined,
     cgroup,
     readBack: () => cgroup?.readBack() ?? { pids: [] },
     exitStatus: () => server.exitStatus(),

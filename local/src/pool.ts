@@ -10,10 +10,13 @@ export interface ReplicaPoolOptions {
   memoryBytes?: number;
   shutdownGraceMs?: number;
   /**
-   * Publishes the ready set (nginx upstreams, Prometheus targets). Resolves once nginx no longer
-   * sends new requests to replicas outside the set.
+   * Publishes this pool's ready replicas (nginx upstreams, Prometheus targets): the whole set,
+   * replacing the one published before. Resolves once nginx no longer sends new requests to
+   * replicas outside the set.
    */
   publish(ready: readonly Replica[]): Promise<void>;
+  /** Keep this Node process alive while replicas run (see `SpawnOptions.ref`). Default false. */
+  ref?: boolean;
   /** Progress lines ("images-3 ready on 127.0.0.1:41234"). */
   log?: (line: string) => void;
 }
@@ -84,6 +87,7 @@ export class ReplicaPool {
             cpuMillis: this.options.cpuMillis,
             memoryBytes: this.options.memoryBytes,
             shutdownGraceMs: this.options.shutdownGraceMs,
+            ref: this.options.ref,
           }),
         ),
       );

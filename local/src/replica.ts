@@ -1,5 +1,6 @@
-import { freePort, waitFor } from '@laas/testbed';
 import { startLimitedProcess } from './limited-process.js';
+import { freePort } from './ports.js';
+import { waitFor } from './wait.js';
 import type { LimitedProcess } from './limited-process.js';
 import type { ServiceSpec } from './services.js';
 
@@ -14,6 +15,8 @@ export interface ReplicaOptions {
   /** Drain time allowed on SIGTERM (SHUTDOWN_GRACE_MS). Default 10 s. */
   shutdownGraceMs?: number;
   readyTimeoutMs?: number;
+  /** Keep this Node process alive while the replica runs (see `SpawnOptions.ref`). Default false. */
+  ref?: boolean;
 }
 
 export interface Replica {
@@ -49,6 +52,7 @@ export async function startReplica(options: ReplicaOptions): Promise<Replica> {
       env: { ...options.env, PORT: String(port), HOST: '127.0.0.1', SHUTDOWN_GRACE_MS: String(graceMs) },
       cpuMillis: options.cpuMillis,
       memoryBytes: options.memoryBytes,
+      ref: options.ref,
     });
     const url = `http://127.0.0.1:${port}`;
     try {

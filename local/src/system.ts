@@ -1,15 +1,20 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { freePort, makeTempDir, removeTempDir, startMongo, startPrometheus } from '@laas/testbed';
-import type { MongoServer, PrometheusServer } from '@laas/testbed';
-import { cgroupSupport, sweepStaleCgroups } from './cgroup.js';
-import { startLocalNginx } from './nginx.js';
-import type { LocalNginx, ServiceRoute } from './nginx.js';
+import type { AccountedGroup } from './accounting.js';
+import { cgroupSupport, createAccountingGroup, sweepStaleCgroups } from './cgroup.js';
+import { startMongo } from './mongo.js';
+import type { MongoServer } from './mongo.js';
 import { ReplicaPool } from './pool.js';
+import { freePort } from './ports.js';
+import { makeTempDir, removeTempDir } from './processes.js';
+import type { Supervision } from './processes.js';
+import { startPrometheus, writeFileSdGroups } from './prometheus.js';
+import type { PrometheusServer } from './prometheus.js';
 import type { Replica } from './replica.js';
+import { startLocalNginx } from './routes.js';
+import type { LocalNginx, ServiceRoute } from './routes.js';
 import { LocalScaleTarget } from './scale-target.js';
 import { SERVICES } from './services.js';
 import type { ServiceContext, ServiceSpec } from './services.js';
@@ -56,25 +61,33 @@ export interface LocalSystem {
   scaleTarget(service: string): LocalScaleTarget;
   /** The nginx upstreams in force, by service. */
   upstreams(): Record<string, string[]>;
+  /**
+   * The cgroups whose CPU time is counted: FerretDB, nginx and Prometheus (each in its own
+   * group, unlimited) and every ready replica (its limited group). Empty where cpuacct is not
+   * writable.
+   */
+  cpuGroups(): AccountedGroup[];
   /** Stops everything: replicas (drained), nginx, Prometheus, FerretDB. Safe to call twice. */
   stop(): Promise<void>;
 }
 
 /** file_sd_configs JSON with one group per replica (labels: service, replica), written atomically. */
-export function writeReplicaTargets(path: string, replicas: Replica[]): void {
-  const groups = replicas.map((replica) => ({
-    targets: [replica.address],
-    labels: { service: replica.service, replica: replica.name },
-  }));
-  const temp = `${path}.${process.pid}.tmp`;
-  writeFileSync(temp, `${JSON.stringify(groups, null, 2)}\n`);
-  renameSync(temp, path);
+export function writeReplicaTargets(path: string, replicas: readonly Replica[]): void {
+  writeFileSdGroups(
+    path,
+    replicas.map((replica) => ({
+      targets: [replica.address],
+      labels: { service: replica.service, replica: replica.name },
+    })),
+  );
 }
 
 /**
  * Starts the whole system on this machine from real parts: FerretDB (seeded), N replicas of each
  * service as processes in their own cgroups, nginx in front of each service's ready replicas, and
- * Prometheus discovering the replicas through a file it re-reads as they come and go.
+ * Prometheus discovering the replicas through a file it re-reads as they come and go. Every
+ * process is in a cgroup that counts its CPU time (`cpuGroups`), and holds this Node process
+ * alive until `stop`.
  */
 export async function startLocalSystem(options: LocalSystemOptions = {}): Promise<LocalSystem> {
   const log = options.log ?? (() => undefined);
@@ -100,10 +113,21 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
     const dir = makeTempDir('local-system');
     stack.push(() => Promise.resolve(removeTempDir(dir)));
 
+    // One accounting group per infrastructure process (limits nothing; removed on stop).
+    const infrastructure: AccountedGroup[] = [];
+    const supervise = (component: string): Supervision => {
+      const group = createAccountingGroup(component);
+      if (group) {
+        infrastructure.push({ name: component, component, group });
+        stack.push(() => Promise.resolve(group.remove()));
+      }
+      return { joinCgroups: group?.procsFiles, ref: true };
+    };
+
     let mongo: MongoServer | undefined;
     let mongoUrl = options.mongoUrl;
     if (!mongoUrl) {
-      mongo = await startMongo();
+      mongo = await startMongo(supervise('ferretdb'));
       stack.push(() => mongo!.stop());
       mongoUrl = mongo.url;
       log(`FerretDB on ${mongoUrl}`);
@@ -112,7 +136,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
 
     const routes: ServiceRoute[] = [];
     for (const spec of specs) routes.push({ service: spec.name, port: await freePort(), upstreams: [] });
-    const nginx: LocalNginx = await startLocalNginx(routes);
+    const nginx: LocalNginx = await startLocalNginx(routes, supervise('nginx'));
     stack.push(() => nginx.stop());
     const serviceUrls = Object.fromEntries(routes.map((r) => [r.service, `http://127.0.0.1:${r.port}`]));
     log(`nginx: ${routes.map((r) => `${r.service} on 127.0.0.1:${r.port}`).join(', ')}`);
@@ -125,22 +149,25 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
         fileSdPath,
         scrapeInterval: options.scrapeInterval ?? '2s',
         jobName: 'laas',
+        ...supervise('prometheus'),
       });
       stack.push(() => prometheus!.stop());
       log(`Prometheus on ${prometheus.url}`);
     }
 
     const pools = new Map<string, ReplicaPool>();
-    const publish = async (): Promise<void> => {
-      const next = routes.map((route) => ({
-        ...route,
-        upstreams: (pools.get(route.service)?.replicas() ?? []).map((r) => r.address),
-      }));
-      await nginx.update(next);
-      writeReplicaTargets(
-        fileSdPath,
-        [...pools.values()].flatMap((pool) => [...pool.replicas()]),
+    // Data flows one way: a pool hands its ready set here; nginx and Prometheus are rendered
+    // from these sets (never read back from the pools).
+    const ready = new Map<string, readonly Replica[]>();
+    const publish = async (service: string, replicas: readonly Replica[]): Promise<void> => {
+      ready.set(service, replicas);
+      await nginx.update(
+        routes.map((route) => ({
+          ...route,
+          upstreams: (ready.get(route.service) ?? []).map((r) => r.address),
+        })),
       );
+      writeReplicaTargets(fileSdPath, [...ready.values()].flat());
     };
     // Replicas stop before nginx (the stack unwinds in reverse).
     stack.push(async () => {
@@ -172,7 +199,8 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
         cpuMillis,
         memoryBytes: options.memoryBytes ?? 256 * 2 ** 20,
         shutdownGraceMs: options.shutdownGraceMs,
-        publish,
+        publish: (replicas) => publish(spec.name, replicas),
+        ref: true,
         log,
       });
       pools.set(spec.name, pool);
@@ -208,6 +236,16 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
         return target;
       },
       upstreams: () => nginx.upstreams(),
+      cpuGroups: () => [
+        ...infrastructure,
+        ...[...ready.entries()].flatMap(([service, replicas]) =>
+          replicas.flatMap((replica) =>
+            replica.process.cgroup
+              ? [{ name: replica.name, component: service, group: replica.process.cgroup }]
+              : [],
+          ),
+        ),
+      ],
       stop: () => (stopped ??= stopAll()),
     };
   } catch (error) {

@@ -1,6 +1,7 @@
 import Module from 'node:module';
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type * as Testbed from './index.js';
 import type { MongoServer } from './mongo.js';
 import type { KubeServer } from './kube.js';
@@ -33,17 +34,33 @@ type ResolveFilename = (
   ...rest: unknown[]
 ) => string;
 
+/** Workspace packages the test bed imports, mapped to their sources (as jest.config.js maps them for tests). */
+const WORKSPACE_SOURCES: Record<string, string> = {
+  '@laas/local': resolve(
+    dirname(fileURLToPath(import.meta.url)),
+    '..',
+    '..',
+    '..',
+    'local',
+    'src',
+    'index.ts',
+  ),
+};
+
 /**
  * Loads the test bed sources. Jest compiles this file to CommonJS, where `require('./x.js')`
  * does not find our `./x.ts` siblings (moduleNameMapper only applies inside test workers), so
- * while loading we map relative `.js` requests from our .ts files to the .ts file next to them;
- * jest's transform hook is active during globalSetup and compiles them.
+ * while loading we map relative `.js` requests from .ts files to the .ts file next to them, and
+ * workspace packages to their sources; jest's transform hook is active during globalSetup and
+ * compiles them.
  */
 async function loadTestbed(): Promise<typeof Testbed> {
   // Module._resolveFilename is internal and untyped; this cast is the narrowest honest type.
   const moduleInternals = Module as unknown as { _resolveFilename: ResolveFilename };
   const original = moduleInternals._resolveFilename;
   moduleInternals._resolveFilename = function (request, parent, ...rest) {
+    const workspace = WORKSPACE_SOURCES[request];
+    if (workspace) return workspace;
     if (request.startsWith('.') && request.endsWith('.js') && parent?.filename?.endsWith('.ts')) {
       const candidate = resolve(dirname(parent.filename), request.replace(/\.js$/, '.ts'));
       if (existsSync(candidate)) return candidate;
