@@ -8,7 +8,7 @@ export interface CliOptions {
   experiment: ExperimentOptions;
   target: 'local' | 'minikube';
   dryRun: boolean;
-  /** Output folder (default experiments/<timestamp>). */
+  /** Output folder (default experiment/runs/<timestamp>). */
   out: string;
   /** minikube target: namespace, deployment, service URL as seen from inside the cluster. */
   namespace: string;
@@ -25,6 +25,9 @@ export interface CliOptions {
   help: boolean;
 }
 
+/** Where runs are written: experiment/runs/<timestamp>/ (the committed reference run is experiment/runs/reference/). */
+export const RUNS_DIR = join(REPO_ROOT, 'experiment', 'runs');
+
 export const USAGE = `usage: npm run experiment -- [options]
   --replicas 1,2,3,5     replica counts to measure
   --cpu 250m             CPU limit of each replica
@@ -34,7 +37,7 @@ export const USAGE = `usage: npm run experiment -- [options]
   --resolution 0.05      stop bisecting when the pass/fail gap is within this fraction
   --max-steps 10         at most this many plateaus per search
   --target local         local (embedded system) or minikube
-  --out DIR              output folder (default experiments/<timestamp>)
+  --out DIR              output folder (default experiment/runs/<timestamp>)
   --discussion FILE      markdown appended to report.md
   --report-from DIR      rewrite DIR's report.md and charts from its results.json (with --discussion)
   --dry-run              print the command sequence, run nothing
@@ -108,7 +111,7 @@ export function parseCli(argv: string[]): CliOptions {
     experiment,
     target: values.target,
     dryRun: values['dry-run'],
-    out: values.out ?? join(REPO_ROOT, 'experiments', timestampFolder()),
+    out: values.out ?? join(RUNS_DIR, timestampFolder()),
     namespace: values.namespace,
     deployment: values.deployment,
     serviceUrl: values['service-url'],

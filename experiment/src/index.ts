@@ -4,6 +4,7 @@ export {
   PLATEAU_SCRIPT,
   SMOKE_SCRIPT,
   judgePlateau,
+  localPlateauRunner,
   runK6,
   runLocalPlateau,
   summaryFromLogs,
@@ -26,9 +27,20 @@ export { describeMachine } from './machine.js';
 export type { MachineInfo } from './machine.js';
 export { DEFAULT_EXPERIMENT, formatDuration, runExperiment } from './run.js';
 export type { ExperimentOptions, ExperimentResults, ExperimentTarget, PointResult, Progress } from './run.js';
-export { ORIGINAL_LAAS, chartSvg, niceCeil, reportMarkdown, svgToPng, writeReport } from './report.js';
+export { cpuSection, reportMarkdown, writeReport } from './report.js';
+export { ORIGINAL_LAAS, cpuSplitSpec, renderSvg, scalingSpec, svgToPng } from './charts.js';
+export {
+  MACHINE_FULL_SHARE,
+  OTHER_COMPONENT,
+  QUOTA_BOUND_SHARE,
+  bottleneckOf,
+  componentOrder,
+  coresAtMax,
+  coresOf,
+} from './cpu-split.js';
+export type { Bottleneck, ComponentCores, CoresAtMax } from './cpu-split.js';
 export type { ReportFiles } from './report.js';
-export { startLocalTarget } from './local-target.js';
+export { RUNNER_COMPONENT, startLocalTarget } from './local-target.js';
 export type { LocalTargetOptions } from './local-target.js';
 export {
   K6_IMAGE,

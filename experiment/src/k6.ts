@@ -3,7 +3,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { toolPath } from '@laas/local';
+import { commandInCgroups, toolPath } from '@laas/local';
+import type { CpuSplit } from '@laas/local';
 
 /** The repo's loadtest/ folder (this file is experiment/src/k6.ts, or experiment/dist/k6.js once built). */
 export const LOADTEST_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'loadtest');
@@ -43,6 +44,8 @@ export interface PlateauResult {
   startedAt: string;
   /** The whole k6 summary (handleSummary's `data`). */
   summary: K6Summary;
+  /** Where the machine's CPU went during the plateau (local target, where cgroups count it). */
+  cpu?: CpuSplit;
 }
 
 export interface K6Metric {
@@ -117,6 +120,8 @@ export interface K6RunOptions {
   env: Record<string, string>;
   /** Give up after this long. */
   timeoutMs?: number;
+  /** `cgroup.procs` files k6 joins before it starts (to count its CPU time). */
+  joinCgroups?: string[];
 }
 
 export interface K6RunResult {
@@ -140,15 +145,21 @@ export async function runK6(options: K6RunOptions): Promise<K6RunResult> {
     options.script,
   ];
   try {
+    const command = commandInCgroups(
+      toolPath('k6'),
+      args,
+      { ...process.env, K6_NO_USAGE_REPORT: 'true' },
+      options.joinCgroups,
+    );
     const result = await new Promise<K6RunResult>((resolveRun) => {
       execFile(
-        toolPath('k6'),
-        args,
+        command.command,
+        command.args,
         {
           cwd: dir,
           timeout: options.timeoutMs ?? 120_000,
           maxBuffer: 64 * 1024 * 1024,
-          env: { ...process.env, K6_NO_USAGE_REPORT: 'true' },
+          env: command.env,
         },
         (error, stdout, stderr) => {
           const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
@@ -180,10 +191,18 @@ export interface PlateauOptions {
 /** A function that runs one plateau (locally with k6, or as an in-cluster Job). */
 export type PlateauRunner = (options: PlateauOptions) => Promise<PlateauResult>;
 
+/** A runner of constant-arrival-rate plateaus with the local k6, in the given cgroups. */
+export function localPlateauRunner(joinCgroups: string[] = []): PlateauRunner {
+  return (options) => runLocalK6Plateau(options, joinCgroups);
+}
+
 /** Runs one constant-arrival-rate plateau with the local k6 and judges it. */
-export const runLocalPlateau: PlateauRunner = async (options) => {
+export const runLocalPlateau: PlateauRunner = localPlateauRunner();
+
+async function runLocalK6Plateau(options: PlateauOptions, joinCgroups: string[]): Promise<PlateauResult> {
   const startedAt = new Date().toISOString();
   const result = await runK6({
+    joinCgroups,
     script: PLATEAU_SCRIPT,
     env: {
       BASE_URL: options.baseUrl,
@@ -203,4 +222,4 @@ export const runLocalPlateau: PlateauRunner = async (options) => {
     options.criteria ?? DEFAULT_CRITERIA,
     startedAt,
   );
-};
+}

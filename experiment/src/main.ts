@@ -3,7 +3,7 @@
  * `npm run experiment -- [--replicas 1,2,3,5] [--cpu 250m] [--repeats 3] [--plateau 8s]
  *                         [--target local|minikube] [--dry-run]`
  * Measures the max sustained RPS of GET /random?count=25 per replica count and writes
- * experiments/<timestamp>/{results.json, report.md, chart.svg, chart.png}.
+ * experiment/runs/<timestamp>/{results.json, report.md, chart.svg/png, cpu.svg/png}.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -29,7 +29,7 @@ function printLocalPlan(cli: CliOptions): void {
       `  ${o.repeats} x search: k6 run loadtest/plateau.js RATE=<r> DURATION=${o.plateauSec}s per step (x1.5 until a plateau fails, then bisect to ${o.resolution * 100}%)`,
     );
   }
-  say(`  write ${cli.out}/{results.json,report.md,chart.svg,chart.png}; stop everything`);
+  say(`  write ${cli.out}/{results.json,report.md,chart.svg,chart.png,cpu.svg,cpu.png}; stop everything`);
 }
 
 async function main(): Promise<void> {
@@ -44,8 +44,10 @@ async function main(): Promise<void> {
       readFileSync(join(cli.reportFrom, 'results.json'), 'utf8'),
     ) as ExperimentResults;
     const discussion = cli.discussion ? readFileSync(cli.discussion, 'utf8') : '';
-    const files = writeReport(cli.reportFrom, results, discussion);
-    say(`rewrote ${files.reportMd}, ${files.chartSvg}${files.chartPng ? `, ${files.chartPng}` : ''}`);
+    const files = await writeReport(cli.reportFrom, results, discussion);
+    say(
+      `rewrote ${[files.reportMd, ...files.charts.flatMap((c) => [c.svg, c.png ?? []].flat())].join(', ')}`,
+    );
     return;
   }
   if (cli.dryRun) {
@@ -103,15 +105,13 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => onSignal('SIGINT'));
   process.on('SIGTERM', () => onSignal('SIGTERM'));
-  // The local system's process handles are unref'd: hold the event loop open while we run.
-  const keepAlive = setInterval(() => undefined, 1 << 30);
   try {
     const results = await runExperiment(o, target, (progress) => {
       if (progress.result) say(progressLine(progress));
     });
     const discussion =
       cli.discussion && existsSync(cli.discussion) ? readFileSync(cli.discussion, 'utf8') : '';
-    const files = writeReport(cli.out, results, discussion);
+    const files = await writeReport(cli.out, results, discussion);
     say(`done in ${formatDuration(results.durationSec)}:`);
     for (const point of results.points) {
       say(
@@ -119,10 +119,9 @@ async function main(): Promise<void> {
       );
     }
     say(
-      `wrote ${files.resultsJson}, ${files.reportMd}, ${files.chartSvg}${files.chartPng ? `, ${files.chartPng}` : ''}`,
+      `wrote ${[files.resultsJson, files.reportMd, ...files.charts.flatMap((c) => [c.svg, c.png ?? []].flat())].join(', ')}`,
     );
   } finally {
-    clearInterval(keepAlive);
     await target.stop();
   }
 }

@@ -57,9 +57,11 @@ export function k6ConfigMap(namespace: string): V1ConfigMap {
 }
 
 /**
- * One plateau as a Job, the shape of the chart's loadtest Job (charts/laas/templates/loadtest.yaml):
- * non-root, read-only script volume, no service account token. The script prints its JSON
- * summary between markers on stdout (no SUMMARY_PATH), which we read back from the pod's logs.
+ * One plateau as a Job with the pod of the chart's loadtest Job (charts/laas/templates/loadtest.yaml):
+ * the same image, security contexts, resources, script and tmp volumes, no service account
+ * token (experiment/test/minikube-dry-run.test.ts compares it with `helm template`'s). It differs
+ * in what it runs: one `k6 run` at one rate instead of the chart's run.sh of stages. The script
+ * prints its JSON summary between markers on stdout (no SUMMARY_PATH), read back from the pod's logs.
  */
 export function plateauJob(
   namespace: string,
@@ -112,7 +114,9 @@ export function plateauJob(
               securityContext: {
                 allowPrivilegeEscalation: false,
                 readOnlyRootFilesystem: true,
+                runAsNonRoot: true,
                 capabilities: { drop: ['ALL'] },
+                seccompProfile: { type: 'RuntimeDefault' },
               },
               volumeMounts: [
                 { name: 'scripts', mountPath: '/scripts', readOnly: true },

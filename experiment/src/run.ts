@@ -1,8 +1,10 @@
 import os from 'node:os';
+import type { CpuSplit } from '@laas/local';
 import { describeMachine } from './machine.js';
 import type { MachineInfo } from './machine.js';
 import { measureMaxRps } from './measure.js';
-import type { PlateauResult, PlateauRunner } from './k6.js';
+import { DEFAULT_CRITERIA } from './k6.js';
+import type { Criteria, PlateauResult, PlateauRunner } from './k6.js';
 import type { MaxRpsResult, SearchStep } from './search.js';
 
 /** Where the experiment runs: sets the replica count and runs one plateau against the service. */
@@ -12,6 +14,8 @@ export interface ExperimentTarget {
   readonly description: string;
   /** Base URL k6 calls. */
   readonly url: string;
+  /** The service scaled; on the local target also the CPU component its replicas are counted under. */
+  readonly service?: string;
   /** Scales the service and resolves once that many replicas are ready and routed to. */
   setReplicas(replicas: number): Promise<void>;
   runPlateau: PlateauRunner;
@@ -60,6 +64,8 @@ export interface PointResult {
     p99Ms: number;
     errorRate: number;
     achievedRps: number;
+    /** Where the machine's CPU went during that plateau (local target). */
+    cpu?: CpuSplit;
   };
   /** maxRps / (replicas x maxRps at the smallest replica count, scaled to 1 replica). */
   efficiency?: number;
@@ -70,12 +76,12 @@ export interface ExperimentResults {
   startedAt: string;
   finishedAt: string;
   durationSec: number;
-  target: { name: string; description: string };
+  target: { name: string; description: string; service?: string };
   options: ExperimentOptions;
   machine: MachineInfo;
   /** 1/5/15-minute load averages at the start and at the end (other work on the machine skews results). */
   loadAverage: { start: number[]; end: number[] };
-  criteria: { p99Ms: number; maxErrorRate: number; maxDroppedRate: number };
+  criteria: Criteria;
   points: PointResult[];
 }
 
@@ -179,6 +185,7 @@ export async function runExperiment(
         p99Ms: atMax.p99Ms,
         errorRate: atMax.errorRate,
         achievedRps: atMax.achievedRps,
+        cpu: atMax.cpu,
       },
       repeats: measured.runs,
     });
@@ -191,16 +198,15 @@ export async function runExperiment(
     for (const point of points) point.efficiency = point.maxRps / (point.replicas * perReplica);
   }
 
-  const criteria = { p99Ms: 300, maxErrorRate: 0.01, maxDroppedRate: 0.01 };
   return {
     startedAt: new Date(started).toISOString(),
     finishedAt: new Date().toISOString(),
     durationSec: Math.round((Date.now() - started) / 1000),
-    target: { name: target.name, description: target.description },
+    target: { name: target.name, description: target.description, service: target.service },
     options,
     machine: describeMachine(),
     loadAverage: { start: loadAtStart, end: os.loadavg().map((v) => Number(v.toFixed(2))) },
-    criteria,
+    criteria: DEFAULT_CRITERIA,
     points,
   };
 }

@@ -63,4 +63,35 @@ describe('startNginx', () => {
     await expect(nginx.reload('server { listen 127.0.0.1:{{port}}; nonsense; }')).rejects.toThrow(/rejected/);
     expect((await httpText(`${nginx.url}/`)).body).toBe('old');
   });
+
+  test('applies ten concurrent reloads one at a time, in call order, and stays up serving every request', async () => {
+    const version = (n: number): string =>
+      `server { listen 127.0.0.1:{{port}}; location / { return 200 "v${n}"; } }`;
+    nginx = await startNginx(version(0));
+    const server = nginx;
+
+    // Requests keep flowing while the reloads run: none may fail.
+    let reloading = true;
+    const statuses: number[] = [];
+    const traffic = (async () => {
+      while (reloading) statuses.push((await httpText(`${server.url}/`)).status);
+    })();
+
+    // When reload n resolves, config n is in force (or a later one, already applied after it).
+    const seenAtResolve: number[] = [];
+    await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        server.reload(version(i + 1)).then(async () => {
+          seenAtResolve[i] = Number((await httpText(`${server.url}/`)).body.slice(1));
+        }),
+      ),
+    );
+    reloading = false;
+    await traffic;
+
+    expect((await httpText(`${server.url}/`)).body).toBe('v10');
+    seenAtResolve.forEach((seen, i) => expect(seen).toBeGreaterThanOrEqual(i + 1));
+    expect(statuses.length).toBeGreaterThan(0);
+    expect(statuses.every((status) => status === 200)).toBe(true);
+  });
 });
