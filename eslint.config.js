@@ -9,7 +9,7 @@ export default tseslint.config(
       '**/dist/**',
       'tools/bin/**',
       'tools/.cache/**',
-      'experiments/**',
+      'experiment/runs/**',
       'loadtest/**',
       'charts/laas/files/**',
     ],

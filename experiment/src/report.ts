@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ORIGINAL_LAAS, cpuSplitSpec, renderSvg, scalingSpec, svgToPng } from './charts.js';
 import { componentOrder, coresAtMax, MACHINE_FULL_SHARE, QUOTA_BOUND_SHARE } from './cpu-split.js';
+import type { Bottleneck } from './cpu-split.js';
 import type { ExperimentResults, PointResult } from './run.js';
 import { formatDuration } from './run.js';
 
@@ -14,6 +15,17 @@ function pointRow(point: PointResult): string {
     original !== undefined ? original / (point.replicas * ORIGINAL_LAAS[1]!) : undefined;
   return `| ${point.replicas} | **${fmt(point.maxRps)}** | ${fmt(point.min)}–${fmt(point.max)} (${fmt(point.spread * 100)}%) | ${fmt(point.atMax?.p50Ms, 1)} | ${fmt(point.atMax?.p95Ms, 1)} | ${fmt(point.atMax?.p99Ms, 1)} | ${fmt(point.efficiency !== undefined ? point.efficiency * 100 : undefined)}% | ${original ?? '–'} | ${originalEfficiency !== undefined ? `${fmt(originalEfficiency * 100)}%` : '–'} |`;
 }
+
+/** [5] -> "5"; [1, 3, 5] -> "1, 3 and 5". */
+function listed(values: number[]): string {
+  return values.length <= 1 ? values.join('') : `${values.slice(0, -1).join(', ')} and ${values.at(-1)}`;
+}
+
+const HELD_BY: Record<Bottleneck, string> = {
+  machine: '**the machine**',
+  quota: 'the quota',
+  neither: 'neither (latency)',
+};
 
 /** The CPU section: a row per replica count at its max-RPS plateau, in cores, and the verdict. */
 export function cpuSection(results: ExperimentResults): string {
@@ -32,12 +44,7 @@ Not measured in this run: the per-process CPU counters need writable cgroup v1 c
   const rows = splits.map((s) => {
     const cell = (component: string): string =>
       fmt(s.components.find((c) => c.component === component)?.cores, 2);
-    const held =
-      s.bottleneck === 'machine'
-        ? '**the machine**'
-        : s.bottleneck === 'quota'
-          ? 'the quota'
-          : 'neither (latency)';
+    const held = HELD_BY[s.bottleneck];
     return `| ${s.replicas} @ ${s.rate} | ${present.map(cell).join(' | ')} | ${fmt(s.machineCores, 2)} of ${results.machine.cores} | ${fmt(s.replicaCores, 2)} / ${fmt(s.quotaCores, 2)} (${fmt((s.replicaCores / s.quotaCores) * 100)}%) | ${fmt(s.throttledShare * 100)}% | ${held} |`;
   });
   const flagged = splits.filter((s) => s.bottleneck === 'machine').map((s) => s.replicas);
@@ -55,7 +62,7 @@ ${rows.join('\n')}
 
 A count is **held by the quota** when its replicas used at least ${QUOTA_BOUND_SHARE * 100}% of their combined quota, and **held by
 the machine** when they stayed below that while the machine was at least ${MACHINE_FULL_SHARE * 100}% busy.
-${flagged.length > 0 ? `At ${flagged.join(', ')} replica${flagged.length === 1 && flagged[0] === 1 ? '' : 's'} the machine, not the replicas' quota, was the bottleneck.` : 'No replica count was held by the machine.'}
+${flagged.length > 0 ? `At ${listed(flagged)} replica${flagged.length === 1 && flagged[0] === 1 ? '' : 's'} the machine, not the replicas' quota, was the bottleneck.` : 'No replica count was held by the machine.'}
 
 ![CPU by component at each max-RPS plateau](cpu.svg)
 `;

@@ -85,6 +85,28 @@ describe('npm run experiment on a tiny configuration (1 and 2 replicas, 2 s plat
     },
   );
 
+  test.each([1, 2])(
+    'records for every plateau at %i replica(s) the CPU seconds of k6, nginx, Prometheus and each replica',
+    (replicas) => {
+      const point = results.points.find((p) => p.replicas === replicas)!;
+      for (const step of point.repeats[0]!.steps) {
+        const cpu = step.cpu!;
+        expect(cpu.wallSec).toBeGreaterThanOrEqual(2);
+        for (const component of ['k6', 'nginx', 'prometheus', 'images'])
+          expect(cpu.byComponent[component]).toBeGreaterThan(0);
+        // Each replica in its own group; the test points at the shared FerretDB, so none for it.
+        expect(Object.keys(cpu.byGroup).filter((g) => g.startsWith('images-'))).toHaveLength(replicas);
+        expect(cpu.byComponent.ferretdb).toBeUndefined();
+        // The groups cannot use more than the machine did (1% and a tick of slack for rounding).
+        const counted = Object.entries(cpu.byComponent)
+          .filter(([component]) => component !== 'runner')
+          .reduce((sum, [, sec]) => sum + sec, 0);
+        expect(counted).toBeLessThanOrEqual(cpu.machineBusySec * 1.01 + 0.02);
+      }
+      expect(point.atMax === undefined || point.atMax.cpu !== undefined).toBe(true);
+    },
+  );
+
   test('writes report.md with a row per replica count, the efficiency and the original LaaS figures', () => {
     const report = readFileSync(join(out, 'report.md'), 'utf8');
     expect(report).toMatch(/\| replicas \| max RPS \(median\) \|.*efficiency.*original LaaS RPS/);
@@ -101,12 +123,17 @@ describe('npm run experiment on a tiny configuration (1 and 2 replicas, 2 s plat
         b.toString('utf8').startsWith('<svg') && b.toString('utf8').includes('p99 vs offered load'),
     ],
     [
+      'cpu.svg',
+      (b: Buffer) =>
+        b.toString('utf8').startsWith('<svg') && b.toString('utf8').includes('Where the CPU went'),
+    ],
+    [
       'chart.png',
       (b: Buffer) =>
         b.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) &&
         b.length > 10_000,
     ],
-  ])('draws %s (max RPS vs replicas and p99 vs offered load)', (file, wellFormed) => {
+  ])('draws %s', (file, wellFormed) => {
     expect(wellFormed(readFileSync(join(out, file)))).toBe(true);
   });
 });

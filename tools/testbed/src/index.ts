@@ -1,23 +1,43 @@
-export { toolPath, systemToolPath, toolsDir, toolsBinDir } from './paths.js';
-export type { BuiltTool, SystemTool } from './paths.js';
-export { freePort } from './ports.js';
-export { waitFor } from './wait.js';
-export type { WaitOptions } from './wait.js';
+// The process helpers and the servers the local system runs (FerretDB, Prometheus) are production
+// code of @laas/local; the test bed hands them on, and adds what only tests need (the API server,
+// kubectl, the shared test servers).
 export {
+  toolPath,
+  systemToolPath,
+  toolsDir,
+  toolsBinDir,
+  freePort,
+  waitFor,
   makeTempDir,
   removeTempDir,
   spawnServer,
   waitUntilReady,
   retryOnPortClash,
   ServerStartError,
-} from './processes.js';
-export type { ServerProcess, SpawnOptions } from './processes.js';
-export { httpText } from './http.js';
-export type { HttpResponse, HttpRequestOptions } from './http.js';
-export { startMongo } from './mongo.js';
-export type { MongoServer, StartMongoOptions } from './mongo.js';
-export { startPrometheus, prometheusConfig, writeFileSdTargets } from './prometheus.js';
-export type { PrometheusServer, StartPrometheusOptions, PromQueryData, PromSample } from './prometheus.js';
+  httpText,
+  startMongo,
+  startPrometheus,
+  prometheusConfig,
+  writeFileSdGroups,
+  writeFileSdTargets,
+} from '@laas/local';
+export type {
+  BuiltTool,
+  SystemTool,
+  WaitOptions,
+  ServerProcess,
+  SpawnOptions,
+  Supervision,
+  HttpResponse,
+  HttpRequestOptions,
+  MongoServer,
+  StartMongoOptions,
+  FileSdGroup,
+  PrometheusServer,
+  StartPrometheusOptions,
+  PromQueryData,
+  PromSample,
+} from '@laas/local';
 export { startKube, kubeClusterFromKubeconfig, SERVICE_CLUSTER_IP_RANGE } from './kube.js';
 export type { KubeCluster, KubeServer, StartKubeOptions } from './kube.js';
 export { runKubectl } from './kubectl.js';

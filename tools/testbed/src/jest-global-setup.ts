@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type * as Testbed from './index.js';
-import type { MongoServer } from './mongo.js';
+import type { MongoServer } from '@laas/local';
 import type { KubeServer } from './kube.js';
 
 /**

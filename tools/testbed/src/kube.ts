@@ -3,16 +3,22 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
-import { httpText } from './http.js';
-import type { HttpRequestOptions, HttpResponse } from './http.js';
+import {
+  freePort,
+  httpText,
+  makeTempDir,
+  removeTempDir,
+  retryOnPortClash,
+  spawnServer,
+  systemToolPath,
+  toolPath,
+  waitFor,
+  waitUntilReady,
+} from '@laas/local';
+import type { HttpRequestOptions, HttpResponse, ServerProcess } from '@laas/local';
 import { readClusterOf, writeKubeconfig } from './kubeconfig.js';
 import { runKubectl } from './kubectl.js';
 import type { CommandResult, KubectlOptions } from './kubectl.js';
-import { systemToolPath, toolPath } from './paths.js';
-import { freePort } from './ports.js';
-import { makeTempDir, removeTempDir, retryOnPortClash, spawnServer, waitUntilReady } from './processes.js';
-import type { ServerProcess } from './processes.js';
-import { waitFor } from './wait.js';
 
 const execFileAsync = promisify(execFile);
 

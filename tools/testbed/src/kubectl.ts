@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { systemToolPath } from './paths.js';
+import { systemToolPath } from '@laas/local';
 
 export interface CommandResult {
   stdout: string;

@@ -1,6 +1,4 @@
-import { startNginxProcess } from '@laas/local';
-import { freePort } from './ports.js';
-import { retryOnPortClash } from './processes.js';
+import { freePort, retryOnPortClash, startNginxProcess } from '@laas/local';
 
 /** A reverse proxy to `upstreams` (`host:port`), round-robin, on the nginx port. */
 export interface NginxProxyConfig {

@@ -1,2 +1,0 @@
-export { httpText } from '@laas/local';
-export type { HttpResponse, HttpRequestOptions } from '@laas/local';

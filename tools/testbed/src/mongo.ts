@@ -1,2 +1,0 @@
-export { startMongo } from '@laas/local';
-export type { MongoServer, StartMongoOptions } from '@laas/local';

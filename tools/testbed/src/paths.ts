@@ -1,2 +1,0 @@
-export { toolPath, systemToolPath, toolsDir, toolsBinDir } from '@laas/local';
-export type { BuiltTool, SystemTool } from '@laas/local';

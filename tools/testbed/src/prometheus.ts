@@ -1,8 +1,0 @@
-export { startPrometheus, prometheusConfig, writeFileSdGroups, writeFileSdTargets } from '@laas/local';
-export type {
-  FileSdGroup,
-  PrometheusServer,
-  StartPrometheusOptions,
-  PromQueryData,
-  PromSample,
-} from '@laas/local';

@@ -1,2 +1,0 @@
-export { waitFor } from '@laas/local';
-export type { WaitOptions } from '@laas/local';
