@@ -114,3 +114,50 @@ export function coresAtMax(results: ExperimentResults): CoresAtMax[] {
       : [],
   );
 }
+
+/** The components that grow with the request rate besides the replicas: the load generator, the proxy, the database. */
+const PER_REQUEST_PARTS = ['k6', 'nginx', 'ferretdb'];
+
+/** Median CPU milliseconds per request of the replicas and of each part that grows with the rate, over the max-RPS plateaus. */
+export function cpuPerRequestMs(results: ExperimentResults): Record<string, number> {
+  const service = results.target.service ?? 'images';
+  const samples: Record<string, number[]> = {};
+  for (const point of results.points) {
+    const cpu = point.atMax?.cpu;
+    // Runs before `requests` was recorded: the completed rate over the plateau.
+    const requests = point.atMax?.requests ?? (point.atMax?.achievedRps ?? 0) * results.options.plateauSec;
+    if (!cpu || !requests) continue;
+    for (const component of [service, ...PER_REQUEST_PARTS]) {
+      const sec = cpu.byComponent[component];
+      if (sec !== undefined) (samples[component] ??= []).push((sec * 1000) / requests);
+    }
+  }
+  return Object.fromEntries(
+    Object.entries(samples).map(([component, values]) => {
+      const sorted = [...values].sort((a, b) => a - b);
+      const mid = Math.floor(sorted.length / 2);
+      return [component, sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2];
+    }),
+  );
+}
+
+/**
+ * The largest per-replica quota (millicores) at which `replicas` replicas, each busy up to its
+ * quota, and the load generator, proxy and database serving their requests fit in `share` of the
+ * machine. Worked example: a replica spends 0.125 ms per request and k6 + nginx 0.35 ms, so each
+ * replica-core of work brings 0.35 / 0.125 = 2.8 cores of the rest: 5 x q x 3.8 <= 0.85 x 2 cores
+ * gives q <= 89m.
+ */
+export function quotaThatFits(
+  perRequestMs: Record<string, number>,
+  service: string,
+  options: { replicas: number; cores: number; share?: number },
+): number | undefined {
+  const replicaMs = perRequestMs[service];
+  if (!replicaMs || replicaMs <= 0) return undefined;
+  const restMs = Object.entries(perRequestMs)
+    .filter(([component]) => component !== service)
+    .reduce((sum, [, ms]) => sum + ms, 0);
+  const budget = (options.share ?? MACHINE_FULL_SHARE) * options.cores;
+  return (1000 * budget) / (options.replicas * (1 + restMs / replicaMs));
+}

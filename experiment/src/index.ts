@@ -37,6 +37,8 @@ export {
   componentOrder,
   coresAtMax,
   coresOf,
+  cpuPerRequestMs,
+  quotaThatFits,
 } from './cpu-split.js';
 export type { Bottleneck, ComponentCores, CoresAtMax } from './cpu-split.js';
 export type { ReportFiles } from './report.js';

@@ -1,7 +1,14 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ORIGINAL_LAAS, cpuSplitSpec, renderSvg, scalingSpec, svgToPng } from './charts.js';
-import { componentOrder, coresAtMax, MACHINE_FULL_SHARE, QUOTA_BOUND_SHARE } from './cpu-split.js';
+import {
+  componentOrder,
+  coresAtMax,
+  cpuPerRequestMs,
+  MACHINE_FULL_SHARE,
+  QUOTA_BOUND_SHARE,
+  quotaThatFits,
+} from './cpu-split.js';
 import type { Bottleneck } from './cpu-split.js';
 import type { ExperimentResults, PointResult } from './run.js';
 import { formatDuration } from './run.js';
@@ -64,7 +71,25 @@ A count is **held by the quota** when its replicas used at least ${QUOTA_BOUND_S
 the machine** when they stayed below that while the machine was at least ${MACHINE_FULL_SHARE * 100}% busy.
 ${flagged.length > 0 ? `At ${listed(flagged)} replica${flagged.length === 1 && flagged[0] === 1 ? '' : 's'} the machine, not the replicas' quota, was the bottleneck.` : 'No replica count was held by the machine.'}
 
+${fitSentence(results)}
 ![CPU by component at each max-RPS plateau](cpu.svg)
+`;
+}
+
+/** What the measured per-request costs say about the quota at which the largest replica count fits the machine. */
+function fitSentence(results: ExperimentResults): string {
+  const service = results.target.service ?? 'images';
+  const perRequest = cpuPerRequestMs(results);
+  const largest = Math.max(...results.options.replicas);
+  const fits = quotaThatFits(perRequest, service, { replicas: largest, cores: results.machine.cores });
+  if (fits === undefined) return '';
+  const parts = Object.entries(perRequest)
+    .map(([component, ms]) => `${component === service ? `${service} replicas` : component} ${fmt(ms, 3)} ms`)
+    .join(', ');
+  return `
+CPU per request at the max-RPS plateaus (median over the replica counts): ${parts}. At these costs, ${largest} replicas
+each busy up to their quota, with the load generator, the proxy and the database serving their requests, fit in
+${MACHINE_FULL_SHARE * 100}% of the machine's ${results.machine.cores} cores up to **${fmt(fits)}m per replica** (this run: ${results.options.cpuMillis}m).
 `;
 }
 

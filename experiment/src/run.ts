@@ -64,6 +64,8 @@ export interface PointResult {
     p99Ms: number;
     errorRate: number;
     achievedRps: number;
+    /** Requests completed in that plateau. */
+    requests?: number;
     /** Where the machine's CPU went during that plateau (local target). */
     cpu?: CpuSplit;
   };
@@ -185,6 +187,7 @@ export async function runExperiment(
         p99Ms: atMax.p99Ms,
         errorRate: atMax.errorRate,
         achievedRps: atMax.achievedRps,
+        requests: atMax.requests,
         cpu: atMax.cpu,
       },
       repeats: measured.runs,

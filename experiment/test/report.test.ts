@@ -3,7 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Resvg } from '@resvg/resvg-js';
 import type { CpuSplit } from '@laas/local';
-import { bottleneckOf, coresAtMax, renderSvg, cpuSplitSpec, writeReport } from '@laas/experiment';
+import {
+  bottleneckOf,
+  coresAtMax,
+  cpuPerRequestMs,
+  cpuSplitSpec,
+  quotaThatFits,
+  renderSvg,
+  writeReport,
+} from '@laas/experiment';
 import type { ExperimentResults, PointResult } from '@laas/experiment';
 
 /** A plateau's split: `replicaSec` for the replicas, the rest per component, over a 10 s window. */
@@ -103,6 +111,28 @@ describe('which limit held a replica count', () => {
     // 19.5 busy - (3 + 4 + 1.5 + 0.2 + 0.1) counted = 10.7 s over 10 s.
     expect(five.components.find((c) => c.component === 'other')?.cores).toBeCloseTo(1.07);
     expect(five.throttledShare).toBeCloseTo(0.5);
+  });
+});
+
+describe('the quota at which the largest replica count fits the machine', () => {
+  test.each([
+    {
+      what: 'a cheap replica beside an expensive load generator: 89m',
+      images: 0.125,
+      k6: 0.3,
+      nginx: 0.05,
+      fits: 89.5,
+    },
+    { what: 'a replica as costly as the rest together: 170m', images: 1, k6: 0.5, nginx: 0.5, fits: 170 },
+  ])('$what', ({ images, k6, nginx, fits }) => {
+    expect(quotaThatFits({ images, k6, nginx }, 'images', { replicas: 5, cores: 2 })).toBeCloseTo(fits, 0);
+  });
+
+  test('is read from the CPU per request at the max-RPS plateaus (the median over replica counts)', () => {
+    // Requests are achievedRps x 8 s here (no `requests` recorded): 4000, 8000, 11200, 12000.
+    const perRequest = cpuPerRequestMs(results);
+    expect(perRequest.k6).toBeCloseTo((4000 / 8000 + 4000 / 11200) / 2, 3);
+    expect(Object.keys(perRequest).sort()).toEqual(['images', 'k6', 'nginx']);
   });
 });
 
