@@ -30,7 +30,7 @@ export const RUNS_DIR = join(REPO_ROOT, 'experiment', 'runs');
 
 export const USAGE = `usage: npm run experiment -- [options]
   --replicas 1,2,3,5     replica counts to measure
-  --cpu 250m             CPU limit of each replica
+  --cpu 100m             CPU limit of each replica (250m: the original's)
   --repeats 3            searches per replica count (median and spread are reported)
   --plateau 8s           length of one constant-arrival-rate plateau
   --start 100            first offered rate (RPS) for one replica

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `npm run experiment -- [--replicas 1,2,3,5] [--cpu 250m] [--repeats 3] [--plateau 8s]
+ * `npm run experiment -- [--replicas 1,2,3,5] [--cpu 100m] [--repeats 3] [--plateau 8s]
  *                         [--target local|minikube] [--dry-run]`
  * Measures the max sustained RPS of GET /random?count=25 per replica count and writes
  * experiment/runs/<timestamp>/{results.json, report.md, chart.svg/png, cpu.svg/png}.

@@ -63,7 +63,7 @@ describe('npm run experiment on a tiny configuration (1 and 2 replicas, 2 s plat
       node: process.version,
     });
     expect(results.machine.cpuModel.length).toBeGreaterThan(0);
-    expect(results.options).toMatchObject({ replicas: [1, 2], repeats: 1, plateauSec: 2, cpuMillis: 250 });
+    expect(results.options).toMatchObject({ replicas: [1, 2], repeats: 1, plateauSec: 2, cpuMillis: 100 });
     expect(results.points.map((p) => p.replicas)).toEqual([1, 2]);
   });
 
