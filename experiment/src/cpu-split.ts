@@ -118,27 +118,45 @@ export function coresAtMax(results: ExperimentResults): CoresAtMax[] {
 /** The components that grow with the request rate besides the replicas: the load generator, the proxy, the database. */
 const PER_REQUEST_PARTS = ['k6', 'nginx', 'ferretdb'];
 
-/** Median CPU milliseconds per request of the replicas and of each part that grows with the rate, over the max-RPS plateaus. */
+/**
+ * CPU milliseconds per request of the replicas and of each part that grows with the rate: the
+ * slope of a least-squares line through (requests, CPU seconds) over every plateau of the run.
+ * The line's intercept takes the fixed cost of a plateau (k6 starting, about 0.07 s of CPU here;
+ * idle timers), which a plain ratio would spread over the requests: 0.07 s over 300 requests
+ * adds 0.23 ms to each.
+ */
 export function cpuPerRequestMs(results: ExperimentResults): Record<string, number> {
   const service = results.target.service ?? 'images';
-  const samples: Record<string, number[]> = {};
+  const samples: Record<string, [number, number][]> = {};
   for (const point of results.points) {
-    const cpu = point.atMax?.cpu;
-    // Runs before `requests` was recorded: the completed rate over the plateau.
-    const requests = point.atMax?.requests ?? (point.atMax?.achievedRps ?? 0) * results.options.plateauSec;
-    if (!cpu || !requests) continue;
-    for (const component of [service, ...PER_REQUEST_PARTS]) {
-      const sec = cpu.byComponent[component];
-      if (sec !== undefined) (samples[component] ??= []).push((sec * 1000) / requests);
+    for (const step of point.repeats.flatMap((run) => run.steps)) {
+      if (!step.cpu || step.requests <= 0) continue;
+      for (const component of [service, ...PER_REQUEST_PARTS]) {
+        const sec = step.cpu.byComponent[component];
+        if (sec !== undefined) (samples[component] ??= []).push([step.requests, sec]);
+      }
     }
   }
   return Object.fromEntries(
-    Object.entries(samples).map(([component, values]) => {
-      const sorted = [...values].sort((a, b) => a - b);
-      const mid = Math.floor(sorted.length / 2);
-      return [component, sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2];
+    Object.entries(samples).flatMap(([component, pairs]) => {
+      const slope = leastSquaresSlope(pairs);
+      return slope === undefined ? [] : [[component, slope * 1000]];
     }),
   );
+}
+
+/** Slope of the least-squares line through the points; undefined with fewer than 3 or no spread in x. */
+export function leastSquaresSlope(points: [number, number][]): number | undefined {
+  if (points.length < 3) return undefined;
+  const meanX = points.reduce((sum, [x]) => sum + x, 0) / points.length;
+  const meanY = points.reduce((sum, [, y]) => sum + y, 0) / points.length;
+  let sxx = 0;
+  let sxy = 0;
+  for (const [x, y] of points) {
+    sxx += (x - meanX) ** 2;
+    sxy += (x - meanX) * (y - meanY);
+  }
+  return sxx > 0 ? sxy / sxx : undefined;
 }
 
 /**

@@ -38,6 +38,7 @@ export {
   coresAtMax,
   coresOf,
   cpuPerRequestMs,
+  leastSquaresSlope,
   quotaThatFits,
 } from './cpu-split.js';
 export type { Bottleneck, ComponentCores, CoresAtMax } from './cpu-split.js';

@@ -86,8 +86,7 @@ function fitSentence(results: ExperimentResults): string {
   const parts = Object.entries(perRequest)
     .map(([component, ms]) => `${component === service ? `${service} replicas` : component} ${fmt(ms, 3)} ms`)
     .join(', ');
-  return `
-CPU per request at the max-RPS plateaus (median over the replica counts): ${parts}. At these costs, ${largest} replicas
+  return `CPU per request (the slope of CPU seconds against requests over every plateau): ${parts}. At these costs, ${largest} replicas
 each busy up to their quota, with the load generator, the proxy and the database serving their requests, fit in
 ${MACHINE_FULL_SHARE * 100}% of the machine's ${results.machine.cores} cores up to **${fmt(fits)}m per replica** (this run: ${results.options.cpuMillis}m).
 `;

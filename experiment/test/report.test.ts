@@ -12,7 +12,7 @@ import {
   renderSvg,
   writeReport,
 } from '@laas/experiment';
-import type { ExperimentResults, PointResult } from '@laas/experiment';
+import type { ExperimentResults, MaxRpsResult, PlateauResult, PointResult } from '@laas/experiment';
 
 /** A plateau's split: `replicaSec` for the replicas, the rest per component, over a 10 s window. */
 function split(replicas: number, replicaSec: number, machineBusySec: number): CpuSplit {
@@ -128,11 +128,28 @@ describe('the quota at which the largest replica count fits the machine', () => 
     expect(quotaThatFits({ images, k6, nginx }, 'images', { replicas: 5, cores: 2 })).toBeCloseTo(fits, 0);
   });
 
-  test('is read from the CPU per request at the max-RPS plateaus (the median over replica counts)', () => {
-    // Requests are achievedRps x 8 s here (no `requests` recorded): 4000, 8000, 11200, 12000.
-    const perRequest = cpuPerRequestMs(results);
-    expect(perRequest.k6).toBeCloseTo((4000 / 8000 + 4000 / 11200) / 2, 3);
-    expect(Object.keys(perRequest).sort()).toEqual(['images', 'k6', 'nginx']);
+  test('is read from the slope of CPU against requests over every plateau, a fixed start-up cost left out', () => {
+    // k6 costs 0.07 s to start and 0.3 ms per request; the replicas 0.125 ms per request.
+    const step = (requests: number): PlateauResult =>
+      ({
+        requests,
+        cpu: {
+          wallSec: 8,
+          machineBusySec: 8,
+          byComponent: { images: requests * 0.000125, k6: 0.07 + requests * 0.0003 },
+          byGroup: {},
+          throttledShare: {},
+        },
+      }) as unknown as PlateauResult;
+    const run: MaxRpsResult = {
+      maxRps: 0,
+      steps: [step(800), step(1600), step(3200)],
+      stoppedBecause: 'resolution',
+    };
+    const perRequest = cpuPerRequestMs({ ...results, points: [{ ...results.points[0]!, repeats: [run] }] });
+    expect(perRequest.k6).toBeCloseTo(0.3, 6);
+    expect(perRequest.images).toBeCloseTo(0.125, 6);
+    expect(quotaThatFits(perRequest, 'images', { replicas: 5, cores: 2 })).toBeCloseTo(100, 0);
   });
 });
 
