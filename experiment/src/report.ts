@@ -13,6 +13,9 @@ import type { Bottleneck } from './cpu-split.js';
 import type { ExperimentResults, PointResult } from './run.js';
 import { formatDuration } from './run.js';
 
+/** The per-replica CPU limit of the original LaaS experiment. */
+const ORIGINAL_CPU_MILLIS = 250;
+
 const fmt = (value: number | undefined, digits = 0): string =>
   value === undefined || !Number.isFinite(value) ? '–' : value.toFixed(digits);
 
@@ -121,7 +124,7 @@ ${cpuSection(results)}
 
 - **Target:** ${results.target.name} — ${results.target.description}
 - **Machine:** ${m.cores} × ${m.cpuModel}, ${(m.memoryBytes / 2 ** 30).toFixed(1)} GiB RAM, ${m.os}, Node ${m.node}, ${m.k6 ?? 'k6'}, ${m.nginx ?? 'nginx'}
-- **CPU limit:** ${o.cpuMillis}m per replica (cgroup v1 CFS quota ${Math.round(o.cpuMillis * 100)} µs per 100 000 µs period)${m.cgroupCpu ? '' : ' — **NOT applied: cgroups were not writable, replicas ran unlimited**'}
+- **CPU limit:** ${o.cpuMillis}m per replica (cgroup v1 CFS quota ${Math.round(o.cpuMillis * 100)} µs per 100 000 µs period)${o.cpuMillis === ORIGINAL_CPU_MILLIS ? ", the original's setting" : `, a scale model of the original's ${ORIGINAL_CPU_MILLIS}m chosen so that ${Math.max(...o.replicas)} replicas, k6, nginx and the database fit the machine (see the fit line above; \`--cpu ${ORIGINAL_CPU_MILLIS}m\` reproduces the original's setting)`}${m.cgroupCpu ? '' : ' — **NOT applied: cgroups were not writable, replicas ran unlimited**'}
 - **Method:** one k6 run per offered rate (constant-arrival-rate, ${o.plateauSec} s plateaus; k6 thresholds are cumulative, so each rate gets its
   own run), bracketing ×1.5 then bisecting to ${o.resolution * 100}%; repeats start from the previous result. ${plateauCount} plateaus in ${formatDuration(results.durationSec)}.
 - **Load average** (1/5/15 min) at the start ${results.loadAverage.start.join(' / ')}, at the end (the run's own load included) ${results.loadAverage.end.join(' / ')} on ${m.cores} cores${(results.loadAverage.start[0] ?? 0) > m.cores / 2 ? ' — **other work was using the CPU when the run started: treat the figures as lower bounds**' : ''}.
