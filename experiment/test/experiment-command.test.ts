@@ -97,11 +97,10 @@ describe('npm run experiment on a tiny configuration (1 and 2 replicas, 2 s plat
         // Each replica in its own group; the test points at the shared FerretDB, so none for it.
         expect(Object.keys(cpu.byGroup).filter((g) => g.startsWith('images-'))).toHaveLength(replicas);
         expect(cpu.byComponent.ferretdb).toBeUndefined();
-        // The groups cannot use more than the machine did (1% and a tick of slack for rounding).
-        const counted = Object.entries(cpu.byComponent)
-          .filter(([component]) => component !== 'runner')
-          .reduce((sum, [, sec]) => sum + sec, 0);
-        expect(counted).toBeLessThanOrEqual(cpu.machineBusySec * 1.01 + 0.02);
+        // The groups cannot use more than the machine did. /proc/stat samples per 10 ms tick
+        // while cpuacct counts nanoseconds: 5% and 0.1 s of slack for that.
+        const counted = Object.values(cpu.byComponent).reduce((sum, sec) => sum + sec, 0);
+        expect(counted).toBeLessThanOrEqual(cpu.machineBusySec * 1.05 + 0.1);
       }
       expect(point.atMax === undefined || point.atMax.cpu !== undefined).toBe(true);
     },
