@@ -10,7 +10,8 @@ import { waitFor } from './wait.js';
  * Every server runs in its own process group (detached), with its output in a log file.
  * Groups and temporary folders still alive are cleaned up:
  *  - by `stop()` (the normal path);
- *  - on exit, SIGINT and SIGTERM of this Node process (a failed or interrupted test run);
+ *  - on exit of this Node process, and on SIGINT and SIGTERM when nothing else handles them
+ *    (an interrupted test run);
  *  - by a watchdog process if this one dies without running handlers (SIGKILL, crash):
  *    the watchdog holds an IPC channel to us and kills what is left when it disconnects.
  * Set LAAS_TESTBED_KEEP=1 to keep the folders (logs, data) for a post-mortem.
@@ -57,10 +58,13 @@ function killGroupsNow(): void {
 }
 
 function onSignal(signal: NodeJS.Signals): void {
+  // A program that handles the signal itself (`npm run local` drains its replicas on Ctrl-C)
+  // stops its servers its own way; the exit hook and the watchdog still catch what it leaves.
+  if (process.listenerCount(signal) > 1) return;
   killGroupsNow();
   process.removeListener(signal, onSignal);
-  // Let the default action (or other handlers, e.g. jest's) run as if we were not here.
-  if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+  // Let the default action run as if we were not here.
+  process.kill(process.pid, signal);
 }
 
 function installHandlers(): void {
