@@ -74,6 +74,69 @@ describe.each(VARIANTS)('helm install with the %s values', (variant) => {
   });
 });
 
+describe("the API server's addresses, read at install (networkPolicy.apiServer.lookup)", () => {
+  interface Rule {
+    cidrs: string[];
+    port: number;
+  }
+  const hostCidr = (ip: string): string => (ip.includes(':') ? `${ip}/128` : `${ip}/32`);
+
+  test.each(['autoscaler', 'prometheus'])(
+    'the %s may reach exactly the ClusterIP of Service default/kubernetes and the endpoints behind it, each on its own port',
+    async (component) => {
+      const svc = JSON.parse(
+        await kubectlOk(['get', 'service', 'kubernetes', '-n', 'default', '-o', 'json']),
+      ) as {
+        spec: { clusterIPs: string[]; ports: { port: number }[] };
+      };
+      // The test bed's API server advertises 127.0.0.1, which an EndpointSlice may not hold, so
+      // the slice may be absent here; a real cluster has one, and the chart then admits it too.
+      const sliceRead = await kube.kubectl([
+        'get',
+        'endpointslice',
+        'kubernetes',
+        '-n',
+        'default',
+        '-o',
+        'json',
+      ]);
+      const slice =
+        sliceRead.code === 0
+          ? (JSON.parse(sliceRead.stdout) as {
+              endpoints?: { addresses: string[] }[];
+              ports?: { port: number }[];
+            })
+          : { endpoints: [], ports: [] };
+      const expected: Rule[] = [
+        ...svc.spec.ports.map((p) => ({ cidrs: svc.spec.clusterIPs.map(hostCidr), port: p.port })),
+        ...((slice.endpoints ?? []).length > 0
+          ? (slice.ports ?? []).map((p) => ({
+              cidrs: (slice.endpoints ?? []).flatMap((e) => e.addresses).map(hostCidr),
+              port: p.port,
+            }))
+          : []),
+      ];
+      const policy = JSON.parse(
+        await kubectlOk([
+          'get',
+          'networkpolicy',
+          `laas-${component}`,
+          '-n',
+          namespaceOf('default'),
+          '-o',
+          'json',
+        ]),
+      ) as { spec: { egress: { to?: { ipBlock?: { cidr: string } }[]; ports?: { port: number }[] }[] } };
+      const addressRules: Rule[] = policy.spec.egress
+        .filter((r) => (r.to ?? []).some((peer) => peer.ipBlock) || !r.to)
+        .map((r) => ({ cidrs: (r.to ?? []).map((peer) => peer.ipBlock!.cidr), port: r.ports![0]!.port }));
+      expect(expected.length).toBeGreaterThan(0);
+      // No rule without addresses: the fallback (any address on 443/6443) is not used.
+      expect(addressRules).toEqual(expected);
+    },
+  );
+});
+
 describe('the LatencyAutoscaler CRD', () => {
   test('is established', async () => {
     const status = await kubectlOk([
