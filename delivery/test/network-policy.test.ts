@@ -453,9 +453,10 @@ describe('the NetworkPolicy evaluator follows the API semantics', () => {
 // ---- the chart's policies ----------------------------------------------------------------
 
 const NS = 'laas';
-// The lab cluster's shape: the `kubernetes` Service's ClusterIP and the API server on the node.
-const API_SERVICE = '198.18.128.1';
-const API_NODE = '198.18.0.1';
+// The lab cluster's layout (cluster/src/layout.ts): the `kubernetes` Service's ClusterIP, and the
+// API server on the node's address, port 6443, behind it; CoreDNS behind 198.19.0.10.
+const API_SERVICE = '198.19.0.1';
+const API_NODE = '198.19.255.2';
 // A listener no policy names (the lab-cluster enforcement test starts one like it).
 const OUTSIDE = '198.18.99.99';
 
@@ -498,7 +499,7 @@ async function partiesOf(
       'an ingress-nginx pod in the wrong namespace',
       pod('default', { 'app.kubernetes.io/name': 'ingress-nginx' }),
     ],
-    ['kube-dns', pod('kube-system', { 'k8s-app': 'kube-dns' }, dnsPorts, '198.18.128.10')],
+    ['kube-dns', pod('kube-system', { 'k8s-app': 'kube-dns' }, dnsPorts, '198.18.0.9')],
     ['a kube-dns look-alike in the release namespace', pod(NS, { 'k8s-app': 'kube-dns' }, dnsPorts)],
     ['the API server Service', address(API_SERVICE)],
     ['the API server on the node', address(API_NODE)],
@@ -709,6 +710,20 @@ describe('egress to what lies outside the release follows the values', () => {
     ['MongoDB opens no connection at all', {}, 'mongodb', []],
   ] as [string, RenderOptions, string, string[]][])('%s', async (_label, options, from, expected) => {
     expect(await flowsFrom(options, from)).toEqual([...expected].sort());
+  });
+
+  test.each([
+    ['by default, a host-network ingress controller on another node does not reach the gateway', [], false],
+    [
+      'with its address in networkPolicy.ingressController.cidrs, it does',
+      ['--set-json', 'networkPolicy.ingressController.cidrs=["198.19.255.0/24"]'],
+      true,
+    ],
+  ] as [string, string[], boolean][])('%s', async (_label, extraArgs, expected) => {
+    const { policies, parties } = await partiesOf({ extraArgs });
+    const gateway = parties.get('gateway') as PodRef;
+    const http = gateway.ports!.find((p) => p.name === 'http')!.containerPort;
+    expect(connects(policies, address(API_NODE), gateway, http)).toBe(expected);
   });
 
   test('networkPolicy.enabled=false renders no NetworkPolicy', async () => {

@@ -167,6 +167,11 @@ describe('values.schema.json rejects bad values with a clear message', () => {
       "at '/networkPolicy/externalMongodb/to/0': 'not' failed",
     ],
     [
+      'an ingress controller address without a prefix length',
+      ['--set-json', 'networkPolicy.ingressController.cidrs=["198.19.255.2"]'],
+      "at '/networkPolicy/ingressController/cidrs/0'",
+    ],
+    [
       'an empty peer (it would admit everything)',
       ['--set-json', 'networkPolicy.externalPrometheus.to=[{}]'],
       "at '/networkPolicy/externalPrometheus/to/0': minProperties: got 0, want 1",
