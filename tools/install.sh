@@ -201,7 +201,7 @@ printf '\n%-16s %-48s %s\n' TOOL VERSION PATH
 printf '%-16s %-48s %s\n' k6 "$(first_line "$BIN/k6" version)" "$BIN/k6"
 printf '%-16s %-48s %s\n' helm "$(first_line "$BIN/helm" version --template '{{.Version}}')" "$BIN/helm"
 printf '%-16s %-48s %s\n' actionlint "$(first_line "$BIN/actionlint" -version)" "$BIN/actionlint"
-printf '%-16s %-48s %s\n' kube-score "$(first_line "$BIN/kube-score" version)" "$BIN/kube-score"
+printf '%-16s %-48s %s\n' kube-score "$(first_line "$BIN/kube-score" version | cut -d, -f1)" "$BIN/kube-score"
 printf '%-16s %-48s %s\n' ferretdb "$(first_line "$BIN/ferretdb" --version)" "$BIN/ferretdb"
 printf '%-16s %-48s %s\n' etcd "$(first_line "$BIN/etcd" --version)" "$BIN/etcd"
 printf '%-16s %-48s %s\n' kube-apiserver "$(first_line "$BIN/kube-apiserver" --version)" "$BIN/kube-apiserver"
