@@ -84,6 +84,7 @@ export function plateauJob(
             runAsNonRoot: true,
             runAsUser: 12345,
             runAsGroup: 12345,
+            fsGroup: 12345,
             seccompProfile: { type: 'RuntimeDefault' },
           },
           containers: [
@@ -108,8 +109,8 @@ export function plateauJob(
                 { name: 'HOME', value: '/tmp' },
               ],
               resources: {
-                requests: { cpu: '250m', memory: '128Mi' },
-                limits: { cpu: '1', memory: '512Mi' },
+                requests: { cpu: '250m', memory: '128Mi', 'ephemeral-storage': '64Mi' },
+                limits: { cpu: '1', memory: '512Mi', 'ephemeral-storage': '256Mi' },
               },
               securityContext: {
                 allowPrivilegeEscalation: false,
@@ -126,7 +127,7 @@ export function plateauJob(
           ],
           volumes: [
             { name: 'scripts', configMap: { name: CONFIGMAP } },
-            { name: 'tmp', emptyDir: {} },
+            { name: 'tmp', emptyDir: { sizeLimit: '64Mi' } },
           ],
         },
       },

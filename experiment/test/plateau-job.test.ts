@@ -62,7 +62,7 @@ describe('the k6 Job of one plateau (--target minikube)', () => {
       automountServiceAccountToken: spec.automountServiceAccountToken,
       securityContext: spec.securityContext,
       // Volume names and sources; the ConfigMap names differ (the chart's holds run.sh too).
-      volumes: spec.volumes?.map((v) => ({ name: v.name, configMap: !!v.configMap, emptyDir: !!v.emptyDir })),
+      volumes: spec.volumes?.map((v) => ({ name: v.name, configMap: !!v.configMap, emptyDir: v.emptyDir })),
     });
     const container = (c: V1Container): unknown => ({
       name: c.name,
