@@ -71,7 +71,7 @@ export function scalingSpec(results: ExperimentResults): TopLevelSpec {
     ...Object.entries(ORIGINAL_LAAS).map(([n, rps]) => ({
       replicas: Number(n),
       speedUp: rps / ORIGINAL_LAAS[1]!,
-      series: 'original LaaS (440/650/1000/1200 RPS)',
+      series: 'original LaaS (2022)',
     })),
     ...[0, maxReplicas].map((n) => ({ replicas: n, speedUp: n, series: 'linear' })),
   ];
@@ -145,7 +145,7 @@ export function scalingSpec(results: ExperimentResults): TopLevelSpec {
             type: 'nominal',
             legend: null,
             scale: {
-              domain: ['this run', 'original LaaS (440/650/1000/1200 RPS)', 'linear'],
+              domain: ['this run', 'original LaaS (2022)', 'linear'],
               range: [
                 [1, 0],
                 [1, 0],
