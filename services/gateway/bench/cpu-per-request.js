@@ -4,22 +4,19 @@
 // from /proc/<pid>/stat, Linux only) over N requests, which other work on the machine barely
 // changes. The gateway can keep up with images when its CPU per request is below images' own.
 //
-// One gateway process per configuration (as in gateway-bench.js): default (GATEWAY_AUTH=writes,
-// reads need no token), cors+limit (CORS_ORIGINS and a rate limit far above the offered rate;
-// requests carry Origin and X-Forwarded-For), auth=all (a valid token on every request).
+// One gateway process per configuration of bench/configs.js (default, cors+limit, auth=all).
 //
 // Options: --requests 3000, --concurrency 8, --rounds 3, --configs default,cors+limit,auth=all,
 // --baseline <another build's gateway dist/main.js> (measured side by side in the default
 // configuration, e.g. the main branch's build, for a before/after).
 import { execFileSync, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { SignJWT } from 'jose';
 import { freePort, startMongo, waitFor } from '@laas/testbed';
+import { benchConfigs, chosenConfigs } from './configs.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const services = join(here, '..', '..');
@@ -74,32 +71,8 @@ try {
     stdio: 'ignore',
   });
   children.push(images);
-  const secret = randomBytes(32).toString('hex');
-  const iat = Math.floor(Date.now() / 1000);
-  const token = await new SignJWT({ email: 'bench@example.com' })
-    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-    .setSubject('0123456789abcdef01234567')
-    .setIssuer('laas-auth')
-    .setAudience('laas')
-    .setIssuedAt(iat)
-    .setExpirationTime(iat + 6 * 3600)
-    .sign(new TextEncoder().encode(secret));
-  const ORIGIN = 'https://laas.example';
-  const CONFIGS = {
-    default: { env: { GATEWAY_AUTH: 'writes' }, headers: {} },
-    'cors+limit': {
-      env: {
-        GATEWAY_AUTH: 'writes',
-        CORS_ORIGINS: ORIGIN,
-        GATEWAY_RATE_LIMIT: '1000000',
-        GATEWAY_RATE_WINDOW_S: '1',
-      },
-      headers: { origin: ORIGIN, 'x-forwarded-for': '198.51.100.7' },
-    },
-    'auth=all': { env: { GATEWAY_AUTH: 'all' }, headers: { authorization: `Bearer ${token}` } },
-  };
-  const names = values.configs.split(',').map((n) => n.trim());
-  for (const name of names) if (!(name in CONFIGS)) throw new Error(`unknown config ${name}`);
+  const { secret, configs: CONFIGS } = await benchConfigs();
+  const names = chosenConfigs(values.configs, CONFIGS);
   if (values.baseline) {
     CONFIGS.baseline = { ...CONFIGS.default, main: values.baseline };
     names.push('baseline');

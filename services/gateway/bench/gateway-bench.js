@@ -2,12 +2,8 @@
 // of GET /random?count=25 with p99 < 300 ms and < 1% errors, in one run, side by side:
 //   direct:  k6 -> images (0.25 CPU)
 //   gateway: k6 -> gateway (0.25 CPU) -> images (0.25 CPU), as GET /api/images/random?count=25,
-//            once per gateway configuration (each its own process and cgroup):
-//     default        GATEWAY_AUTH=writes, no CORS, no rate limit (reads need no token)
-//     cors+limit     CORS_ORIGINS and GATEWAY_RATE_LIMIT set; k6 sends Origin and X-Forwarded-For,
-//                    so every request takes the CORS and rate-limit steps (the limit is set far
-//                    above the offered rate: this measures the cost of the check, not refusals)
-//     auth=all       GATEWAY_AUTH=all; k6 sends a valid token on every request
+//            once per gateway configuration, each its own process and cgroup (bench/configs.js:
+//            default; cors+limit; auth=all with a valid token on every request)
 // and each ratio gateway / direct (the target is >= 0.9: the gateway must not be the bottleneck
 // the scaling thesis's gateway was). Every search uses the same images process; within a round
 // the searches run one after the other (direct first), so a change in the machine's other load
@@ -18,16 +14,15 @@
 // Built on the experiment's pieces: startReplica / startLimitedProcess (@laas/local) for
 // cgroup-limited processes and measureMaxRps (@laas/experiment) for the k6 max-RPS search.
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { SignJWT } from 'jose';
 import { imagesService, parseCpuMillis, startLimitedProcess, startReplica } from '@laas/local';
 import { measureMaxRps, median } from '@laas/experiment';
 import { freePort, startMongo, waitFor } from '@laas/testbed';
+import { ORIGIN, benchConfigs, chosenConfigs } from './configs.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const { values } = parseArgs({
@@ -74,33 +69,8 @@ try {
   const images = await startReplica({ spec: imagesService, name: 'bench-images', env: imagesEnv, cpuMillis });
   cleanup.push(() => images.stop());
 
-  const secret = randomBytes(32).toString('hex');
-  const iat = Math.floor(Date.now() / 1000);
-  const token = await new SignJWT({ email: 'bench@example.com' })
-    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-    .setSubject('0123456789abcdef01234567')
-    .setIssuer('laas-auth')
-    .setAudience('laas')
-    .setIssuedAt(iat)
-    .setExpirationTime(iat + 6 * 3600)
-    .sign(new TextEncoder().encode(secret));
-  const ORIGIN = 'https://laas.example';
-  const CONFIGS = {
-    default: { env: { GATEWAY_AUTH: 'writes' }, headers: {} },
-    'cors+limit': {
-      env: {
-        GATEWAY_AUTH: 'writes',
-        CORS_ORIGINS: ORIGIN,
-        GATEWAY_RATE_LIMIT: '1000000',
-        GATEWAY_RATE_WINDOW_S: '1',
-      },
-      headers: { origin: ORIGIN, 'x-forwarded-for': '198.51.100.7' },
-    },
-    'auth=all': { env: { GATEWAY_AUTH: 'all' }, headers: { authorization: `Bearer ${token}` } },
-  };
-  const names = values.configs.split(',').map((n) => n.trim());
-  for (const name of names)
-    if (!(name in CONFIGS)) throw new Error(`unknown config ${name}: use ${Object.keys(CONFIGS).join(', ')}`);
+  const { secret, configs: CONFIGS } = await benchConfigs();
+  const names = chosenConfigs(values.configs, CONFIGS);
 
   const gateways = {};
   for (const name of names) {
