@@ -30,6 +30,8 @@ export interface Load {
   within?: number | null;
   /** Seconds before `now` the reading was evaluated. */
   age?: number;
+  /** CPU seconds per second of all replicas (absent: no CPU series). */
+  cpu?: number | null;
 }
 
 export function ok(now: number, l: Load): MetricReading {
@@ -41,6 +43,7 @@ export function ok(now: number, l: Load): MetricReading {
       rpsLong: l.rpsLong ?? l.rps,
       latencySeconds: l.p99 === undefined ? 0.1 : l.p99,
       withinObjective: l.within ?? null,
+      ...(l.cpu === undefined ? {} : { cpuSecondsPerSecond: l.cpu }),
     },
   };
 }
