@@ -86,6 +86,12 @@ export interface Verdict {
    */
   winning: string[];
   win: boolean;
+  /**
+   * The best winning margin: (front's violations - ours) / front's violations, and the
+   * replica-seconds ours saves against the front's point that sets it (a fraction).
+   * A win by less than 1 % of the violations with no saving is a tie: on the front, not below it.
+   */
+  tie: boolean;
 }
 
 /** The baseline's front as a step function: its fewest violations at a cost of at most x. */
@@ -104,14 +110,22 @@ export function verdicts(points: readonly Point[]): Verdict[] {
     const ours = here.filter((p) => p.family === OURS);
     for (const baseline of [...new Set(here.map((p) => p.family))].filter((f) => f !== OURS)) {
       const theirs = here.filter((p) => p.family === baseline);
-      const winning = ours
-        .filter((o) => {
-          const cheapest = [...theirs].sort((a, b) => a.replicaSeconds.median - b.replicaSeconds.median)[0];
-          const f = frontAt(theirs, o.replicaSeconds.median) ?? cheapest?.violating.median ?? null;
-          return f !== null && o.violating.median <= f;
-        })
-        .map((o) => o.setting);
-      out.push({ trace, baseline, winning, win: winning.length > 0 });
+      const cheapest = [...theirs].sort((a, b) => a.replicaSeconds.median - b.replicaSeconds.median)[0];
+      const margins = ours.map((o) => {
+        const f = frontAt(theirs, o.replicaSeconds.median) ?? cheapest?.violating.median ?? null;
+        return { o, f, margin: f === null ? -Infinity : (f - o.violating.median) / Math.max(1, f) };
+      });
+      const wins = margins.filter((m) => m.f !== null && m.o.violating.median <= m.f);
+      const strict = wins.some(
+        (m) => m.margin > 0.01 || theirs.some((t) => t.violating.median === m.f && t.replicaSeconds.median > m.o.replicaSeconds.median * 1.01),
+      );
+      out.push({
+        trace,
+        baseline,
+        winning: wins.map((m) => m.o.setting),
+        win: wins.length > 0,
+        tie: wins.length > 0 && !strict,
+      });
     }
   }
   return out;

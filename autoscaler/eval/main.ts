@@ -64,4 +64,4 @@ writeFileSync(
   ) + '\n',
 );
 console.log(`referee: ${runs.length} runs in ${seconds.toFixed(0)} s; report ${join(out, 'report.md')}`);
-for (const x of v) console.log(`  ${x.trace.padEnd(20)} vs ${x.baseline.padEnd(18)} ${x.win ? `win (${x.winning.join(', ')})` : 'LOSS'}`);
+for (const x of v) console.log(`  ${x.trace.padEnd(20)} vs ${x.baseline.padEnd(18)} ${x.tie ? 'tie' : x.win ? 'win' : 'LOSS'} (${x.winning.join(', ')})`);

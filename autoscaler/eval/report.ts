@@ -27,7 +27,7 @@ export function headline(verdicts: readonly Verdict[], traces: readonly Trace[])
     .map((t) => {
       const cells = baselines.map((b) => {
         const v = verdicts.find((x) => x.trace === t.name && x.baseline === b);
-        return v === undefined ? '' : v.win ? `**win** (${v.winning.join(', ')})` : 'loss';
+        return v === undefined ? '' : v.tie ? `tie (${v.winning.join(', ')})` : v.win ? `**win** (${v.winning.join(', ')})` : 'loss';
       });
       return `| ${t.name} | ${cells.join(' | ')} |`;
     });
@@ -81,7 +81,8 @@ measurement of a cluster.
 
 **Win** means: a setting of ours has no more SLO-violating requests (median over seeds) than the best setting of
 that baseline costing no more replica-seconds (median), i.e. it lies on or below the baseline's Pareto front; the
-settings that do are listed. **Loss** means none does.
+settings that do are listed. **Tie**: it is on the front but not below it (under 1 % fewer violating requests
+and no replica-seconds saved). **Loss** means no setting of ours is on or below it.
 
 ${headline(r.verdicts, r.traces)}
 

@@ -127,15 +127,17 @@ describe('fault 3: missing metrics, leader changes and scale to zero', () => {
     let state: DeciderState = INITIAL_STATE;
     state = decide({ spec: s, target: { replicas: 4, readyReplicas: 4 }, reading: ok(T0, { rps: 1400, rpsLong: 300 }) }, state, T0).state;
     const persisted = stateFromStatus({ capacitySource: 'Configured', memory: memoryOf(state, T0) });
-    // The new leader, 30 s later, at 230 RPS: without memory it would go down at once.
-    const now = T0 + 30_000;
+    // The new leader, 20 s later (inside the 30 s scale-down window), at 230 RPS: without the
+    // memory it would go down at once.
+    const now = T0 + 20_000;
     const after = decide(
       { spec: s, target: { replicas: 20, readyReplicas: 20 }, reading: ok(now, { rps: 230 }) },
       persisted,
       now,
     );
     expect(after.decision.desiredReplicas).toBe(20);
-    const fresh = decide({ spec: s, target: { replicas: 20, readyReplicas: 20 }, reading: ok(now, { rps: 230 }) }, INITIAL_STATE, now);
+    const forgetful = { ...INITIAL_STATE, observingSince: T0 - 3_600_000 };
+    const fresh = decide({ spec: s, target: { replicas: 20, readyReplicas: 20 }, reading: ok(now, { rps: 230 }) }, forgetful, now);
     expect(fresh.decision.desiredReplicas).toBeLessThan(20);
 
     // The no-data clock survives too: 40 s of failures, a failover, 25 s more -> fallback.

@@ -3,7 +3,7 @@ import type { DeciderState } from '../src/decider/types.js';
 import { INITIAL_STATE } from '../src/decider/types.js';
 import type { MetricReading } from '../src/metrics/types.js';
 import type { Load } from './support/fixtures.js';
-import { changes, failed, ok, run, spec, T0 } from './support/fixtures.js';
+import { changes, failed, ok, run, spec, T0, WARM } from './support/fixtures.js';
 
 // Capacity 100 RPS per replica at utilisation 0.7 plans 70 RPS per replica throughout. The
 // windows are pinned at 120 s (the defaults were 120 s when these tables were written; the
@@ -14,7 +14,7 @@ const base = spec({
     selector: '{service="images"}',
     longWindowSeconds: 120,
   },
-  behavior: { scaleDown: { windowSeconds: 120 } },
+  behavior: { scaleDown: { windowSeconds: 120, hysteresisReplicas: 0.5 } },
 });
 
 describe('one evaluation', () => {
@@ -237,7 +237,7 @@ describe('one evaluation', () => {
         target: { replicas: row.replicas, readyReplicas: row.ready ?? row.replicas },
         reading: row.reading(T0),
       },
-      { ...INITIAL_STATE, ...row.state },
+      { ...WARM, ...row.state },
       T0,
     );
     expect({ outcome: decision.outcome, desired: decision.desiredReplicas, reason: decision.reason }).toEqual(
@@ -482,7 +482,7 @@ describe('over time (5 s evaluations, hand-advanced clock)', () => {
 });
 
 describe('the worked example of the README, row by row (state carried, clock set per row)', () => {
-  let state: DeciderState = INITIAL_STATE;
+  let state: DeciderState = WARM;
   test.each([
     {
       t: 0,

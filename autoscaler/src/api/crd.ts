@@ -38,7 +38,7 @@ export const DEFAULTS = {
     // 120 s: the highest recommendation of the last two minutes wins on the way down; 30 s between
     // a scale and the next scale-down; never more than half the replicas per step; half a
     // replica of dead band (at 2 or at 200 replicas alike, unlike a 10% band).
-    scaleDown: { windowSeconds: 60, holdSeconds: 30, maxStepPercent: 50, hysteresisReplicas: 0.5 },
+    scaleDown: { windowSeconds: 30, holdSeconds: 30, maxStepPercent: 50, hysteresisReplicas: 0.3 },
   },
 } as const;
 

@@ -299,6 +299,9 @@ export function learnCapacity(
   }
   if (cost.ratio > 1) return result('Load', fresh);
   const cpuSaysSameCost = cost.perRequest !== null && cost.ratio === 1;
+  // With the CPU measured and unchanged, a breach under the planned load is not the load's,
+  // whatever the healthy memory says: 136 RPS per replica against 154 planned, same 1 ms each.
+  if (cpuSaysSameCost && planned !== null && load < planned) return result('Downstream', fresh, true);
   const belowHealthy = fresh !== null && rpsPerReplica <= fresh.rpsPerReplica;
   const idle =
     belowHealthy ||
@@ -519,16 +522,24 @@ export function burstGuard(
   return desired < current && inBurst ? { replicas: current, reason: 'BurstInProgress' } : { replicas: desired, reason: null };
 }
 
-/** Step 8: no scale-down within `holdSeconds` of the last scale (the new count must show its effect). */
+/**
+ * Step 8: no scale-down within `holdSeconds` of the last scale (the new count must show its
+ * effect), nor before a long window has passed since the first reading: rate() extrapolates a
+ * new series' first window short, so a steady 400 RPS reads 268 ten seconds after start.
+ */
 export function holdScaleDown(
   spec: ResolvedSpec,
   current: number,
   desired: number,
   lastScaleTime: number | null,
+  observingSince: number,
   now: number,
 ): { replicas: number; reason: 'ScaleDownHold' | null } {
-  const held = desired < current && lastScaleTime !== null && now - lastScaleTime < spec.scaleDown.holdSeconds * 1000;
-  return held ? { replicas: current, reason: 'ScaleDownHold' } : { replicas: desired, reason: null };
+  const recent = lastScaleTime !== null && now - lastScaleTime < spec.scaleDown.holdSeconds * 1000;
+  const warming = now - observingSince < spec.metrics.longWindowSeconds * 1000;
+  return desired < current && (recent || warming)
+    ? { replicas: current, reason: 'ScaleDownHold' }
+    : { replicas: desired, reason: null };
 }
 
 /** Step 9 (Knative's "max step" in both directions, HPA's policies in one rule each). */
@@ -621,7 +632,8 @@ export function decide(input: DeciderInput, prev: DeciderState, now: number): De
 
   let desired = apply('Stabilize', raw, stabilize(spec, current, raw, recommendations, now, burst.now || sized.urgent === true || unexplained.reason !== null));
   desired = apply('BurstGuard', desired, burstGuard(current, desired, burst.inProgress));
-  desired = apply('Hold', desired, holdScaleDown(spec, current, desired, prev.lastScaleTime, now));
+  const observingSince = prev.observingSince ?? now;
+  desired = apply('Hold', desired, holdScaleDown(spec, current, desired, prev.lastScaleTime, observingSince, now));
   desired = apply('RateLimit', desired, rateLimit(spec, current, desired));
   desired = apply('Clamp', desired, clamp(spec, desired));
 
@@ -669,6 +681,7 @@ export function decide(input: DeciderInput, prev: DeciderState, now: number): De
       unexplainedSince: unexplained.since,
       burstUntil: burst.until,
       lastScaleTime: desired !== current ? now : prev.lastScaleTime,
+      observingSince,
       healthy: learned.healthy,
     },
   };

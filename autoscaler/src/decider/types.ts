@@ -45,6 +45,11 @@ export interface DeciderState {
   /** Epoch ms of the last scale this decider asked for. */
   lastScaleTime: number | null;
   /**
+   * Epoch ms of this decider's first usable reading. Until a long window has passed since, rates
+   * may under-read (a new series' first window) and nothing is scaled down.
+   */
+  observingSince: number | null;
+  /**
    * The highest RPS per ready replica recently served within the objective, and when it was last
    * confirmed. A breach at or below that load is not the load's fault (see learnCapacity).
    */
@@ -61,6 +66,7 @@ export const INITIAL_STATE: DeciderState = {
   unexplainedSince: null,
   burstUntil: null,
   lastScaleTime: null,
+  observingSince: null,
   healthy: null,
 };
 

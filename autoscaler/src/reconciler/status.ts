@@ -129,12 +129,25 @@ export function buildStatus(
     if (d.capacityEstimate !== null) next.capacityEstimate = round3(d.capacityEstimate);
     next.capacitySource = d.capacitySource;
     if (r.lastScaleTime !== null) next.lastScaleTime = new Date(r.lastScaleTime).toISOString();
-    if (r.state) next.memory = memoryOf(r.state, now);
+    if (r.state) {
+      const m = memoryOf(r.state, now);
+      // The same highest recommendation, stored less than 30 s ago: keep its time, so a steady
+      // service rewrites its status at most twice a minute.
+      const old = prev?.memory;
+      if (
+        old?.highestRecommendation === m.highestRecommendation &&
+        old?.highestRecommendationTime !== undefined &&
+        m.highestRecommendationTime !== undefined &&
+        Date.parse(m.highestRecommendationTime) - Date.parse(old.highestRecommendationTime) < MEMORY_GRAIN_MS
+      )
+        m.highestRecommendationTime = old.highestRecommendationTime;
+      next.memory = m;
+    }
   }
   return next;
 }
 
-/** Recommendation times are kept to 30 s, so a steady service rewrites its status twice a minute at most. */
+/** A recommendation time is refreshed at most every 30 s (see buildStatus). */
 const MEMORY_GRAIN_MS = 30_000;
 
 const iso = (ms: number | null): string | undefined => (ms === null ? undefined : new Date(ms).toISOString());
@@ -154,7 +167,7 @@ export function memoryOf(state: DeciderState, now: number): DeciderMemory {
     capacityEstimateTime: state.capacitySource === 'Learned' || state.capacitySource === 'LowerBound' ? iso(state.capacityAt) : undefined,
     costPerRequestSeconds: state.costBasis === null ? undefined : round3(state.costBasis),
     highestRecommendation: highest?.replicas,
-    highestRecommendationTime: highest === null ? undefined : iso(Math.floor(highest.at / MEMORY_GRAIN_MS) * MEMORY_GRAIN_MS),
+    highestRecommendationTime: highest === null ? undefined : iso(highest.at),
     burstUntil: state.burstUntil !== null && state.burstUntil > now ? iso(state.burstUntil) : undefined,
     metricsMissingSince: iso(state.noDataSince),
     unexplainedLatencySince: iso(state.unexplainedSince),
@@ -196,6 +209,8 @@ export function stateFromStatus(status: LatencyAutoscalerStatus | undefined): De
     unexplainedSince: time(m.unexplainedLatencySince),
     burstUntil: time(m.burstUntil),
     lastScaleTime: time(status?.lastScaleTime),
+    // A new leader's windows are its own; but the series are not new: no warm-up hold.
+    observingSince: status?.memory === undefined ? null : 0,
     healthy: null,
   };
 }
