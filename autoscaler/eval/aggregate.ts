@@ -98,7 +98,8 @@ export interface Verdict {
 export function frontAt(points: readonly Point[], replicaSeconds: number): number | null {
   let best: number | null = null;
   for (const p of points)
-    if (p.replicaSeconds.median <= replicaSeconds && (best === null || p.violating.median < best)) best = p.violating.median;
+    if (p.replicaSeconds.median <= replicaSeconds && (best === null || p.violating.median < best))
+      best = p.violating.median;
   return best;
 }
 
@@ -117,7 +118,11 @@ export function verdicts(points: readonly Point[]): Verdict[] {
       });
       const wins = margins.filter((m) => m.f !== null && m.o.violating.median <= m.f);
       const strict = wins.some(
-        (m) => m.margin > 0.01 || theirs.some((t) => t.violating.median === m.f && t.replicaSeconds.median > m.o.replicaSeconds.median * 1.01),
+        (m) =>
+          m.margin > 0.01 ||
+          theirs.some(
+            (t) => t.violating.median === m.f && t.replicaSeconds.median > m.o.replicaSeconds.median * 1.01,
+          ),
       );
       out.push({
         trace,

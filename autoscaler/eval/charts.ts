@@ -7,7 +7,12 @@ import type { RunResult } from './sim.js';
 
 const FAMILIES = [OURS, 'KEDA (HPA on RPS)', 'Knative KPA', 'HPA (CPU)', 'Heroku (p95)'];
 const COLORS = ['#d62728', '#1f77b4', '#2ca02c', '#9467bd', '#ff7f0e'];
-const color = { field: 'family', type: 'nominal', title: 'policy', scale: { domain: FAMILIES, range: COLORS } } as const;
+const color = {
+  field: 'family',
+  type: 'nominal',
+  title: 'policy',
+  scale: { domain: FAMILIES, range: COLORS },
+} as const;
 
 /** Violating requests (median, 90 % interval over seeds) against replica-seconds, a line per family. */
 export function paretoSpec(trace: string, description: string, points: readonly Point[]): TopLevelSpec {
@@ -26,7 +31,12 @@ export function paretoSpec(trace: string, description: string, points: readonly 
     height: 340,
     data: { values },
     encoding: {
-      x: { field: 'rs', type: 'quantitative', title: 'replica-seconds (median over seeds)', scale: { zero: false } },
+      x: {
+        field: 'rs',
+        type: 'quantitative',
+        title: 'replica-seconds (median over seeds)',
+        scale: { zero: false },
+      },
       color,
     },
     layer: [
@@ -52,7 +62,10 @@ export function paretoSpec(trace: string, description: string, points: readonly 
       },
       {
         mark: { type: 'text', dx: 6, dy: -7, fontSize: 9, align: 'left' },
-        encoding: { y: { field: 'v', type: 'quantitative', scale: { type: 'log' } }, text: { field: 'setting' } },
+        encoding: {
+          y: { field: 'v', type: 'quantitative', scale: { type: 'log' } },
+          text: { field: 'setting' },
+        },
       },
     ],
   } as TopLevelSpec;
@@ -99,7 +112,12 @@ export function timelineSpec(trace: string, runs: readonly RunResult[]): TopLeve
             mark: { type: 'line', strokeWidth: 1.2, opacity: 0.8 },
             encoding: {
               x,
-              y: { field: 'p99', type: 'quantitative', title: 'p99 of 5 s (ms, log)', scale: { type: 'log' } },
+              y: {
+                field: 'p99',
+                type: 'quantitative',
+                title: 'p99 of 5 s (ms, log)',
+                scale: { type: 'log' },
+              },
               color,
             },
           },

@@ -100,7 +100,13 @@ export class Replica {
    * 5 ms before a period ends, with 2 ms of quota left, runs 2 ms, is throttled for the 3 ms to
    * the period's end, then runs its last 8 ms: done 13 ms after it started.
    */
-  serve(now: number, cpuMs: number, waitSeconds: number, periodSeconds: number, quotaSeconds: number): number {
+  serve(
+    now: number,
+    cpuMs: number,
+    waitSeconds: number,
+    periodSeconds: number,
+    quotaSeconds: number,
+  ): number {
     const P = periodSeconds;
     const Q = quotaSeconds;
     // Periods by integer index: 0.7 / 0.1 is 6.999..., so floor(t / P) alone can loop forever.
@@ -259,9 +265,16 @@ export class Cluster {
       m.cpuDistribution === 'exponential'
         ? exponential(this.random, m.cpuMeanMs)
         : logNormal(this.random, m.cpuMeanMs, m.cpuCv);
-    if (m.burstProbability > 0 && this.random() < m.burstProbability) cpu += logNormal(this.random, m.burstMs, 0.5);
+    if (m.burstProbability > 0 && this.random() < m.burstProbability)
+      cpu += logNormal(this.random, m.burstMs, 0.5);
     cpu *= this.costFactor;
-    const latency = best.serve(now, cpu, m.waitMs / 1000 + this.extraWait, m.periodMs / 1000, m.quotaMs / 1000);
+    const latency = best.serve(
+      now,
+      cpu,
+      m.waitMs / 1000 + this.extraWait,
+      m.periodMs / 1000,
+      m.quotaMs / 1000,
+    );
     return { latency, failed: latency > this.model.timeoutMs / 1000 };
   }
 }

@@ -17,13 +17,20 @@ const original = policy.evaluate.bind(policy);
   const o = (policy as Ours).object;
   if (o) {
     const c = o.status?.conditions?.find((x) => x.type === 'ScalingActive');
-    reasons[Math.floor(w.now)] = `${o.status?.desiredReplicas} cap=${o.status?.capacityEstimate}/${o.status?.capacitySource} ${c?.message ?? ''}`;
+    reasons[Math.floor(w.now)] =
+      `${o.status?.desiredReplicas} cap=${o.status?.capacityEstimate}/${o.status?.capacitySource} ${c?.message ?? ''}`;
   }
 };
 const r = await simulate(trace, policy, Number(seed), { model: IMAGES_250M, ...BOUNDS, timeline: true });
 for (const p of r.timeline) {
   if (p.t % 10 !== 0) continue;
-  const why = reasons.slice(p.t, p.t + 10).filter(Boolean).at(-1) ?? '';
-  console.log(`${p.t}s rps ${p.offeredRps.toFixed(0)} rep ${p.replicas} ready ${p.ready} p99 ${p.p99 === null ? '-' : (p.p99 * 1000).toFixed(0)} viol ${p.violating} | ${why.slice(0, 150)}`);
+  const why =
+    reasons
+      .slice(p.t, p.t + 10)
+      .filter(Boolean)
+      .at(-1) ?? '';
+  console.log(
+    `${p.t}s rps ${p.offeredRps.toFixed(0)} rep ${p.replicas} ready ${p.ready} p99 ${p.p99 === null ? '-' : (p.p99 * 1000).toFixed(0)} viol ${p.violating} | ${why.slice(0, 150)}`,
+  );
 }
 console.log(`violating ${r.violating} / ${r.requests}, replica-s ${r.replicaSeconds.toFixed(0)}`);

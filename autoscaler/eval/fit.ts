@@ -37,7 +37,8 @@ export function measuredPlateaus(path: string): Plateau[] {
     .map((s) => ({ rate: s.rate, p50: s.p50Ms / 1000, p95: s.p95Ms / 1000, p99: s.p99Ms / 1000 }));
 }
 
-const quantile = (sorted: Float64Array, q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+const quantile = (sorted: Float64Array, q: number): number =>
+  sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 
 /** Simulated p50/p95/p99 of one replica at a constant Poisson rate. */
 export function simulatePlateau(model: ServiceModel, rate: number, seconds: number, seed: number): Plateau {
@@ -66,7 +67,8 @@ export function score(model: ServiceModel, plateaus: readonly Plateau[], seeds =
 }
 
 if (process.argv[1]?.endsWith('fit.js')) {
-  const path = process.argv[2] ?? new URL('../../../experiments/reference/results.json', import.meta.url).pathname;
+  const path =
+    process.argv[2] ?? new URL('../../../experiments/reference/results.json', import.meta.url).pathname;
   const plateaus = measuredPlateaus(path);
   let best: { model: ServiceModel; err: number } | null = null;
   const bursts = [
@@ -82,12 +84,14 @@ if (process.argv[1]?.endsWith('fit.js')) {
     for (const cpuCv of [0.5, 1, 2])
       for (const waitMs of [1.5, 2.5])
         for (const [burstProbability, burstMs] of bursts) {
-        const model = { ...IMAGES_250M, cpuMeanMs, cpuCv, waitMs, burstProbability, burstMs };
-        const err = score(model, plateaus);
-        if (!best || err < best.err) best = { model, err };
-      }
+          const model = { ...IMAGES_250M, cpuMeanMs, cpuCv, waitMs, burstProbability, burstMs };
+          const err = score(model, plateaus);
+          if (!best || err < best.err) best = { model, err };
+        }
   const m = best!.model;
-  console.log(`best: cpuMeanMs ${m.cpuMeanMs} cpuCv ${m.cpuCv} waitMs ${m.waitMs} burst ${m.burstProbability} x ${m.burstMs} ms rms log error ${Math.sqrt(best!.err).toFixed(3)}`);
+  console.log(
+    `best: cpuMeanMs ${m.cpuMeanMs} cpuCv ${m.cpuCv} waitMs ${m.waitMs} burst ${m.burstProbability} x ${m.burstMs} ms rms log error ${Math.sqrt(best!.err).toFixed(3)}`,
+  );
   console.log('rate  measured p50/p95/p99 ms  simulated p50/p95/p99 ms');
   for (const p of plateaus) {
     const s = simulatePlateau(m, p.rate, 60, 1000);

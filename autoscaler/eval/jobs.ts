@@ -45,7 +45,11 @@ export function jobs(plan: Plan): Job[] {
 }
 
 /** Runs the jobs on `workers` threads; results in job order. */
-export async function runAll(list: readonly Job[], workers: number, progress?: (done: number) => void): Promise<RunResult[]> {
+export async function runAll(
+  list: readonly Job[],
+  workers: number,
+  progress?: (done: number) => void,
+): Promise<RunResult[]> {
   const results: RunResult[] = new Array<RunResult>(list.length);
   let next = 0;
   let done = 0;

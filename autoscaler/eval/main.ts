@@ -36,7 +36,14 @@ const v = verdicts(points);
 mkdirSync(out, { recursive: true });
 const selected = TRACES.filter((t) => traces.includes(t.name));
 for (const t of selected) {
-  await writeChart(join(out, `pareto-${t.name}`), paretoSpec(t.name, t.description, points.filter((p) => p.trace === t.name)));
+  await writeChart(
+    join(out, `pareto-${t.name}`),
+    paretoSpec(
+      t.name,
+      t.description,
+      points.filter((p) => p.trace === t.name),
+    ),
+  );
   const timelines = runs.filter((r) => r.trace === t.name && r.timeline.length > 0);
   await writeChart(join(out, `timeline-${t.name}`), timelineSpec(t.name, timelines));
 }
@@ -46,7 +53,17 @@ const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, load average 
   .join('/')} at the end (shared machine)`;
 writeFileSync(
   join(out, 'report.md'),
-  renderReport({ command, startedAt: started.toISOString(), seconds, seeds, workers, machine, traces: selected, points, verdicts: v }),
+  renderReport({
+    command,
+    startedAt: started.toISOString(),
+    seconds,
+    seeds,
+    workers,
+    machine,
+    traces: selected,
+    points,
+    verdicts: v,
+  }),
 );
 writeFileSync(
   join(out, 'results.json'),
@@ -64,4 +81,7 @@ writeFileSync(
   ) + '\n',
 );
 console.log(`referee: ${runs.length} runs in ${seconds.toFixed(0)} s; report ${join(out, 'report.md')}`);
-for (const x of v) console.log(`  ${x.trace.padEnd(20)} vs ${x.baseline.padEnd(18)} ${x.tie ? 'tie' : x.win ? 'win' : 'LOSS'} (${x.winning.join(', ')})`);
+for (const x of v)
+  console.log(
+    `  ${x.trace.padEnd(20)} vs ${x.baseline.padEnd(18)} ${x.tie ? 'tie' : x.win ? 'win' : 'LOSS'} (${x.winning.join(', ')})`,
+  );

@@ -76,7 +76,8 @@ export function histogramQuantile(q: number, buckets: readonly Bucket[]): number
   const b = [...buckets].sort((x, y) => x.le - y.le);
   if (b.at(-1)!.le !== Infinity) return NaN;
   // Rates of cumulative counts can dip by float error: keep them monotonic, as Prometheus does.
-  for (let i = 1; i < b.length; i++) if (b[i]!.count < b[i - 1]!.count) b[i] = { ...b[i]!, count: b[i - 1]!.count };
+  for (let i = 1; i < b.length; i++)
+    if (b[i]!.count < b[i - 1]!.count) b[i] = { ...b[i]!, count: b[i - 1]!.count };
   const total = b.at(-1)!.count;
   if (!(total > 0)) return NaN;
   if (q < 0) return -Infinity;
@@ -130,7 +131,8 @@ export class Tsdb {
 
   /** Drops series whose samples all left the longest window (memory only). */
   compact(now: number, keepSeconds: number): void {
-    for (const [id, s] of this.series) if (s.staleAt !== null && now - s.staleAt > keepSeconds) this.series.delete(id);
+    for (const [id, s] of this.series)
+      if (s.staleAt !== null && now - s.staleAt > keepSeconds) this.series.delete(id);
   }
 
   /** sum(rate(metric[range])) over the series that have a value; null when none has. */

@@ -16,7 +16,8 @@ export interface ReportInput {
   verdicts: readonly Verdict[];
 }
 
-const n = (x: number): string => (x >= 100 ? Math.round(x).toLocaleString('en-US') : x.toFixed(x >= 10 ? 0 : 1));
+const n = (x: number): string =>
+  x >= 100 ? Math.round(x).toLocaleString('en-US') : x.toFixed(x >= 10 ? 0 : 1);
 const range = (s: Spread, f = n): string => `${f(s.median)} (${f(s.p5)}–${f(s.p95)})`;
 const pct = (x: number): string => (x >= 10 ? x.toFixed(0) : x >= 1 ? x.toFixed(1) : x.toFixed(2));
 
@@ -27,7 +28,13 @@ export function headline(verdicts: readonly Verdict[], traces: readonly Trace[])
     .map((t) => {
       const cells = baselines.map((b) => {
         const v = verdicts.find((x) => x.trace === t.name && x.baseline === b);
-        return v === undefined ? '' : v.tie ? `tie (${v.winning.join(', ')})` : v.win ? `**win** (${v.winning.join(', ')})` : 'loss';
+        return v === undefined
+          ? ''
+          : v.tie
+            ? `tie (${v.winning.join(', ')})`
+            : v.win
+              ? `**win** (${v.winning.join(', ')})`
+              : 'loss';
       });
       return `| ${t.name} | ${cells.join(' | ')} |`;
     });
@@ -62,7 +69,9 @@ export function renderReport(r: ReportInput): string {
         `## ${t.name}`,
         '',
         `${t.description}. ${t.durationSeconds} s, ${r.seeds} seeds.${
-          losses.length > 0 ? ` **No setting of ours is on or below the front of: ${losses.join(', ')}.**` : ''
+          losses.length > 0
+            ? ` **No setting of ours is on or below the front of: ${losses.join(', ')}.**`
+            : ''
         }`,
         '',
         `![Pareto chart, ${t.name}](pareto-${t.name}.png)`,

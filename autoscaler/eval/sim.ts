@@ -76,7 +76,12 @@ export interface RunOptions {
   failoverAt?: number;
 }
 
-export async function simulate(trace: Trace, policy: Policy, seed: number, o: RunOptions): Promise<RunResult> {
+export async function simulate(
+  trace: Trace,
+  policy: Policy,
+  seed: number,
+  o: RunOptions,
+): Promise<RunResult> {
   const random = seeded(seed * 7919 + 17);
   const arrivals = seeded(seed);
   const cluster = new Cluster(o.model, random, trace.initialReplicas, 0);
@@ -95,7 +100,8 @@ export async function simulate(trace: Trace, policy: Policy, seed: number, o: Ru
   const perSecond = new Float64Array(trace.durationSeconds + 1);
   const scrapeOffset = new Map<number, number>();
   const msSamples = new Map<number, { t: number; cpu: number }[]>();
-  const inOutage = (t: number): boolean => trace.outage !== undefined && t >= trace.outage.from && t < trace.outage.to;
+  const inOutage = (t: number): boolean =>
+    trace.outage !== undefined && t >= trace.outage.from && t < trace.outage.to;
 
   let now = 0;
   let requests = 0;
@@ -108,7 +114,11 @@ export async function simulate(trace: Trace, policy: Policy, seed: number, o: Ru
   const promView: PrometheusView = {
     sumRate: (metric, range) =>
       tsdb.sumRate(
-        metric === 'requests' ? (s) => s.requests : metric === 'cpu' ? (s) => s.cpu : (s) => s.buckets[metric.bucket]!,
+        metric === 'requests'
+          ? (s) => s.requests
+          : metric === 'cpu'
+            ? (s) => s.cpu
+            : (s) => s.buckets[metric.bucket]!,
         now,
         range,
       ),
@@ -166,7 +176,8 @@ export async function simulate(trace: Trace, policy: Policy, seed: number, o: Ru
       if (inOutage(now)) return null;
       const end = Math.floor(now);
       const hist = new Float64Array(BINS);
-      for (let s = Math.max(0, end - seconds); s < end; s++) for (let b = 0; b < BINS; b++) hist[b]! += router[s]![b]!;
+      for (let s = Math.max(0, end - seconds); s < end; s++)
+        for (let b = 0; b < BINS; b++) hist[b]! += router[s]![b]!;
       return binQuantile(hist, q);
     },
     scale: (replicas) => {

@@ -25,7 +25,12 @@ describe('fault 1: capacity learning is bounded and does not ratchet', () => {
       spec: spec({ minReplicas: 1 }),
       replicas: 1,
       seconds: 300,
-      load: (t) => (t === 10 ? { rps: 0.5, rpsLong: 0.5, p99: 2 } : t < 60 ? { rps: 0.5, p99: 0.02 } : { rps: 50, p99: 0.05 }),
+      load: (t) =>
+        t === 10
+          ? { rps: 0.5, rpsLong: 0.5, p99: 2 }
+          : t < 60
+            ? { rps: 0.5, p99: 0.02 }
+            : { rps: 50, p99: 0.05 },
     });
     expect(ticks.every((t) => (t.decision.capacityEstimate ?? 0) >= 100)).toBe(true);
     expect(ticks.at(-1)?.replicas).toBe(1); // 50 / (100 x 0.7) = 0.71 -> 1
@@ -48,15 +53,28 @@ describe('fault 1: capacity learning is bounded and does not ratchet', () => {
     { after: 0, estimate: 60 },
     { after: 600, estimate: 80 },
     { after: 1200, estimate: 90 },
-  ])('a learned 60 decays toward the configured 100 with a 600 s half-life: $estimate after $after s', ({ after, estimate }) => {
-    const prev: DeciderState = { ...INITIAL_STATE, capacityEstimate: 60, capacityAt: T0, capacitySource: 'Learned' };
-    const c = currentCapacity(spec(), prev, T0 + after * 1000);
-    expect(c.estimate).toBeCloseTo(estimate, 9);
-    expect(c.source).toBe('Learned');
-  });
+  ])(
+    'a learned 60 decays toward the configured 100 with a 600 s half-life: $estimate after $after s',
+    ({ after, estimate }) => {
+      const prev: DeciderState = {
+        ...INITIAL_STATE,
+        capacityEstimate: 60,
+        capacityAt: T0,
+        capacitySource: 'Learned',
+      };
+      const c = currentCapacity(spec(), prev, T0 + after * 1000);
+      expect(c.estimate).toBeCloseTo(estimate, 9);
+      expect(c.source).toBe('Learned');
+    },
+  );
 
   test('after seven half-lives it is the configured capacity again, and status says Configured', () => {
-    const prev: DeciderState = { ...INITIAL_STATE, capacityEstimate: 60, capacityAt: T0, capacitySource: 'Learned' };
+    const prev: DeciderState = {
+      ...INITIAL_STATE,
+      capacityEstimate: 60,
+      capacityAt: T0,
+      capacitySource: 'Learned',
+    };
     expect(currentCapacity(spec(), prev, T0 + 7 * 600_000)).toEqual({ estimate: 100, source: 'Configured' });
   });
 });
@@ -125,7 +143,11 @@ describe('fault 3: missing metrics, leader changes and scale to zero', () => {
     const s = spec({ fallbackReplicas: 8 });
     // 20 replicas recommended for a burst, then the load falls: the old leader holds 20.
     let state: DeciderState = INITIAL_STATE;
-    state = decide({ spec: s, target: { replicas: 4, readyReplicas: 4 }, reading: ok(T0, { rps: 1400, rpsLong: 300 }) }, state, T0).state;
+    state = decide(
+      { spec: s, target: { replicas: 4, readyReplicas: 4 }, reading: ok(T0, { rps: 1400, rpsLong: 300 }) },
+      state,
+      T0,
+    ).state;
     const persisted = stateFromStatus({ capacitySource: 'Configured', memory: memoryOf(state, T0) });
     // The new leader, 20 s later (inside the 30 s scale-down window), at 230 RPS: without the
     // memory it would go down at once.
@@ -137,15 +159,27 @@ describe('fault 3: missing metrics, leader changes and scale to zero', () => {
     );
     expect(after.decision.desiredReplicas).toBe(20);
     const forgetful = { ...INITIAL_STATE, observingSince: T0 - 3_600_000 };
-    const fresh = decide({ spec: s, target: { replicas: 20, readyReplicas: 20 }, reading: ok(now, { rps: 230 }) }, forgetful, now);
+    const fresh = decide(
+      { spec: s, target: { replicas: 20, readyReplicas: 20 }, reading: ok(now, { rps: 230 }) },
+      forgetful,
+      now,
+    );
     expect(fresh.decision.desiredReplicas).toBeLessThan(20);
 
     // The no-data clock survives too: 40 s of failures, a failover, 25 s more -> fallback.
     let nd: DeciderState = INITIAL_STATE;
     for (let t = 0; t <= 40; t += 5)
-      nd = decide({ spec: s, target: { replicas: 4, readyReplicas: 4 }, reading: failed('Timeout') }, nd, T0 + t * 1000).state;
+      nd = decide(
+        { spec: s, target: { replicas: 4, readyReplicas: 4 }, reading: failed('Timeout') },
+        nd,
+        T0 + t * 1000,
+      ).state;
     const restored = stateFromStatus({ memory: memoryOf(nd, T0 + 40_000) });
-    const later = decide({ spec: s, target: { replicas: 4, readyReplicas: 4 }, reading: failed('Timeout') }, restored, T0 + 65_000);
+    const later = decide(
+      { spec: s, target: { replicas: 4, readyReplicas: 4 }, reading: failed('Timeout') },
+      restored,
+      T0 + 65_000,
+    );
     expect(later.decision.reason).toBe('MetricsFallback');
     expect(later.decision.desiredReplicas).toBe(8);
   });

@@ -15,10 +15,11 @@ const trace = TRACES.find((t) => t.name === 'flash-crowd')!;
 const options = { model: IMAGES_250M, ...BOUNDS, timeline: true };
 
 describe('a CI-size referee run: flash crowd, 1 seed, 2 settings per policy', () => {
-  let runs: RunResult[] = [];
+  const runs: RunResult[] = [];
   beforeAll(async () => {
     for (const family of POLICIES)
-      for (const setting of family.settings.slice(0, 2)) runs.push(await simulate(trace, family.make(setting), 1, options));
+      for (const setting of family.settings.slice(0, 2))
+        runs.push(await simulate(trace, family.make(setting), 1, options));
   }, 600_000);
 
   test('every policy served the same Poisson arrivals (same seed, same trace)', () => {
@@ -36,7 +37,11 @@ describe('a CI-size referee run: flash crowd, 1 seed, 2 settings per policy', ()
   test('the comparison yields a point per setting and a verdict against each of the four baselines', () => {
     const points = aggregate(runs);
     expect(points).toHaveLength(POLICIES.length * 2);
-    expect(verdicts(points).map((v) => v.baseline).sort()).toEqual(
+    expect(
+      verdicts(points)
+        .map((v) => v.baseline)
+        .sort(),
+    ).toEqual(
       POLICIES.map((p) => p.family)
         .filter((f) => f !== 'laas (ours)')
         .sort(),
@@ -66,15 +71,25 @@ describe('a CI-size referee run: flash crowd, 1 seed, 2 settings per policy', ()
     await simulate(trace, ours, 1, { ...options, timeline: false });
     expect(ours.object.status?.desiredReplicas).toBeGreaterThanOrEqual(1);
     expect(ours.object.status?.capacitySource).toBeDefined();
-    expect(ours.object.status?.conditions?.map((c) => c.type)).toEqual(['Ready', 'AbleToScale', 'ScalingActive', 'ScalingLimited']);
+    expect(ours.object.status?.conditions?.map((c) => c.type)).toEqual([
+      'Ready',
+      'AbleToScale',
+      'ScalingActive',
+      'ScalingLimited',
+    ]);
   }, 120_000);
 
   test('a leader change in the middle of the crowd (state only from status) still meets it', async () => {
-    const a = await simulate(trace, new Ours({ targetUtilization: 0.7, rpsPerReplica: 220, fallbackReplicas: 6 }, BOUNDS), 1, {
-      ...options,
-      timeline: false,
-      failoverAt: 200,
-    });
+    const a = await simulate(
+      trace,
+      new Ours({ targetUtilization: 0.7, rpsPerReplica: 220, fallbackReplicas: 6 }, BOUNDS),
+      1,
+      {
+        ...options,
+        timeline: false,
+        failoverAt: 200,
+      },
+    );
     const b = runs.find((r) => r.family === 'laas (ours)' && r.setting === '70%')!;
     expect(a.violating).toBeLessThanOrEqual(b.violating * 1.5);
   }, 120_000);

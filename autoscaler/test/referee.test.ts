@@ -38,22 +38,129 @@ const ready = (n: number) => Array.from({ length: n }, () => true);
 
 describe('the ported HPA gives the replica counts of the HPA test tables (replica_calculator_test.go, v1.33)', () => {
   test.each([
-    { name: 'TestReplicaCalcScaleUp', current: 3, readiness: ready(3), levels: [300, 500, 700], target: 30, expected: 5, utilization: 50 },
-    { name: 'TestReplicaCalcScaleUpUnreadyLessScale', current: 3, readiness: [false, true, true], levels: [300, 500, 700], target: 30, expected: 4, utilization: 60 },
-    { name: 'TestReplicaCalcScaleUpUnreadyNoScale', current: 3, readiness: [true, false, false], levels: [400, 500, 700], target: 30, expected: 3, utilization: 40 },
-    { name: 'TestReplicaCalcScaleDown', current: 5, readiness: ready(5), levels: [100, 300, 500, 250, 250], target: 50, expected: 3, utilization: 28 },
-    { name: 'TestReplicaCalcScaleDownIncludeUnreadyPods', current: 5, readiness: [true, true, true, false, false], levels: [100, 300, 500, 250, 250], target: 50, expected: 2, utilization: 30 },
-    { name: 'TestReplicaCalcTolerance (requests 1.0 each here)', current: 3, readiness: ready(3), levels: [1010, 1030, 1020], target: 100, expected: 3, utilization: 102 },
-    { name: 'TestReplicaCalcMissingMetrics', current: 4, readiness: ready(4), levels: [400, 95], target: 100, expected: 3, utilization: 24 },
-    { name: 'TestReplicaCalcMissingMetricsNoChangeEq', current: 2, readiness: ready(2), levels: [1000], target: 100, expected: 2, utilization: 100 },
-    { name: 'TestReplicaCalcMissingMetricsNoChangeGt', current: 2, readiness: ready(2), levels: [1900], target: 100, expected: 2, utilization: 190 },
-    { name: 'TestReplicaCalcMissingMetricsNoChangeLt', current: 2, readiness: ready(2), levels: [600], target: 100, expected: 2, utilization: 60 },
-    { name: 'TestReplicaCalcMissingMetricsUnreadyChange', current: 3, readiness: [false, true, true], levels: [100, 450], target: 50, expected: 3, utilization: 45 },
-    { name: 'TestReplicaCalcMissingMetricsUnreadyScaleUp', current: 3, readiness: [false, true, true], levels: [100, 2000], target: 50, expected: 4, utilization: 200 },
-    { name: 'TestReplicaCalcMissingMetricsUnreadyScaleDown', current: 4, readiness: [false, true, true, true], levels: [100, 100, 100], target: 50, expected: 3, utilization: 10 },
+    {
+      name: 'TestReplicaCalcScaleUp',
+      current: 3,
+      readiness: ready(3),
+      levels: [300, 500, 700],
+      target: 30,
+      expected: 5,
+      utilization: 50,
+    },
+    {
+      name: 'TestReplicaCalcScaleUpUnreadyLessScale',
+      current: 3,
+      readiness: [false, true, true],
+      levels: [300, 500, 700],
+      target: 30,
+      expected: 4,
+      utilization: 60,
+    },
+    {
+      name: 'TestReplicaCalcScaleUpUnreadyNoScale',
+      current: 3,
+      readiness: [true, false, false],
+      levels: [400, 500, 700],
+      target: 30,
+      expected: 3,
+      utilization: 40,
+    },
+    {
+      name: 'TestReplicaCalcScaleDown',
+      current: 5,
+      readiness: ready(5),
+      levels: [100, 300, 500, 250, 250],
+      target: 50,
+      expected: 3,
+      utilization: 28,
+    },
+    {
+      name: 'TestReplicaCalcScaleDownIncludeUnreadyPods',
+      current: 5,
+      readiness: [true, true, true, false, false],
+      levels: [100, 300, 500, 250, 250],
+      target: 50,
+      expected: 2,
+      utilization: 30,
+    },
+    {
+      name: 'TestReplicaCalcTolerance (requests 1.0 each here)',
+      current: 3,
+      readiness: ready(3),
+      levels: [1010, 1030, 1020],
+      target: 100,
+      expected: 3,
+      utilization: 102,
+    },
+    {
+      name: 'TestReplicaCalcMissingMetrics',
+      current: 4,
+      readiness: ready(4),
+      levels: [400, 95],
+      target: 100,
+      expected: 3,
+      utilization: 24,
+    },
+    {
+      name: 'TestReplicaCalcMissingMetricsNoChangeEq',
+      current: 2,
+      readiness: ready(2),
+      levels: [1000],
+      target: 100,
+      expected: 2,
+      utilization: 100,
+    },
+    {
+      name: 'TestReplicaCalcMissingMetricsNoChangeGt',
+      current: 2,
+      readiness: ready(2),
+      levels: [1900],
+      target: 100,
+      expected: 2,
+      utilization: 190,
+    },
+    {
+      name: 'TestReplicaCalcMissingMetricsNoChangeLt',
+      current: 2,
+      readiness: ready(2),
+      levels: [600],
+      target: 100,
+      expected: 2,
+      utilization: 60,
+    },
+    {
+      name: 'TestReplicaCalcMissingMetricsUnreadyChange',
+      current: 3,
+      readiness: [false, true, true],
+      levels: [100, 450],
+      target: 50,
+      expected: 3,
+      utilization: 45,
+    },
+    {
+      name: 'TestReplicaCalcMissingMetricsUnreadyScaleUp',
+      current: 3,
+      readiness: [false, true, true],
+      levels: [100, 2000],
+      target: 50,
+      expected: 4,
+      utilization: 200,
+    },
+    {
+      name: 'TestReplicaCalcMissingMetricsUnreadyScaleDown',
+      current: 4,
+      readiness: [false, true, true, true],
+      levels: [100, 100, 100],
+      target: 50,
+      expected: 3,
+      utilization: 10,
+    },
   ])('$name: $current -> $expected', ({ current, readiness, levels, target, expected, utilization }) => {
     const p = pods(readiness, levels);
-    expect(resourceReplicas(current, p.pods, p.metrics, 1, target, NOW)).toEqual({ replicas: expected, utilization });
+    expect(resourceReplicas(current, p.pods, p.metrics, 1, target, NOW)).toEqual({
+      replicas: expected,
+      utilization,
+    });
   });
 
   test('TestReplicaCalcScaleDownExcludeUnscheduledPods: 5 -> 1 (pending pods count as unready)', () => {
@@ -70,9 +177,12 @@ describe('the ported HPA gives the replica counts of the HPA test tables (replic
     { name: 'TestReplicaCalcScaleUpPerPodCMExternal', current: 3, total: 8600, perPod: 2150, expected: 4 },
     { name: 'TestReplicaCalcScaleDownPerPodCMExternal', current: 5, total: 8600, perPod: 2867, expected: 3 },
     { name: 'TestReplicaCalcTolerancePerPodCMExternal', current: 3, total: 8600, perPod: 2900, expected: 3 },
-  ])('$name (External AverageValue, as KEDA feeds it): $current -> $expected', ({ current, total, perPod, expected }) => {
-    expect(externalPerPodReplicas(current, total, perPod)).toBe(expected);
-  });
+  ])(
+    '$name (External AverageValue, as KEDA feeds it): $current -> $expected',
+    ({ current, total, perPod, expected }) => {
+      expect(externalPerPodReplicas(current, total, perPod)).toBe(expected);
+    },
+  );
 
   test('the default behavior: up by max(4 pods, 100 %) per 15 s; down held by the highest recommendation of 300 s', () => {
     const h = new HpaNormalizer();
@@ -120,7 +230,13 @@ describe('one replica without a CPU quota and with exponential service times is 
 
 describe('the CFS quota: 250m lets a replica run 25 ms in every 100 ms', () => {
   test('40 ms of work arriving at t = 0 finishes at 115 ms (25 ms, throttled to 100 ms, 15 ms more)', () => {
-    const model: ServiceModel = { ...IMAGES_250M, cpuMeanMs: 40, cpuCv: 0.000001, burstProbability: 0, waitMs: 0 };
+    const model: ServiceModel = {
+      ...IMAGES_250M,
+      cpuMeanMs: 40,
+      cpuCv: 0.000001,
+      burstProbability: 0,
+      waitMs: 0,
+    };
     const c = new Cluster(model, seeded(1), 1, 0);
     expect(c.request(0).latency).toBeCloseTo(0.115, 3);
   });
@@ -129,25 +245,29 @@ describe('the CFS quota: 250m lets a replica run 25 ms in every 100 ms', () => {
 describe('rate() as Prometheus computes it (promql/functions.go extrapolatedRate)', () => {
   test.each([
     {
-      label: 'samples near both edges extrapolate to the window: 150 over 15 s sampled, in a 20 s window -> 10/s',
+      label:
+        'samples near both edges extrapolate to the window: 150 over 15 s sampled, in a 20 s window -> 10/s',
       t: [1, 6, 11, 16],
       v: [50, 100, 150, 200],
       expected: 10,
     },
     {
-      label: 'a counter that starts at 0 is not extrapolated before its first sample (first-window under-report) -> 9.5/s',
+      label:
+        'a counter that starts at 0 is not extrapolated before its first sample (first-window under-report) -> 9.5/s',
       t: [1, 6, 11, 16],
       v: [0, 50, 100, 150],
       expected: 9.5,
     },
     {
-      label: 'a gap at the start of more than 1.1 sample intervals extrapolates only half an interval: 100 x (10 + 2.5 + 2) / 10 / 20 -> 7.25/s',
+      label:
+        'a gap at the start of more than 1.1 sample intervals extrapolates only half an interval: 100 x (10 + 2.5 + 2) / 10 / 20 -> 7.25/s',
       t: [8, 13, 18],
       v: [100, 150, 200],
       expected: 7.25,
     },
     {
-      label: 'a counter reset counts the new value as the increase: 50, 100, 20, 70 -> 50 + 20 + 50 = 120 -> 8/s',
+      label:
+        'a counter reset counts the new value as the increase: 50, 100, 20, 70 -> 50 + 20 + 50 = 120 -> 8/s',
       t: [1, 6, 11, 16],
       v: [50, 100, 20, 70],
       expected: 8,
@@ -164,9 +284,24 @@ describe('rate() as Prometheus computes it (promql/functions.go extrapolatedRate
 describe('histogram_quantile() as Prometheus computes it (promql/quantile.go)', () => {
   const b = (...pairs: [number, number][]) => pairs.map(([le, count]) => ({ le, count }));
   test.each([
-    { label: 'p99 of 90 / 99 / 100 interpolates inside (0.1, 0.3]: 0.3', q: 0.99, buckets: b([0.1, 90], [0.3, 99], [Infinity, 100]), expected: 0.3 },
-    { label: 'p50 interpolates from 0 inside the first bucket: 0.1 x 50/90', q: 0.5, buckets: b([0.1, 90], [0.3, 99], [Infinity, 100]), expected: (0.1 * 50) / 90 },
-    { label: 'a rank in the +Inf bucket answers the highest finite bound', q: 0.995, buckets: b([0.1, 90], [0.3, 99], [Infinity, 100]), expected: 0.3 },
+    {
+      label: 'p99 of 90 / 99 / 100 interpolates inside (0.1, 0.3]: 0.3',
+      q: 0.99,
+      buckets: b([0.1, 90], [0.3, 99], [Infinity, 100]),
+      expected: 0.3,
+    },
+    {
+      label: 'p50 interpolates from 0 inside the first bucket: 0.1 x 50/90',
+      q: 0.5,
+      buckets: b([0.1, 90], [0.3, 99], [Infinity, 100]),
+      expected: (0.1 * 50) / 90,
+    },
+    {
+      label: 'a rank in the +Inf bucket answers the highest finite bound',
+      q: 0.995,
+      buckets: b([0.1, 90], [0.3, 99], [Infinity, 100]),
+      expected: 0.3,
+    },
   ])('$label', ({ q, buckets, expected }) => {
     expect(histogramQuantile(q, buckets)).toBeCloseTo(expected, 9);
   });

@@ -3,10 +3,12 @@ import { renderSvg, svgToPng } from '@laas/plot';
 describe('plot', () => {
   const spec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    data: { values: [
-      { x: 1, y: 2, s: 'a' },
-      { x: 2, y: 5, s: 'b' },
-    ] },
+    data: {
+      values: [
+        { x: 1, y: 2, s: 'a' },
+        { x: 2, y: 5, s: 'b' },
+      ],
+    },
     mark: 'point',
     encoding: {
       x: { field: 'x', type: 'quantitative', title: 'replica-seconds' },

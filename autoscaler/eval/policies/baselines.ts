@@ -25,7 +25,13 @@ export class HpaCpu implements Policy {
     if (metrics === null) return; // "failed to get cpu utilization": no change this sync
     const r = resourceReplicas(current, w.pods(), metrics, CPU_REQUEST_CORES, this.targetPercent, w.now);
     if (r === null) return;
-    const desired = this.normalizer.normalize(current, r.replicas, this.bounds.minReplicas, this.bounds.maxReplicas, w.now);
+    const desired = this.normalizer.normalize(
+      current,
+      r.replicas,
+      this.bounds.minReplicas,
+      this.bounds.maxReplicas,
+      w.now,
+    );
     if (desired !== current) {
       this.normalizer.recordScale(current, desired, w.now);
       w.scale(desired);
@@ -78,7 +84,13 @@ export class Keda implements Policy {
     if (this.value === null) return;
     const current = w.replicas;
     const proposal = externalPerPodReplicas(current, this.value, this.targetRpsPerReplica);
-    const desired = this.normalizer.normalize(current, proposal, this.bounds.minReplicas, this.bounds.maxReplicas, w.now);
+    const desired = this.normalizer.normalize(
+      current,
+      proposal,
+      this.bounds.minReplicas,
+      this.bounds.maxReplicas,
+      w.now,
+    );
     if (desired !== current) {
       this.normalizer.recordScale(current, desired, w.now);
       w.scale(desired);

@@ -21,7 +21,11 @@ export interface Grouped {
   ignored: number[];
 }
 
-export function groupPods(pods: readonly PodView[], metrics: ReadonlyMap<number, PodCpu>, now: number): Grouped {
+export function groupPods(
+  pods: readonly PodView[],
+  metrics: ReadonlyMap<number, PodCpu>,
+  now: number,
+): Grouped {
   const g: Grouped = { ready: [], unready: [], missing: [], ignored: [] };
   for (const p of pods) {
     if (p.deleting) {
@@ -87,11 +91,7 @@ export function resourceReplicas(
   }
   if (scaleUpWithUnready) for (const id of g.unready) usage.set(id, 0);
   const rebalanced = utilizationRatio(usage, request, target).ratio;
-  if (
-    Math.abs(1 - rebalanced) <= TOLERANCE ||
-    (ratio < 1 && rebalanced > 1) ||
-    (ratio > 1 && rebalanced < 1)
-  )
+  if (Math.abs(1 - rebalanced) <= TOLERANCE || (ratio < 1 && rebalanced > 1) || (ratio > 1 && rebalanced < 1))
     return { replicas: currentReplicas, utilization };
   const replicas = Math.ceil(rebalanced * usage.size);
   if ((rebalanced < 1 && replicas > currentReplicas) || (rebalanced > 1 && replicas < currentReplicas))
@@ -199,8 +199,12 @@ export class HpaNormalizer {
   /** storeScaleEvent: remembered for the rate policies' periods. */
   recordScale(from: number, to: number, now: number): void {
     const longest = 1800;
-    if (to > from) this.upEvents = [...this.upEvents.filter((e) => e.at > now - longest), { at: now, change: to - from }];
+    if (to > from)
+      this.upEvents = [...this.upEvents.filter((e) => e.at > now - longest), { at: now, change: to - from }];
     if (to < from)
-      this.downEvents = [...this.downEvents.filter((e) => e.at > now - longest), { at: now, change: from - to }];
+      this.downEvents = [
+        ...this.downEvents.filter((e) => e.at > now - longest),
+        { at: now, change: from - to },
+      ];
   }
 }

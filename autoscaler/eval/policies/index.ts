@@ -32,16 +32,32 @@ const ours: Record<string, number> = { '60%': 0.6, '70%': 0.7, '80%': 0.8, '90%'
 const keda: Record<string, number> = { '120 RPS': 120, '150 RPS': 150, '175 RPS': 175, '200 RPS': 200 };
 const kpa: Record<string, number> = { '170 RPS': 170, '210 RPS': 210, '250 RPS': 250, '290 RPS': 290 };
 const hpa: Record<string, number> = { '50%': 50, '65%': 65, '80%': 80, '90%': 90 };
-const heroku: Record<string, number> = { 'p95 50 ms': 50, 'p95 100 ms': 100, 'p95 150 ms': 150, 'p95 200 ms': 200 };
+const heroku: Record<string, number> = {
+  'p95 50 ms': 50,
+  'p95 100 ms': 100,
+  'p95 150 ms': 150,
+  'p95 200 ms': 200,
+};
 
 export const POLICIES: readonly PolicySpec[] = [
   {
     family: 'laas (ours)',
     settings: Object.keys(ours),
     make: (s) =>
-      new Ours({ targetUtilization: pick(ours, s), rpsPerReplica: CAPACITY_RPS, fallbackReplicas: FALLBACK_REPLICAS }, BOUNDS),
+      new Ours(
+        {
+          targetUtilization: pick(ours, s),
+          rpsPerReplica: CAPACITY_RPS,
+          fallbackReplicas: FALLBACK_REPLICAS,
+        },
+        BOUNDS,
+      ),
   },
-  { family: 'KEDA (HPA on RPS)', settings: Object.keys(keda), make: (s) => new Keda(pick(keda, s), BOUNDS, FALLBACK_REPLICAS) },
+  {
+    family: 'KEDA (HPA on RPS)',
+    settings: Object.keys(keda),
+    make: (s) => new Keda(pick(keda, s), BOUNDS, FALLBACK_REPLICAS),
+  },
   { family: 'Knative KPA', settings: Object.keys(kpa), make: (s) => new Kpa(pick(kpa, s), BOUNDS) },
   { family: 'HPA (CPU)', settings: Object.keys(hpa), make: (s) => new HpaCpu(pick(hpa, s), BOUNDS) },
   { family: 'Heroku (p95)', settings: Object.keys(heroku), make: (s) => new Heroku(pick(heroku, s), BOUNDS) },

@@ -57,7 +57,11 @@ class SimTarget implements ScaleTarget {
 
   get(): Promise<TargetState> {
     const w = this.world!;
-    return Promise.resolve({ replicas: w.replicas, readyReplicas: w.readyReplicas, updatedReplicas: w.replicas });
+    return Promise.resolve({
+      replicas: w.replicas,
+      readyReplicas: w.readyReplicas,
+      updatedReplicas: w.replicas,
+    });
   }
 
   scale(replicas: number): Promise<void> {
@@ -93,7 +97,12 @@ export class Ours implements Policy {
       metrics: { prometheusUrl: 'http://prometheus.invalid:9090', selector: '{service="images"}' },
       fallbackReplicas: settings.fallbackReplicas,
     };
-    this.object = { apiVersion: API_VERSION, kind: KIND, metadata: { namespace: 'sim', name: 'images', generation: 1 }, spec };
+    this.object = {
+      apiVersion: API_VERSION,
+      kind: KIND,
+      metadata: { namespace: 'sim', name: 'images', generation: 1 },
+      spec,
+    };
     resolveSpec(spec); // throws early on a spec the reconciler would refuse
     this.reconciler = this.newReconciler();
   }

@@ -139,10 +139,15 @@ export const MIN_REPLICAS_ZERO =
 export function validateSpec(s: ResolvedSpec): string[] {
   const problems: string[] = [];
   if (s.minReplicas < 1) problems.push(MIN_REPLICAS_ZERO);
-  if (s.fallbackReplicas !== null && (s.fallbackReplicas < s.minReplicas || s.fallbackReplicas > s.maxReplicas))
+  if (
+    s.fallbackReplicas !== null &&
+    (s.fallbackReplicas < s.minReplicas || s.fallbackReplicas > s.maxReplicas)
+  )
     problems.push(`fallbackReplicas ${s.fallbackReplicas} is outside [minReplicas, maxReplicas]`);
   if (s.configuredCapacity !== null && s.capacityFloor > s.configuredCapacity)
-    problems.push(`capacity.minRpsPerReplica ${s.capacityFloor} > capacity.rpsPerReplica ${s.configuredCapacity}`);
+    problems.push(
+      `capacity.minRpsPerReplica ${s.capacityFloor} > capacity.rpsPerReplica ${s.configuredCapacity}`,
+    );
   if (s.minReplicas > s.maxReplicas)
     problems.push(`minReplicas ${s.minReplicas} > maxReplicas ${s.maxReplicas}`);
   if (s.metrics.selector === null && s.metrics.queries === null)
@@ -241,7 +246,11 @@ const specSchema: YamlValue = {
           undefined,
           'Learning never goes below this; default half of rpsPerReplica, else 1.',
         ),
-        halfLifeSeconds: int(1, D.capacity.halfLifeSeconds, 'A learned capacity halves its distance to rpsPerReplica in this time.'),
+        halfLifeSeconds: int(
+          1,
+          D.capacity.halfLifeSeconds,
+          'A learned capacity halves its distance to rpsPerReplica in this time.',
+        ),
       },
     },
     metrics: {
@@ -263,14 +272,20 @@ const specSchema: YamlValue = {
             rpsLong: str('Requests per second (long window); defaults to rps.'),
             latency: str('The objective quantile of latency, in seconds.'),
             withinObjective: str('Fraction of requests within the objective latency (0..1).'),
-            cpu: str('CPU seconds per second of all replicas; tells heavier requests from slow dependencies.'),
+            cpu: str(
+              'CPU seconds per second of all replicas; tells heavier requests from slow dependencies.',
+            ),
           },
         },
         scrapeIntervalSeconds: int(1, D.metrics.scrapeIntervalSeconds, 'Scrape interval of the series.'),
         shortWindowSeconds: int(1, D.metrics.shortWindowSeconds, 'Window to go up; >= 4x scrape interval.'),
         longWindowSeconds: int(1, D.metrics.longWindowSeconds, 'Window to go down.'),
         maxAgeSeconds: int(1, D.metrics.maxAgeSeconds, 'Readings older than this are stale.'),
-        noDataHoldSeconds: int(0, D.metrics.noDataHoldSeconds, 'Hold this long without usable metrics, then fall back.'),
+        noDataHoldSeconds: int(
+          0,
+          D.metrics.noDataHoldSeconds,
+          'Hold this long without usable metrics, then fall back.',
+        ),
       },
     },
     behavior: {

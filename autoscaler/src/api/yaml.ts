@@ -8,8 +8,6 @@ export type YamlValue = string | number | boolean | null | YamlValue[] | { [key:
 /** One YAML document per value, separated by `---`. */
 export function toYaml(...docs: YamlValue[]): string {
   return docs
-    .map((d) =>
-      stringify(d, { defaultStringType: 'QUOTE_SINGLE', defaultKeyType: 'PLAIN', lineWidth: 0 }),
-    )
+    .map((d) => stringify(d, { defaultStringType: 'QUOTE_SINGLE', defaultKeyType: 'PLAIN', lineWidth: 0 }))
     .join('---\n');
 }

@@ -158,7 +158,9 @@ export function currentCapacity(spec: ResolvedSpec, prev: DeciderState, now: num
   const configured = spec.configuredCapacity;
   const learned = prev.capacityEstimate;
   if (learned === null || prev.capacitySource === 'None' || prev.capacitySource === 'Configured')
-    return configured === null ? { estimate: null, source: 'None' } : { estimate: configured, source: 'Configured' };
+    return configured === null
+      ? { estimate: null, source: 'None' }
+      : { estimate: configured, source: 'Configured' };
   if (configured === null) return { estimate: learned, source: prev.capacitySource };
   const bounded = Math.min(learned, configured);
   const elapsed = prev.capacityAt === null ? 0 : Math.max(0, now - prev.capacityAt) / 1000;
@@ -257,7 +259,11 @@ export function learnCapacity(
   let source = capacity.source;
   let at = prev.capacityAt;
   let changed = false;
-  const result = (attribution: Attribution, healthy: DeciderState['healthy'], confirmed = false): Learned => ({
+  const result = (
+    attribution: Attribution,
+    healthy: DeciderState['healthy'],
+    confirmed = false,
+  ): Learned => ({
     estimate,
     source,
     at,
@@ -273,7 +279,8 @@ export function learnCapacity(
   if (rpsPerReplica === null) return result('Unknown', fresh);
   const load = rpsPerReplica * cost.ratio; // at the basis cost
   const planned = estimate === null ? null : estimate * spec.targetUtilization;
-  const low = load < spec.capacityFloor * spec.targetUtilization * LOW_LOAD_FRACTION ||
+  const low =
+    load < spec.capacityFloor * spec.targetUtilization * LOW_LOAD_FRACTION ||
     (planned !== null && load < planned * LOW_LOAD_FRACTION);
 
   if (!breach) {
@@ -304,9 +311,7 @@ export function learnCapacity(
   if (cpuSaysSameCost && planned !== null && load < planned) return result('Downstream', fresh, true);
   const belowHealthy = fresh !== null && rpsPerReplica <= fresh.rpsPerReplica;
   const idle =
-    belowHealthy ||
-    low ||
-    (fresh === null && planned !== null && load < planned * LOAD_ATTRIBUTION_FRACTION);
+    belowHealthy || low || (fresh === null && planned !== null && load < planned * LOAD_ATTRIBUTION_FRACTION);
   if (rpsPerReplica === 0 || idle) return result('Downstream', fresh, cpuSaysSameCost);
   // A breach teaches only at a steady load (short and long RPS within 10 %): at a step the queue
   // builds while the short window still averages in the load before it (a step from 150 to 750
@@ -449,7 +454,8 @@ export function boundUnexplained(
   since: number | null,
   now: number,
 ): { replicas: number; reason: 'UnexplainedLatencyTimeout' | null; since: number | null } {
-  if (sized.reason !== 'LatencyNotExplainedByLoad') return { replicas: sized.replicas, reason: null, since: null };
+  if (sized.reason !== 'LatencyNotExplainedByLoad')
+    return { replicas: sized.replicas, reason: null, since: null };
   const start = since ?? now;
   if (now - start >= spec.scaleUp.unexplainedLatencySeconds * 1000)
     return { replicas: current + 1, reason: 'UnexplainedLatencyTimeout', since: now };
@@ -465,7 +471,10 @@ export function boundUnexplained(
  */
 export function relearnAfterTimeout(spec: ResolvedSpec, l: Learned, now: number): Partial<Learned> {
   if (l.rpsPerReplica === null || l.rpsPerReplica === 0) return {};
-  const estimate = Math.max(spec.capacityFloor, Math.min(l.estimate ?? Infinity, l.rpsPerReplica * BREACH_BACKOFF));
+  const estimate = Math.max(
+    spec.capacityFloor,
+    Math.min(l.estimate ?? Infinity, l.rpsPerReplica * BREACH_BACKOFF),
+  );
   return { estimate, at: now, changed: true, source: 'Learned', healthy: null, effective: estimate };
 }
 
@@ -519,7 +528,9 @@ export function burstGuard(
   desired: number,
   inBurst: boolean,
 ): { replicas: number; reason: 'BurstInProgress' | null } {
-  return desired < current && inBurst ? { replicas: current, reason: 'BurstInProgress' } : { replicas: desired, reason: null };
+  return desired < current && inBurst
+    ? { replicas: current, reason: 'BurstInProgress' }
+    : { replicas: desired, reason: null };
 }
 
 /**
@@ -579,8 +590,13 @@ export function decide(input: DeciderInput, prev: DeciderState, now: number): De
   const { spec, target } = input;
   const current = target.replicas;
   const steps: Step[] = [];
-  const apply = (step: Step['step'], from: number, r: { replicas: number; reason: Reason | null }): number => {
-    if (r.reason !== null && r.replicas !== from) steps.push({ step, from, to: r.replicas, reason: r.reason });
+  const apply = (
+    step: Step['step'],
+    from: number,
+    r: { replicas: number; reason: Reason | null },
+  ): number => {
+    if (r.reason !== null && r.replicas !== from)
+      steps.push({ step, from, to: r.replicas, reason: r.reason });
     return r.replicas;
   };
 
@@ -610,30 +626,62 @@ export function decide(input: DeciderInput, prev: DeciderState, now: number): De
       burst: false,
       metricsProblem: { reason: checked.reason, message: checked.message },
     };
-    const state: DeciderState = { ...prev, noDataSince: since, lastScaleTime: desired !== current ? now : prev.lastScaleTime };
+    const state: DeciderState = {
+      ...prev,
+      noDataSince: since,
+      lastScaleTime: desired !== current ? now : prev.lastScaleTime,
+    };
     return { decision, state };
   }
 
   const s = checked.sample;
   const capacity = currentCapacity(spec, prev, now);
   const provisionalBreach =
-    s.withinObjective !== null ? s.withinObjective < spec.quantile : s.latencySeconds !== null && s.latencySeconds > spec.objectiveSeconds;
-  const cost = assessCost(spec, target.readyReplicas, s, capacity.estimate, prev.costBasis, provisionalBreach);
+    s.withinObjective !== null
+      ? s.withinObjective < spec.quantile
+      : s.latencySeconds !== null && s.latencySeconds > spec.objectiveSeconds;
+  const cost = assessCost(
+    spec,
+    target.readyReplicas,
+    s,
+    capacity.estimate,
+    prev.costBasis,
+    provisionalBreach,
+  );
   const learned = learnCapacity(spec, target.readyReplicas, s, prev, capacity, cost, now);
   const sized = size(spec, current, target.readyReplicas, s, learned);
-  if (sized.replicas !== current) steps.push({ step: 'Size', from: current, to: sized.replicas, reason: sized.reason });
+  if (sized.replicas !== current)
+    steps.push({ step: 'Size', from: current, to: sized.replicas, reason: sized.reason });
   const unexplained = boundUnexplained(spec, current, sized, prev.unexplainedSince, now);
   const raw = apply('Unexplained', sized.replicas, unexplained);
   if (unexplained.reason !== null) Object.assign(learned, relearnAfterTimeout(spec, learned, now));
 
   const burst = detectBurst(spec, current, s, learned.effective, prev.burstUntil, now);
   const horizon = Math.max(spec.scaleUp.windowSeconds, spec.scaleDown.windowSeconds) * 1000;
-  const recommendations = [...prev.recommendations.filter((r) => r.at > now - horizon), { at: now, replicas: raw }];
+  const recommendations = [
+    ...prev.recommendations.filter((r) => r.at > now - horizon),
+    { at: now, replicas: raw },
+  ];
 
-  let desired = apply('Stabilize', raw, stabilize(spec, current, raw, recommendations, now, burst.now || sized.urgent === true || unexplained.reason !== null));
+  let desired = apply(
+    'Stabilize',
+    raw,
+    stabilize(
+      spec,
+      current,
+      raw,
+      recommendations,
+      now,
+      burst.now || sized.urgent === true || unexplained.reason !== null,
+    ),
+  );
   desired = apply('BurstGuard', desired, burstGuard(current, desired, burst.inProgress));
   const observingSince = prev.observingSince ?? now;
-  desired = apply('Hold', desired, holdScaleDown(spec, current, desired, prev.lastScaleTime, observingSince, now));
+  desired = apply(
+    'Hold',
+    desired,
+    holdScaleDown(spec, current, desired, prev.lastScaleTime, observingSince, now),
+  );
   desired = apply('RateLimit', desired, rateLimit(spec, current, desired));
   desired = apply('Clamp', desired, clamp(spec, desired));
 
@@ -670,7 +718,11 @@ export function decide(input: DeciderInput, prev: DeciderState, now: number): De
     ? { capacityEstimate: learned.estimate, capacityAt: learned.at, capacitySource: learned.source }
     : capacity.source === 'Configured' || capacity.source === 'None'
       ? { capacityEstimate: capacity.estimate, capacityAt: null, capacitySource: capacity.source }
-      : { capacityEstimate: prev.capacityEstimate, capacityAt: prev.capacityAt, capacitySource: prev.capacitySource };
+      : {
+          capacityEstimate: prev.capacityEstimate,
+          capacityAt: prev.capacityAt,
+          capacitySource: prev.capacitySource,
+        };
   return {
     decision,
     state: {

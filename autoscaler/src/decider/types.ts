@@ -88,11 +88,7 @@ export type CapacitySource = 'Configured' | 'Learned' | 'LowerBound' | 'None';
 
 /** Why the metrics could not be used. */
 export type MetricsReason =
-  | 'MetricsMissing'
-  | 'MetricsUnavailable'
-  | 'MetricsInvalid'
-  | 'MetricsStale'
-  | 'MetricsContradictory';
+  'MetricsMissing' | 'MetricsUnavailable' | 'MetricsInvalid' | 'MetricsStale' | 'MetricsContradictory';
 
 /** Every reason a decision or one of its steps can give (PascalCase, machine-readable). */
 export type Reason =

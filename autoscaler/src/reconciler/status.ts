@@ -160,11 +160,17 @@ const iso = (ms: number | null): string | undefined => (ms === null ? undefined 
  */
 export function memoryOf(state: DeciderState, now: number): DeciderMemory {
   const highest = state.recommendations.reduce<{ at: number; replicas: number } | null>(
-    (best, r) => (best === null || r.replicas > best.replicas || (r.replicas === best.replicas && r.at > best.at) ? r : best),
+    (best, r) =>
+      best === null || r.replicas > best.replicas || (r.replicas === best.replicas && r.at > best.at)
+        ? r
+        : best,
     null,
   );
   const m: DeciderMemory = {
-    capacityEstimateTime: state.capacitySource === 'Learned' || state.capacitySource === 'LowerBound' ? iso(state.capacityAt) : undefined,
+    capacityEstimateTime:
+      state.capacitySource === 'Learned' || state.capacitySource === 'LowerBound'
+        ? iso(state.capacityAt)
+        : undefined,
     costPerRequestSeconds: state.costBasis === null ? undefined : round3(state.costBasis),
     highestRecommendation: highest?.replicas,
     highestRecommendationTime: highest === null ? undefined : iso(highest.at),
@@ -200,7 +206,9 @@ export function stateFromStatus(status: LatencyAutoscalerStatus | undefined): De
   const learned = capacitySource === 'Learned' || capacitySource === 'LowerBound';
   return {
     recommendations:
-      m.highestRecommendation !== undefined && recTime !== null ? [{ at: recTime, replicas: m.highestRecommendation }] : [],
+      m.highestRecommendation !== undefined && recTime !== null
+        ? [{ at: recTime, replicas: m.highestRecommendation }]
+        : [],
     capacityEstimate: learned ? positive(status?.capacityEstimate) : null,
     capacityAt: learned ? time(m.capacityEstimateTime) : null,
     capacitySource: learned ? capacitySource : 'None',
