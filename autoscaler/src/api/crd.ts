@@ -373,6 +373,7 @@ const statusSchema: YamlValue = {
       properties: {
         capacityEstimateTime: { type: 'string', format: 'date-time' },
         costPerRequestSeconds: { type: 'string' },
+        costRatio: { type: 'string' },
         highestRecommendation: { type: 'integer', format: 'int32' },
         highestRecommendationTime: { type: 'string', format: 'date-time' },
         burstUntil: { type: 'string', format: 'date-time' },

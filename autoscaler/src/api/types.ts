@@ -145,8 +145,9 @@ export interface LatencyAutoscalerStatus {
 export interface DeciderMemory {
   /** The capacity estimate was set at this time (a learned one decays from here). */
   capacityEstimateTime?: string;
-  /** CPU seconds per request at which the capacity holds. */
+  /** CPU seconds per request at which the capacity holds, and the last measured ratio to it. */
   costPerRequestSeconds?: string;
+  costRatio?: string;
   /** The highest recommendation of the scale-down window, and (to 30 s) when it was last made. */
   highestRecommendation?: number;
   highestRecommendationTime?: string;

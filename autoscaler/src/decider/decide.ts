@@ -58,6 +58,12 @@ export const LOW_LOAD_FRACTION = 0.5;
  */
 export const COST_BAND = 0.25;
 
+/**
+ * The cost is measured at a load of at least a quarter of the plan per replica: below it the
+ * replicas' idle CPU (timers, garbage collection, metrics) would count as cost.
+ */
+export const COST_LOAD_FRACTION = 0.25;
+
 /** Within the band the basis follows the measured cost slowly (10 % per evaluation). */
 export const COST_LEARNING_RATE = 0.1;
 
@@ -180,7 +186,7 @@ export interface Cost {
 /**
  * Step 2: has a request become more (or less) expensive? CPU seconds per second over RPS is the
  * CPU of one request: 0.55 cores at 500 RPS is 1.1 ms. Measured only at a load that is not low
- * (idle CPU would otherwise look like expensive requests). The first measurement is the basis;
+ * (idle CPU would otherwise look like expensive requests); below it the last ratio holds. The first measurement is the basis;
  * inside +-25 % the basis follows slowly; outside, the ratio scales the capacity: a release that
  * makes requests cost 2.2 ms instead of 1.1 halves what a replica serves.
  */
@@ -189,22 +195,26 @@ export function assessCost(
   ready: number,
   s: MetricSample,
   capacity: number | null,
-  prevBasis: number | null,
+  prev: Pick<DeciderState, 'costBasis' | 'costRatio'>,
   breach: boolean,
 ): Cost {
   const cpu = s.cpuSecondsPerSecond;
   const planned = capacity === null ? null : capacity * spec.targetUtilization;
-  const lowLoad = planned !== null && ready > 0 && s.rpsShort / ready < LOW_LOAD_FRACTION * planned;
+  const lowLoad = planned !== null && ready > 0 && s.rpsShort / ready < COST_LOAD_FRACTION * planned;
+  // Not measurable now: keep the last ratio. Twice the cost doubled the replicas, which halved
+  // the load per replica; forgetting the ratio then would halve them again, and so on.
   if (cpu === undefined || cpu === null || !(cpu > 0) || !(s.rpsShort > 0) || ready === 0 || lowLoad)
-    return { perRequest: null, basis: prevBasis, ratio: 1 };
+    return { perRequest: null, basis: prev.costBasis, ratio: prev.costRatio };
   const perRequest = cpu / s.rpsShort;
-  if (prevBasis === null) return { perRequest, basis: breach ? null : perRequest, ratio: 1 };
-  const ratio = perRequest / prevBasis;
+  if (prev.costBasis === null) return { perRequest, basis: breach ? null : perRequest, ratio: 1 };
+  const ratio = perRequest / prev.costBasis;
   if (Math.abs(ratio - 1) <= COST_BAND) {
-    const basis = breach ? prevBasis : prevBasis + COST_LEARNING_RATE * (perRequest - prevBasis);
+    const basis = breach
+      ? prev.costBasis
+      : prev.costBasis + COST_LEARNING_RATE * (perRequest - prev.costBasis);
     return { perRequest, basis, ratio: 1 };
   }
-  return { perRequest, basis: prevBasis, ratio };
+  return { perRequest, basis: prev.costBasis, ratio };
 }
 
 export interface Learned {
@@ -640,14 +650,7 @@ export function decide(input: DeciderInput, prev: DeciderState, now: number): De
     s.withinObjective !== null
       ? s.withinObjective < spec.quantile
       : s.latencySeconds !== null && s.latencySeconds > spec.objectiveSeconds;
-  const cost = assessCost(
-    spec,
-    target.readyReplicas,
-    s,
-    capacity.estimate,
-    prev.costBasis,
-    provisionalBreach,
-  );
+  const cost = assessCost(spec, target.readyReplicas, s, capacity.estimate, prev, provisionalBreach);
   const learned = learnCapacity(spec, target.readyReplicas, s, prev, capacity, cost, now);
   const sized = size(spec, current, target.readyReplicas, s, learned);
   if (sized.replicas !== current)
@@ -676,7 +679,8 @@ export function decide(input: DeciderInput, prev: DeciderState, now: number): De
     ),
   );
   desired = apply('BurstGuard', desired, burstGuard(current, desired, burst.inProgress));
-  const observingSince = prev.observingSince ?? now;
+  // After a stretch without usable data the windows refill like a new series' do: warm up again.
+  const observingSince = prev.noDataSince !== null ? now : (prev.observingSince ?? now);
   desired = apply(
     'Hold',
     desired,
@@ -729,6 +733,7 @@ export function decide(input: DeciderInput, prev: DeciderState, now: number): De
       recommendations,
       ...memory,
       costBasis: cost.basis,
+      costRatio: cost.ratio,
       noDataSince: null,
       unexplainedSince: unexplained.since,
       burstUntil: burst.until,

@@ -36,6 +36,8 @@ export interface DeciderState {
   capacitySource: CapacitySource;
   /** CPU seconds per request at which the capacity holds (see assessCost); null until seen. */
   costBasis: number | null;
+  /** The last measured cost ratio (1 within the band), kept while the load is too low to measure. */
+  costRatio: number;
   /** Epoch ms since which the metrics have been unusable (bounded hold, then fallback). */
   noDataSince: number | null;
   /** Epoch ms since which a breach has been blamed on something other than load, unconfirmed. */
@@ -62,6 +64,7 @@ export const INITIAL_STATE: DeciderState = {
   capacityAt: null,
   capacitySource: 'None',
   costBasis: null,
+  costRatio: 1,
   noDataSince: null,
   unexplainedSince: null,
   burstUntil: null,

@@ -172,6 +172,7 @@ export function memoryOf(state: DeciderState, now: number): DeciderMemory {
         ? iso(state.capacityAt)
         : undefined,
     costPerRequestSeconds: state.costBasis === null ? undefined : round3(state.costBasis),
+    costRatio: state.costRatio === 1 ? undefined : round3(state.costRatio),
     highestRecommendation: highest?.replicas,
     highestRecommendationTime: highest === null ? undefined : iso(highest.at),
     burstUntil: state.burstUntil !== null && state.burstUntil > now ? iso(state.burstUntil) : undefined,
@@ -213,6 +214,7 @@ export function stateFromStatus(status: LatencyAutoscalerStatus | undefined): De
     capacityAt: learned ? time(m.capacityEstimateTime) : null,
     capacitySource: learned ? capacitySource : 'None',
     costBasis: positive(m.costPerRequestSeconds),
+    costRatio: positive(m.costRatio) ?? 1,
     noDataSince: time(m.metricsMissingSince),
     unexplainedSince: time(m.unexplainedLatencySince),
     burstUntil: time(m.burstUntil),
