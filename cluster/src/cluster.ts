@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { corednsManifests, manifestList, networkPolicyManifests, storageManifests } from './addons.js';
 import {
@@ -35,7 +35,7 @@ import type { ClusterPki } from './pki.js';
 import { claimForStateDir, claimInstance, releaseClaim, updateClaim } from './registry.js';
 import type { InstanceClaim } from './registry.js';
 import { mustRun, run } from './run.js';
-import { clusterTool, DEFAULT_IMAGES_DIR, DEFAULT_STATE_DIR } from './tools.js';
+import { clusterTool, DEFAULT_IMAGES_DIR, DEFAULT_STATE_DIR, repoRoot } from './tools.js';
 import { ComponentError, httpGet, waitReady } from './wait.js';
 
 export interface StartLabClusterOptions {
@@ -84,6 +84,7 @@ const COMPONENTS = [
   'containerd',
   'kubelet',
   'kube-proxy',
+  'ingress-controller',
 ] as const;
 
 function describeCluster(claim: InstanceClaim, timings: Record<string, number> = {}): LabCluster {
@@ -144,6 +145,16 @@ export async function teardown(claim: InstanceClaim): Promise<string[]> {
   if (claim.sysctls) {
     const restored = restoreSysctls(claim.sysctls);
     if (restored.length > 0) done.push(`restored sysctls ${restored.join(', ')}`);
+  }
+  // containerd 1.6 keeps shim sockets and fifos in fixed folders under /run/containerd (not in
+  // its state folder); they are empty once the shims are gone. Another cluster may still use
+  // them: rmdir only removes an empty folder.
+  for (const dir of ['/run/containerd/s', '/run/containerd/fifo', '/run/containerd']) {
+    try {
+      rmdirSync(dir);
+    } catch {
+      // not empty (another cluster's shims) or absent
+    }
   }
   if (existsSync(claim.stateDir)) {
     for (const entry of readdirSync(claim.stateDir)) {
@@ -482,6 +493,26 @@ async function bringUp(
     ),
   ]);
   phase('CoreDNS, NetworkPolicy enforcer, storage ready');
+
+  // The ingress controller: a node daemon (Node.js + Debian's nginx) on the node address, port 80.
+  const ingressDir = join(paths.stateDir, 'ingress');
+  mkdirSync(ingressDir, { recursive: true });
+  const ingress = start('ingress-controller', process.execPath, [
+    join(repoRoot, 'cluster', 'dist', 'ingress', 'main.js'),
+    '--kubeconfig',
+    paths.kubeconfig,
+    '--listen',
+    `${layout.nodeIp}:80`,
+    '--dir',
+    ingressDir,
+  ]);
+  await waitReady(async () => (await httpGet(`http://${layout.nodeIp}/`)).status === 404, {
+    component: 'ingress-controller',
+    what: `nginx answering on ${layout.nodeIp}:80`,
+    timeoutMs,
+    daemon: ingress,
+  });
+  phase('ingress controller ready');
 
   for (const daemon of daemons) {
     if (!isRunning(daemon.pid)) throw new ComponentError(daemon.name, 'exited after start', daemon.logPath);
