@@ -41,8 +41,11 @@ import { ComponentError, httpGet, waitReady } from './wait.js';
 export interface StartLabClusterOptions {
   /** State folder (config, PKI, data, logs, kubeconfig). Default <repo>/.lab/cluster. */
   stateDir?: string;
-  /** Folder of image archives (`*.tar`, OCI or Docker) to import at start. Default <repo>/.lab/images. */
-  imagesDir?: string;
+  /**
+   * Folder of image archives (`*.tar`, OCI or Docker) to import at start. Default <repo>/.lab/images
+   * (where `npm run images -- build` leaves the service images); false: import none of them.
+   */
+  imagesDir?: string | false;
   /** More image archives to import. */
   imageArchives?: string[];
   /** Upper bound of each wait (one component becoming ready). Default 180 s. */
@@ -425,7 +428,7 @@ async function bringUp(
 
   const archives = [
     ...(await imagesBuilt),
-    ...archivesIn(options.imagesDir ?? DEFAULT_IMAGES_DIR),
+    ...(options.imagesDir === false ? [] : archivesIn(options.imagesDir ?? DEFAULT_IMAGES_DIR)),
     ...(options.imageArchives ?? []),
   ];
   try {
