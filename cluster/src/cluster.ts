@@ -117,9 +117,14 @@ function describeCluster(claim: InstanceClaim, timings: Record<string, number> =
   };
 }
 
-/** True while any process of the claim's cluster is alive (judged by its cgroup, not by pids). */
+/**
+ * True while any process of the claim's cluster is alive (judged by its cgroup, not by pids), or
+ * its `up` still runs (before the first daemon starts, the cgroup is empty).
+ */
 function claimIsAlive(claim: InstanceClaim): boolean {
   const layout = clusterLayout(claim.instance);
+  if (claim.launcherPid !== undefined && claim.launcherPid !== process.pid && isRunning(claim.launcherPid))
+    return true;
   return ['freezer', 'pids'].some((h) => pidsUnder(join(CGROUP_MOUNT, h), layout.cgroupRoot).length > 0);
 }
 
@@ -355,7 +360,7 @@ async function bringUp(
     ...authFlags(config.controllerManagerKubeconfig),
     '--secure-port=10257',
     `--cert-dir=${join(paths.pki, 'controller-manager-serving')}`,
-    '--controllers=*,-cloud-node-lifecycle,-service-lb-controller,-node-route-controller',
+    '--controllers=*',
     '--use-service-account-credentials=true',
     `--service-account-private-key-file=${pki.saPrivateKeyPath}`,
     `--root-ca-file=${pki.caPath}`,

@@ -16,6 +16,8 @@ export interface InstanceClaim {
   stateDir: string;
   /** ISO time of the claim. */
   claimedAt: string;
+  /** The process that ran `up` (alive while `up` runs, before any daemon exists). */
+  launcherPid?: number;
   /** Machine-wide sysctls before the kubelet started (restored by `down`). */
   sysctls?: SavedSysctls;
   /** Pids of the daemons, by component name (for `status`; cleanup goes by cgroup). */
