@@ -235,25 +235,6 @@ step coredns "check go.mod pin"
 require_pin "$TOOLS_DIR/go/coredns" github.com/coredns/coredns "$COREDNS_VERSION"
 build_wrapper coredns "$COREDNS_VERSION" "-s -w" "CoreDNS-${COREDNS_VERSION#v}" -version
 
-# kube-network-policies has no version flag and its main package is cmd/ (so `go install` names
-# the binary "cmd"): build it into a scratch GOBIN, rename it, and record the version next to it.
-step kube-network-policies "check"
-knp_stamp="$BIN/.kube-network-policies.version"
-if [[ "${TOOLS_FORCE:-}" != "1" && -x "$BIN/kube-network-policies" && "$(cat "$knp_stamp" 2>/dev/null)" == "$KUBE_NETWORK_POLICIES_VERSION" ]]; then
-  log "kube-network-policies $KUBE_NETWORK_POLICIES_VERSION: ok (present)"
-else
-  step kube-network-policies "go install sigs.k8s.io/kube-network-policies/cmd@$KUBE_NETWORK_POLICIES_VERSION"
-  log "kube-network-policies $KUBE_NETWORK_POLICIES_VERSION: building..."
-  knp_gobin="$CACHE/kube-network-policies-bin"
-  rm -rf "$knp_gobin"
-  timed kube-network-policies env GOBIN="$knp_gobin" go install -ldflags "-s -w" \
-    "sigs.k8s.io/kube-network-policies/cmd@$KUBE_NETWORK_POLICIES_VERSION"
-  mv -f "$knp_gobin/cmd" "$BIN/kube-network-policies"
-  rm -rf "$knp_gobin"
-  printf '%s\n' "$KUBE_NETWORK_POLICIES_VERSION" >"$knp_stamp"
-  log "kube-network-policies $KUBE_NETWORK_POLICIES_VERSION: ok (built)"
-fi
-
 # labtool (tools/go/labtool, ours): the binary inside the lab cluster's pause and test images.
 # It has no upstream version: the hash of its source stands in for one.
 labtool_hash="$(cat "$TOOLS_DIR/go/labtool/main.go" "$TOOLS_DIR/go/labtool/go.mod" | sha256sum | cut -c1-12)"
@@ -273,7 +254,6 @@ for command in "${KUBE_COMMANDS[@]}"; do
   printf '%-16s %-48s %s\n' "$command" "$(first_line "$BIN/$command" --version)" "$BIN/$command -> kube"
 done
 printf '%-16s %-48s %s\n' coredns "$(first_line "$BIN/coredns" -version)" "$BIN/coredns"
-printf '%-16s %-48s %s\n' kube-network-policies "$(cat "$knp_stamp")" "$BIN/kube-network-policies"
 printf '%-16s %-48s %s\n' labtool "$(first_line "$BIN/labtool" version)" "$BIN/labtool"
 printf '%-16s %-48s %s\n' containerd "$(first_line containerd --version)" "$(command -v containerd)"
 printf '%-16s %-48s %s\n' runc "$(first_line runc --version)" "$(command -v runc)"

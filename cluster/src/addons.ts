@@ -1,5 +1,5 @@
 import { CLUSTER_DOMAIN, DNS_SERVICE_IP } from './layout.js';
-import { COREDNS_IMAGE, NETPOL_IMAGE } from './configs.js';
+import { COREDNS_IMAGE } from './configs.js';
 
 /** A Kubernetes object as plain JSON. */
 export type Manifest = Record<string, unknown>;
@@ -130,59 +130,6 @@ export function corednsManifests(): Manifest[] {
           { name: 'dns', port: 53, protocol: 'UDP' },
           { name: 'dns-tcp', port: 53, protocol: 'TCP' },
         ],
-      },
-    },
-  ];
-}
-
-/**
- * kube-network-policies (sigs.k8s.io, v0.8.0) as its own install.yaml runs it: a DaemonSet on the
- * host network (here: the node's namespace) that sends the first packet of each pod connection
- * to an nfqueue and accepts or drops it by the NetworkPolicies. Differences: NET_ADMIN instead
- * of privileged (privileged asks for CAP_SYS_RESOURCE, which this sandbox lacks), and NRI off
- * (containerd 1.6 has no NRI; pod addresses come from the API).
- */
-export function networkPolicyManifests(): Manifest[] {
-  const labels = { app: 'kube-network-policies', 'k8s-app': 'kube-network-policies' };
-  return [
-    clusterRole('kube-network-policies', [
-      { apiGroups: [''], resources: ['pods', 'namespaces', 'nodes'], verbs: ['list', 'watch'] },
-      { apiGroups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: ['list', 'watch'] },
-    ]),
-    ...bindServiceAccount('kube-network-policies', 'kube-system'),
-    {
-      apiVersion: 'apps/v1',
-      kind: 'DaemonSet',
-      metadata: { name: 'kube-network-policies', namespace: 'kube-system', labels },
-      spec: {
-        selector: { matchLabels: labels },
-        template: {
-          metadata: { labels },
-          spec: {
-            hostNetwork: true,
-            dnsPolicy: 'ClusterFirstWithHostNet',
-            serviceAccountName: 'kube-network-policies',
-            priorityClassName: 'system-node-critical',
-            tolerations: [{ operator: 'Exists' }],
-            containers: [
-              {
-                name: 'kube-network-policies',
-                image: NETPOL_IMAGE,
-                imagePullPolicy: 'Never',
-                args: [
-                  '--hostname-override=$(MY_NODE_NAME)',
-                  '--nfqueue-id=98',
-                  '--disable-nri',
-                  '--metrics-bind-address=127.0.0.1:9080',
-                  '--v=2',
-                ],
-                env: [{ name: 'MY_NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } }],
-                resources: { requests: { cpu: '50m', memory: '50Mi' } },
-                securityContext: { capabilities: { add: ['NET_ADMIN', 'NET_RAW'] } },
-              },
-            ],
-          },
-        },
       },
     },
   ];

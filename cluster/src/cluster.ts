@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { corednsManifests, manifestList, networkPolicyManifests, storageManifests } from './addons.js';
+import { corednsManifests, manifestList, storageManifests } from './addons.js';
 import {
   containerdConfig,
   cniConflist,
@@ -9,7 +9,6 @@ import {
   kubeletConfig,
   kubeProxyConfig,
   LABTOOL_IMAGE,
-  NETPOL_IMAGE,
   NODE_RESOLV_CONF,
   PAUSE_IMAGE,
 } from './configs.js';
@@ -74,7 +73,7 @@ export interface LabCluster {
   containerdSocket: string;
   podCidr: string;
   serviceCidr: string;
-  images: { pause: string; labtool: string; coredns: string; networkPolicies: string };
+  images: { pause: string; labtool: string; coredns: string };
   /** Milliseconds per phase of `up`, and `total`. */
   timings: Record<string, number>;
 }
@@ -87,6 +86,7 @@ const COMPONENTS = [
   'containerd',
   'kubelet',
   'kube-proxy',
+  'netpol-enforcer',
   'ingress-controller',
 ] as const;
 
@@ -111,7 +111,6 @@ function describeCluster(claim: InstanceClaim, timings: Record<string, number> =
       pause: PAUSE_IMAGE,
       labtool: LABTOOL_IMAGE,
       coredns: COREDNS_IMAGE,
-      networkPolicies: NETPOL_IMAGE,
     },
     timings,
   };
@@ -202,7 +201,6 @@ export async function startLabCluster(options: StartLabClusterOptions = {}): Pro
     kubelet: clusterTool('kubelet'),
     proxy: clusterTool('kube-proxy'),
     coredns: clusterTool('coredns'),
-    netpol: clusterTool('kube-network-policies'),
     labtool: clusterTool('labtool'),
   };
 
@@ -248,7 +246,6 @@ interface Tools {
   kubelet: string;
   proxy: string;
   coredns: string;
-  netpol: string;
   labtool: string;
 }
 
@@ -398,14 +395,6 @@ async function bringUp(
       { name: COREDNS_IMAGE, files: [{ source: tools.coredns, path: 'coredns' }], entrypoint: ['/coredns'] },
       cacheDir,
     ),
-    buildBinaryImage(
-      {
-        name: NETPOL_IMAGE,
-        files: [{ source: tools.netpol, path: 'kube-network-policies' }],
-        entrypoint: ['/kube-network-policies'],
-      },
-      cacheDir,
-    ),
   ]);
 
   const healthz = (component: string, daemon: Daemon, port: number): Promise<void> =>
@@ -486,20 +475,20 @@ async function bringUp(
     mkdirSync(dir, { recursive: true, mode: 0o777 });
     await mustRun('chmod', ['0777', dir]);
   }
-  await kubectl(
-    ['apply', '-f', '-'],
-    manifestList([...corednsManifests(), ...networkPolicyManifests(), ...storageManifests(volumeDirs)]),
-  );
-  await Promise.all([
-    waitRollout(kubectl, 'deployment/coredns', 'CoreDNS', timeoutMs, kubelet.logPath),
-    waitRollout(
-      kubectl,
-      'daemonset/kube-network-policies',
-      'kube-network-policies',
-      timeoutMs,
-      kubelet.logPath,
-    ),
+  await kubectl(['apply', '-f', '-'], manifestList([...corednsManifests(), ...storageManifests(volumeDirs)]));
+  // The NetworkPolicy enforcer: a node daemon (iptables in the node's namespace), see netpol/.
+  const netpol = start('netpol-enforcer', process.execPath, [
+    join(repoRoot, 'cluster', 'dist', 'netpol', 'main.js'),
+    '--kubeconfig',
+    paths.kubeconfig,
   ]);
+  await waitRollout(kubectl, 'deployment/coredns', 'CoreDNS', timeoutMs, kubelet.logPath);
+  await waitReady(
+    async () =>
+      (await run('nsenter', [`--net=${layout.netnsPath}`, 'iptables', '-C', 'FORWARD', '-j', 'LAAS-NETPOL']))
+        .code === 0,
+    { component: 'netpol-enforcer', what: 'its FORWARD -> LAAS-NETPOL rule', timeoutMs, daemon: netpol },
+  );
   phase('CoreDNS, NetworkPolicy enforcer, storage ready');
 
   // The ingress controller: a node daemon (Node.js + Debian's nginx) on the node address, port 80.

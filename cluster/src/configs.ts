@@ -16,7 +16,6 @@ export const PAUSE_IMAGE = 'laas.local/lab/pause:lab';
 /** The small test image: `labtool serve|get|resolve` (see tools/go/labtool). */
 export const LABTOOL_IMAGE = 'laas.local/lab/labtool:lab';
 export const COREDNS_IMAGE = 'laas.local/lab/coredns:lab';
-export const NETPOL_IMAGE = 'laas.local/lab/kube-network-policies:lab';
 
 const b64 = (text: string): string => Buffer.from(text, 'utf8').toString('base64');
 

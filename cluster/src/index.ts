@@ -2,7 +2,7 @@ export { startLabCluster, stopLabCluster, labClusterStatus, teardown } from './c
 export type { LabCluster, LabClusterStatus, StartLabClusterOptions, StopReport } from './cluster.js';
 export { buildBinaryImage, importImages, archivesIn, listImages } from './images.js';
 export type { BinaryImageSpec, ImageFile } from './images.js';
-export { COREDNS_IMAGE, LABTOOL_IMAGE, NETPOL_IMAGE, PAUSE_IMAGE } from './configs.js';
+export { COREDNS_IMAGE, LABTOOL_IMAGE, PAUSE_IMAGE } from './configs.js';
 export {
   clusterLayout,
   statePaths,

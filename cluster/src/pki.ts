@@ -1,4 +1,4 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLUSTER_DOMAIN, KUBERNETES_SERVICE_IP, NODE_NAME } from './layout.js';
@@ -114,7 +114,9 @@ export async function makePki(dir: string, layout: ClusterLayout): Promise<Clust
         p('ca.crt'),
         '-CAkey',
         p('ca.key'),
-        '-CAcreateserial',
+        // Random serials: the certificates are issued in parallel, and a shared ca.srl would race.
+        '-set_serial',
+        `0x${randomBytes(16).toString('hex')}`,
       ].concat([
         '-out',
         p(`${name}.crt`),

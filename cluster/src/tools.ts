@@ -18,7 +18,6 @@ export type ClusterTool =
   | 'kubelet'
   | 'kube-proxy'
   | 'coredns'
-  | 'kube-network-policies'
   | 'labtool';
 
 /** tools/bin, or LAAS_TOOLS_BIN. */

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { BRIDGE, SERVICE_CIDR } from '../layout.js';
 import type { ClusterLayout } from '../layout.js';
 import { inNetns, mustRun, run } from '../run.js';
 
@@ -18,6 +19,14 @@ export async function createNodeNetwork(layout: ClusterLayout): Promise<void> {
   await ns(['link', 'set', 'lo', 'up']);
   await ns(['addr', 'add', `${layout.nodeIp}/30`, 'dev', layout.nodeVeth]);
   await ns(['link', 'set', layout.nodeVeth, 'up']);
+  // Services from the node itself (host-network pods reaching the API server at 198.19.0.1):
+  // without any route to the Service range, connect() fails with "network is unreachable"
+  // before kube-proxy's OUTPUT rules can DNAT the packet. The route points at the pods' bridge,
+  // created here (the CNI bridge plugin adopts it), so a Service address that is not DNATed
+  // stays in the namespace instead of going to the host. (This kernel has no dummy devices.)
+  await ns(['link', 'add', BRIDGE, 'type', 'bridge']);
+  await ns(['link', 'set', BRIDGE, 'up']);
+  await ns(['route', 'add', SERVICE_CIDR, 'dev', BRIDGE]);
   // Per-namespace sysctls: bridged pod traffic must pass iptables (Service NAT replies between
   // pods on the one bridge, and the NetworkPolicy enforcer's hooks), and the node routes pods.
   await mustRun(

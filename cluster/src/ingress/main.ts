@@ -11,72 +11,12 @@
  * ingress-nginx does, so `kubectl get ingress` shows where to send requests.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { request } from 'node:https';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { call, readKubeconfig } from '../api/client.js';
 import { buildServers, isOurs, renderNginxConfig } from './render.js';
 import type { IngressInfo, ServiceInfo } from './render.js';
-
-interface Api {
-  server: string;
-  ca: Buffer;
-  cert: Buffer;
-  key: Buffer;
-}
-
-function readKubeconfig(path: string): Api {
-  const config = JSON.parse(readFileSync(path, 'utf8')) as {
-    clusters: { cluster: { server: string; 'certificate-authority-data': string } }[];
-    users: { user: { 'client-certificate-data': string; 'client-key-data': string } }[];
-  };
-  const cluster = config.clusters[0]?.cluster;
-  const user = config.users[0]?.user;
-  if (!cluster || !user) throw new Error(`${path}: no cluster or user`);
-  const b = (s: string): Buffer => Buffer.from(s, 'base64');
-  return {
-    server: cluster.server,
-    ca: b(cluster['certificate-authority-data']),
-    cert: b(user['client-certificate-data']),
-    key: b(user['client-key-data']),
-  };
-}
-
-function call(
-  api: Api,
-  method: string,
-  path: string,
-  body?: unknown,
-  contentType = 'application/json',
-): Promise<unknown> {
-  return new Promise((resolveBody, reject) => {
-    const req = request(
-      new URL(path, api.server),
-      {
-        method,
-        ca: api.ca,
-        cert: api.cert,
-        key: api.key,
-        timeout: 10_000,
-        headers: body ? { 'content-type': contentType } : {},
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('error', reject);
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          if ((res.statusCode ?? 0) >= 300)
-            reject(new Error(`${method} ${path}: HTTP ${res.statusCode} ${text.slice(0, 300)}`));
-          else resolveBody(text ? JSON.parse(text) : undefined);
-        });
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error(`${method} ${path} timed out`)));
-    req.on('error', reject);
-    req.end(body ? JSON.stringify(body) : undefined);
-  });
-}
 
 function args(argv: string[]): { kubeconfig: string; listen: string; dir: string; nginx: string } {
   const get = (flag: string, fallback?: string): string => {
