@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { request } from 'node:http';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
@@ -102,6 +103,21 @@ async function waitPodsReady(namespace: string, names: string[]): Promise<void> 
     undefined,
     200_000,
   );
+}
+
+/** GET url with a Host header, from the host (the node address is reachable over the veth). */
+function httpGet(url: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
+  return new Promise((resolveResponse, reject) => {
+    const req = request(url, { headers, agent: false, timeout: 5_000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolveResponse({ status: res.statusCode ?? 0, body }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`GET ${url} timed out`)));
+    req.on('error', reject);
+    req.end();
+  });
 }
 
 /** Polls `check` until it returns true, for at most `timeoutMs`; returns the last result. */
@@ -257,6 +273,116 @@ describe('the lab cluster', () => {
     // Deleting the policy opens the path again.
     await kubectl(['-n', ns, 'delete', 'networkpolicy', 'api-from-frontend']);
     expect(await eventually(() => reach('stranger'), 30_000)).toBe(true);
+    await kubectl(['delete', 'namespace', ns, '--wait=false']);
+  }, 300_000);
+
+  test('an Ingress of class nginx routes a host and path to its Service through the ingress controller on the node address', async () => {
+    const ns = 'ingress';
+    await kubectl(['create', 'namespace', ns]);
+    await apply(labtoolPod(ns, 'web', { app: 'web' }, ['serve', ':8080']));
+    await apply({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'web', namespace: ns },
+      spec: { selector: { app: 'web' }, ports: [{ name: 'http', port: 80, targetPort: 8080 }] },
+    });
+    await apply({
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'Ingress',
+      metadata: { name: 'web', namespace: ns },
+      spec: {
+        ingressClassName: 'nginx',
+        rules: [
+          {
+            host: 'web.lab.test',
+            http: {
+              paths: [
+                {
+                  path: '/',
+                  pathType: 'Prefix',
+                  backend: { service: { name: 'web', port: { name: 'http' } } },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    });
+    await waitPodsReady(ns, ['web']);
+    const url = `http://${started().nodeIp}/anything`;
+    const routed = await eventually(async () => {
+      // The controller renders every 2 s; until then the default server answers 404.
+      const response = await httpGet(url, { host: 'web.lab.test' }).catch(() => undefined);
+      return response?.status === 200 && response.body === 'labtool web\n';
+    }, 30_000);
+    expect(routed).toBe(true);
+    // Another host has no rule: the default server answers 404.
+    expect((await httpGet(url, { host: 'other.lab.test' })).status).toBe(404);
+    // The controller publishes the node address in the Ingress status, as ingress-nginx does.
+    const status = await kubectl([
+      '-n',
+      ns,
+      'get',
+      'ingress',
+      'web',
+      '-o',
+      'jsonpath={.status.loadBalancer.ingress[0].ip}',
+    ]);
+    expect(status.trim()).toBe(started().nodeIp);
+    await kubectl(['delete', 'namespace', ns, '--wait=false']);
+  }, 300_000);
+
+  test('a PersistentVolumeClaim of the default StorageClass binds to a local volume and keeps data across pods', async () => {
+    const ns = 'storage';
+    await kubectl(['create', 'namespace', ns]);
+    await apply({
+      apiVersion: 'v1',
+      kind: 'PersistentVolumeClaim',
+      metadata: { name: 'data', namespace: ns },
+      spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+    });
+    const withVolume = (name: string): object => ({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name, namespace: ns },
+      spec: {
+        terminationGracePeriodSeconds: 1,
+        containers: [
+          {
+            name: 'main',
+            image: LABTOOL_IMAGE,
+            imagePullPolicy: 'Never',
+            args: ['pause'],
+            volumeMounts: [{ name: 'data', mountPath: '/data' }],
+          },
+        ],
+        volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'data' } }],
+      },
+    });
+    await apply(withVolume('first'));
+    await waitPodsReady(ns, ['first']);
+    const pvc = JSON.parse(await kubectl(['-n', ns, 'get', 'pvc', 'data', '-o', 'json'])) as {
+      spec: { storageClassName: string; volumeName: string };
+      status: { phase: string };
+    };
+    expect(pvc.status.phase).toBe('Bound');
+    expect(pvc.spec.storageClassName).toBe('laas-local');
+    expect(await execIn(ns, 'first', ['/labtool', 'write', '/data/llama.txt', 'alpaca'])).toEqual({
+      code: 0,
+      out: '',
+    });
+    // The volume is a folder of the state folder on the host.
+    const pv = JSON.parse(await kubectl(['get', 'pv', pvc.spec.volumeName, '-o', 'json'])) as {
+      spec: { hostPath: { path: string } };
+    };
+    expect(readFileSync(join(pv.spec.hostPath.path, 'llama.txt'), 'utf8')).toBe('alpaca');
+    await kubectl(['-n', ns, 'delete', 'pod', 'first', '--wait=true', '--timeout=60s'], undefined, 90_000);
+    await apply(withVolume('second'));
+    await waitPodsReady(ns, ['second']);
+    expect(await execIn(ns, 'second', ['/labtool', 'cat', '/data/llama.txt'])).toEqual({
+      code: 0,
+      out: 'alpaca',
+    });
     await kubectl(['delete', 'namespace', ns, '--wait=false']);
   }, 300_000);
 

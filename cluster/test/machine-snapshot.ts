@@ -36,6 +36,12 @@ export function machineSnapshot(instance: number, stateDir: string): MachineSnap
   const processes: string[] = [];
   for (const pid of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
     try {
+      // A daemon this test process started and `down` killed stays a zombie until Node reaps
+      // it (asynchronously): it holds a pid, nothing else. From `npm run cluster -- up` the
+      // daemons are reparented to init when the CLI exits, and init reaps them.
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (state === 'Z' && Number(ppid) === process.pid) continue;
       const cgroup = readFileSync(`/proc/${pid}/cgroup`, 'utf8');
       const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim();
       if (cgroup.includes(`/${netns}/`) || cgroup.includes(`/${netns}\n`) || cmdline.includes(stateDir)) {

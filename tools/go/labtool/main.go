@@ -23,6 +23,8 @@ const usage = `usage: labtool COMMAND
   serve ADDR         answer every HTTP request with "labtool <hostname>" on ADDR (e.g. :8080)
   get URL [SECONDS]  print the body of GET URL; exit 1 if it fails or the status is not 2xx
   resolve NAME       print the addresses NAME resolves to (through /etc/resolv.conf); exit 1 if none
+  write FILE TEXT    write TEXT to FILE
+  cat FILE           print FILE
   version            print the source hash this binary was built from`
 
 func main() {
@@ -50,6 +52,18 @@ func main() {
 	case "resolve":
 		need(args, 1)
 		resolve(args[0])
+	case "write":
+		need(args, 2)
+		if err := os.WriteFile(args[0], []byte(args[1]), 0o644); err != nil {
+			fail("write: " + err.Error())
+		}
+	case "cat":
+		need(args, 1)
+		data, err := os.ReadFile(args[0])
+		if err != nil {
+			fail("cat: " + err.Error())
+		}
+		fmt.Print(string(data))
 	case "version":
 		fmt.Println("labtool " + sourceHash)
 	default:
