@@ -20,6 +20,7 @@ import {
   killCgroupTree,
   pidsUnder,
   removeCgroupTree,
+  waitUntilReaped,
   CGROUP_MOUNT,
 } from './host/cgroups.js';
 import { mountsUnder, unmountUnder } from './host/mounts.js';
@@ -142,6 +143,7 @@ export async function teardown(claim: InstanceClaim): Promise<string[]> {
   const done: string[] = [];
   const killed = await killCgroupTree(layout.cgroupRoot);
   if (killed > 0) done.push(`killed ${killed} processes`);
+  await waitUntilReaped(layout.cgroupRoot);
   const mounts = mountsUnder(claim.stateDir).length;
   await unmountUnder(claim.stateDir);
   if (mounts > 0) done.push(`unmounted ${mounts} mounts`);

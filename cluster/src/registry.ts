@@ -75,6 +75,7 @@ export async function claimInstance(
       instance,
       stateDir: resolve(stateDir),
       claimedAt: new Date().toISOString(),
+      launcherPid: process.pid,
     };
     try {
       writeFileSync(claimPath(instance), `${JSON.stringify(claim, null, 2)}\n`, { flag: 'wx' });

@@ -386,6 +386,33 @@ describe('the lab cluster', () => {
     await kubectl(['delete', 'namespace', ns, '--wait=false']);
   }, 300_000);
 
+  test(
+    'up on a state folder whose cluster still runs (as after a killed test) removes that run first, then starts afresh',
+    async () => {
+      const earlier = started();
+      const lines: string[] = [];
+      cluster = undefined;
+      cluster = await startLabCluster({
+        stateDir: STATE_DIR,
+        imagesDir: false,
+        log: (line) => lines.push(line),
+      });
+      expect(lines.find((line) => line.startsWith('removed leftovers of an earlier run'))).toMatch(
+        /killed \d+ processes; unmounted \d+ mounts; deleted network namespace laas-lab-\d+/,
+      );
+      expect(cluster.instance).toBe(earlier.instance);
+      // A fresh cluster: the namespaces of the earlier tests are gone with the old etcd data.
+      const namespaces = await kubectl(['get', 'namespaces', '-o', 'jsonpath={.items[*].metadata.name}']);
+      expect(namespaces.split(' ').sort()).toEqual([
+        'default',
+        'kube-node-lease',
+        'kube-public',
+        'kube-system',
+      ]);
+    },
+    START_TIMEOUT_MS,
+  );
+
   test('down leaves the machine as it was before up (processes, mounts, cgroups, links, netns, rules, sysctls)', async () => {
     const { instance } = started();
     const running = machineSnapshot(instance, STATE_DIR);

@@ -36,12 +36,11 @@ export function machineSnapshot(instance: number, stateDir: string): MachineSnap
   const processes: string[] = [];
   for (const pid of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
     try {
-      // A daemon this test process started and `down` killed stays a zombie until Node reaps
-      // it (asynchronously): it holds a pid, nothing else. From `npm run cluster -- up` the
-      // daemons are reparented to init when the CLI exits, and init reaps them.
+      // A zombie is a process that has died and waits for its parent to collect its status:
+      // it holds a pid and nothing else. Killed daemons are zombies for a moment (until their
+      // parent, or init once the parent is gone too, reaps them).
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (state === 'Z' && Number(ppid) === process.pid) continue;
+      if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) continue;
       const cgroup = readFileSync(`/proc/${pid}/cgroup`, 'utf8');
       const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim();
       if (cgroup.includes(`/${netns}/`) || cgroup.includes(`/${netns}\n`) || cmdline.includes(stateDir)) {

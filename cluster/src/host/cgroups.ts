@@ -149,6 +149,29 @@ export async function killCgroupTree(path: string, timeoutMs = 20_000): Promise<
   }
 }
 
+/**
+ * Waits (bounded) until no process, zombies included, is listed in `path` or below: killed
+ * processes stay zombies until their parent reaps them (Node does so between event-loop turns,
+ * init once the parent is gone too). Returns the pids still listed at the deadline.
+ */
+export async function waitUntilReaped(path: string, timeoutMs = 10_000): Promise<number[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const listed: number[] = [];
+    for (const name of readdirSync('/proc')) {
+      if (!/^\d+$/.test(name)) continue;
+      try {
+        const cgroup = readFileSync(`/proc/${name}/cgroup`, 'utf8');
+        if (cgroup.includes(`:${path}/`) || cgroup.includes(`:${path}\n`)) listed.push(Number(name));
+      } catch {
+        // gone
+      }
+    }
+    if (listed.length === 0 || Date.now() > deadline) return listed;
+    await sleep(100);
+  }
+}
+
 /** Removes `path` and every cgroup below it, in every hierarchy (they must be empty: kill first). */
 export async function removeCgroupTree(path: string, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
