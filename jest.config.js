@@ -11,6 +11,7 @@ const workspace = {
   local: 'local/src/index.ts',
   experiment: 'experiment/src/index.ts',
   plot: 'plot/src/index.ts',
+  cluster: 'cluster/src/index.ts',
 };
 
 /** @type {import('jest').Config} */
