@@ -1,0 +1,88 @@
+// buildah, the daemonless builder from Debian, with its storage in folders of our own (never the
+// machine's /var/lib/containers) and RUN steps in chroot isolation: no runc, so nothing has to
+// lower oom_score_adj, which this sandbox forbids (see issue 15).
+import { run } from './run.js';
+import type { RunOptions } from './run.js';
+
+export interface BuildahStore {
+  /** Image and layer storage (--root). */
+  root: string;
+  /** Runtime state: locks, mounts of working containers (--runroot). */
+  runroot: string;
+  /** 'overlay' (kernel overlayfs, the fast default) or 'vfs' (full copies; works everywhere). */
+  driver: 'overlay' | 'vfs';
+}
+
+export interface BudOptions {
+  dockerfile: string;
+  context: string;
+  tag: string;
+  buildArgs: Record<string, string>;
+  labels: Record<string, string>;
+  /** Read-only bind mounts for RUN steps only (host:container); never part of the image. */
+  volumes?: string[];
+  onOutput?: (chunk: string) => void;
+}
+
+export class Buildah {
+  constructor(readonly store: BuildahStore) {}
+
+  private flags(): string[] {
+    return [
+      '--root',
+      this.store.root,
+      '--runroot',
+      this.store.runroot,
+      '--storage-driver',
+      this.store.driver,
+    ];
+  }
+
+  run(args: readonly string[], options: RunOptions = {}): Promise<string> {
+    return run('buildah', [...this.flags(), ...args], options);
+  }
+
+  /** `buildah bud`: builds a Dockerfile, never pulling (every FROM is local or scratch). */
+  async bud(o: BudOptions): Promise<void> {
+    await this.run(
+      [
+        'bud',
+        '--isolation',
+        'chroot',
+        '--pull-never',
+        // The build and deps stages of our Dockerfiles are independent: two cores, two stages.
+        '--jobs',
+        '2',
+        '-f',
+        o.dockerfile,
+        '-t',
+        o.tag,
+        ...Object.entries(o.buildArgs).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]),
+        ...Object.entries(o.labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]),
+        ...(o.volumes ?? []).flatMap((v) => ['--volume', `${v}:ro`]),
+        o.context,
+      ],
+      o.onOutput ? { onOutput: o.onOutput } : {},
+    );
+  }
+
+  /** Labels of a stored image, or undefined when no image has that name. */
+  async labelsOf(image: string): Promise<Record<string, string> | undefined> {
+    try {
+      const out = await this.run(['inspect', '--type', 'image', image]);
+      const info = JSON.parse(out) as { OCIv1?: { config?: { Labels?: Record<string, string> } } };
+      return info.OCIv1?.config?.Labels ?? {};
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Writes `image` as a docker-archive tarball that names it `tag` (what `ctr images import` reads). */
+  async pushArchive(image: string, archive: string, tag: string): Promise<void> {
+    await this.run(['push', '--quiet', image, `docker-archive:${archive}:${tag}`]);
+  }
+
+  async rmi(image: string): Promise<void> {
+    await this.run(['rmi', '--force', image]).catch(() => undefined);
+  }
+}

@@ -1,0 +1,50 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { isIgnored, parseDockerignore } from '../src/dockerignore.js';
+import { repoRoot } from '../src/layout.js';
+
+describe('a .dockerignore pattern', () => {
+  test.each([
+    ['**/node_modules', 'node_modules/jest/package.json', true],
+    ['**/node_modules', 'services/images/node_modules/x/index.js', true],
+    ['**/dist', 'services/images/dist/main.js', true],
+    ['**/dist', 'services/images/src/distance.ts', false],
+    ['.git', '.git/HEAD', true],
+    ['.git', '.github/workflows/ci.yml', false],
+    ['.env.*', '.env.local', true],
+    ['.env.*', 'services/.env.local', false],
+    ['tools/bin', 'tools/bin/k6', true],
+    ['tools/bin', 'tools/bin.md', false],
+    ['**/*.log', 'a/b/c.log', true],
+    ['**/*.log', 'c.log', true],
+    ['/charts', 'charts/laas/values.yaml', true],
+    ['experiments', 'experiment/src/main.ts', false],
+    ['file?.txt', 'file1.txt', true],
+    ['file?.txt', 'file10.txt', false],
+  ])('%s: ignores %s → %s', (pattern, path, ignored) => {
+    expect(isIgnored(parseDockerignore(pattern), path)).toBe(ignored);
+  });
+
+  test('a later ! pattern re-includes what an earlier one dropped', () => {
+    const rules = parseDockerignore('docs\n!docs/keep.md\n');
+    expect([isIgnored(rules, 'docs/drop.md'), isIgnored(rules, 'docs/keep.md')]).toEqual([true, false]);
+  });
+
+  test('comments and blank lines are no patterns', () => {
+    expect(parseDockerignore('# a comment\n\n  \nx\n')).toHaveLength(1);
+  });
+});
+
+describe("the repo's .dockerignore", () => {
+  const rules = parseDockerignore(readFileSync(join(repoRoot, '.dockerignore'), 'utf8'));
+  test.each([
+    ['.lab/images/images.tar', true],
+    ['services/images/Dockerfile', true],
+    ['tools/bin/k6', true],
+    ['package-lock.json', false],
+    ['services/images/src/main.ts', false],
+    ['images-build/src/build.ts', false],
+  ])('%s is ignored: %s', (path, ignored) => {
+    expect(isIgnored(rules, path)).toBe(ignored);
+  });
+});
