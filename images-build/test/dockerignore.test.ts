@@ -44,6 +44,9 @@ describe("the repo's .dockerignore", () => {
     ['package-lock.json', false],
     ['services/images/src/main.ts', false],
     ['images-build/src/build.ts', false],
+    ['services/images/test/app.test.ts', true],
+    ['README.md', true],
+    ['services/images/README.md', true],
   ])('%s is ignored: %s', (path, ignored) => {
     expect(isIgnored(rules, path)).toBe(ignored);
   });

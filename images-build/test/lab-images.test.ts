@@ -13,6 +13,10 @@ import type { ImageConfig } from '../src/archive.js';
 import { buildLabImages } from '../src/build.js';
 import type { LabImageArchive } from '../src/build.js';
 import { readVersions } from '../src/layout.js';
+import { importLabImages } from '../src/import.js';
+import { run } from '../src/run.js';
+import { startPrivateContainerd } from './support/containerd.js';
+import type { PrivateContainerd } from './support/containerd.js';
 import { prepareDevices, startInImage } from './support/in-image.js';
 
 const COLD_BUILD_MS = 75 * 60_000;
@@ -237,4 +241,86 @@ describe('the pause image, unpacked from its archive', () => {
     child.kill('SIGTERM');
     expect(await exit).toEqual({ code: 0, signal: null, out: '' });
   });
+});
+
+describe('importLabImages into a private containerd', () => {
+  let containerd: PrivateContainerd;
+  beforeAll(async () => {
+    containerd = await startPrivateContainerd();
+  }, 60_000);
+  afterAll(async () => {
+    await containerd?.stop();
+  });
+
+  test("loads every archive into namespace k8s.io under the names the kubelet resolves the pods' tags to", async () => {
+    const imported = await importLabImages({ address: containerd.address, namespace: 'k8s.io' });
+    const listed = (
+      await run('ctr', [
+        '--address',
+        containerd.address,
+        '--namespace',
+        'k8s.io',
+        'images',
+        'list',
+        '--quiet',
+      ])
+    )
+      .split('\n')
+      .filter(Boolean)
+      .sort();
+    expect({ imported: [...imported].sort(), listed }).toEqual({
+      imported: archives.map((a) => a.qualifiedTag).sort(),
+      listed: archives.map((a) => a.qualifiedTag).sort(),
+    });
+  }, 600_000);
+
+  test('the images image runs there with runc: its CMD answers /healthz on the host network, and exits 0 on SIGTERM', async () => {
+    const port = await freePort();
+    const id = `laas-images-test-${process.pid}`;
+    const ctr = (args: string[]) =>
+      run('ctr', ['--address', containerd.address, '--namespace', 'k8s.io', ...args]);
+    const env = {
+      PORT: String(port),
+      MONGO_URL: testMongoUrl(),
+      MONGO_DB: `lab_image_ctr_${process.pid}`,
+      SHUTDOWN_GRACE_MS: '2000',
+    };
+    await ctr([
+      'run',
+      '--detach',
+      '--net-host',
+      // runc's state in the private containerd's folder, not the machine's /run/containerd/runc.
+      '--runc-root',
+      join(containerd.dir, 'runc'),
+      ...Object.entries(env).flatMap(([k, v]) => ['--env', `${k}=${v}`]),
+      'docker.io/laas/images:dev',
+      id,
+    ]);
+    try {
+      await waitFor(async () => (await httpText(`http://127.0.0.1:${port}/healthz`)).status === 200, {
+        what: 'the images container to answer /healthz',
+        timeoutMs: 60_000,
+      });
+      await ctr(['task', 'kill', '--signal', 'SIGTERM', id]);
+      const status = await waitFor(
+        async () => {
+          const line = (await ctr(['task', 'list'])).split('\n').find((l) => l.startsWith(id));
+          return line?.includes('STOPPED') ? line : undefined;
+        },
+        { what: 'the images container to stop after SIGTERM', timeoutMs: 30_000, intervalMs: 250 },
+      );
+      expect(status).toMatch(/STOPPED/);
+      // `ctr task delete` exits with the task's exit status: 0 means node drained and exited 0.
+      await expect(ctr(['task', 'delete', id]).then(() => 'exit 0')).resolves.toBe('exit 0');
+    } finally {
+      await ctr(['task', 'delete', '--force', id]).catch(() => undefined);
+      await ctr(['container', 'delete', id]).catch(() => undefined);
+    }
+  }, 180_000);
+
+  test("an address where no containerd listens fails with ctr's own message", async () => {
+    await expect(
+      importLabImages({ address: join(containerd.dir, 'nobody.sock'), images: ['pause'] }),
+    ).rejects.toThrow(/ctr .*images import .*failed/);
+  }, 60_000);
 });
