@@ -1,7 +1,7 @@
 // Reads a docker-archive tarball the way a runtime does: its image config (Entrypoint, Cmd, User,
 // Env, WorkingDir) and its layers applied in order, whiteouts included, into a root file system.
 // Used to check what the archives hold without trusting the builder that wrote them.
-import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { run } from './run.js';
@@ -45,6 +45,9 @@ export async function unpackArchive(archive: string, dest: string): Promise<void
   try {
     await run('tar', ['-xf', archive, '-C', scratch, ...manifest.Layers]);
     mkdirSync(dest, { recursive: true });
+    // The root of a container's file system is 0755 (the layers carry no entry for it); a
+    // mkdtemp folder is 0700, which would lock the image's non-root user out of everything.
+    chmodSync(dest, 0o755);
     for (const layer of manifest.Layers) {
       const path = join(scratch, layer);
       const entries = (await run('tar', ['-tf', path])).split('\n').filter(Boolean);
