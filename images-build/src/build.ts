@@ -185,15 +185,6 @@ async function prepareContext(spec: LabImageSpec, work: string): Promise<Prepare
   switch (spec.context) {
     case 'repo':
       return { dir: repoRoot, files: contextFiles(repoRoot), complete: done };
-    case 'k6': {
-      const k6 = join(toolsBin(), 'k6');
-      if (!existsSync(k6)) throw new Error(`${k6} is missing: run \`npm run tools\` first`);
-      const dir = join(work, 'context-k6');
-      rmSync(dir, { recursive: true, force: true });
-      mkdirSync(dir, { recursive: true });
-      cpSync(k6, join(dir, 'k6'));
-      return { dir, files: contextFiles(dir), complete: done };
-    }
     case 'pause': {
       // Keyed by the Go sources and the Go version; compiled only when the image is rebuilt.
       const source = join(repoRoot, 'tools', 'go', 'pause');
@@ -217,6 +208,19 @@ async function prepareContext(spec: LabImageSpec, work: string): Promise<Prepare
           });
         },
       };
+    }
+    default: {
+      const { binary, name } = spec.context;
+      const from = 'tool' in binary ? join(toolsBin(), binary.tool) : binary.system;
+      if (!existsSync(from))
+        throw new Error(
+          `${from} is missing: run \`npm run tools\` (tools/bin and the Debian packages) first`,
+        );
+      const dir = join(work, `context-${spec.name}`);
+      rmSync(dir, { recursive: true, force: true });
+      mkdirSync(dir, { recursive: true });
+      cpSync(from, join(dir, name));
+      return { dir, files: contextFiles(dir), complete: done };
     }
   }
 }

@@ -10,10 +10,12 @@ export const BASE_TAGS = {
 /**
  * Where an image's build context comes from:
  * - `repo`: the repository root, filtered by .dockerignore (what `docker build .` sends);
- * - `k6`: a folder holding only the pinned k6 binary of tools/bin;
- * - `pause`: a folder holding only the pause binary built from tools/go/pause.
+ * - `pause`: a folder holding only the pause binary built from tools/go/pause;
+ * - `{ binary, name }`: a folder holding only that one binary, as `name`: a pinned tool of
+ *   tools/bin (`tool`) or a program of this machine's Debian (`system`, an absolute path).
  */
-export type ContextSource = 'repo' | 'k6' | 'pause';
+export type ContextSource =
+  'repo' | 'pause' | { binary: { tool: string } | { system: string }; name: string };
 
 export interface LabImageSpec {
   /** Short name: file name of the archive (`<name>.tar`) and key in the manifest. */
@@ -62,7 +64,14 @@ export const LAB_IMAGES: readonly LabImageSpec[] = [
     name: 'k6',
     tag: 'laas/k6:dev',
     dockerfile: 'images-build/dockerfiles/k6.Dockerfile',
-    context: 'k6',
+    context: { binary: { tool: 'k6' }, name: 'k6' },
+    buildArgs: { BASE_IMAGE: BASE_TAGS.debian },
+  },
+  {
+    name: 'prometheus',
+    tag: 'laas/prometheus:dev',
+    dockerfile: 'images-build/dockerfiles/prometheus.Dockerfile',
+    context: { binary: { system: '/usr/bin/prometheus' }, name: 'prometheus' },
     buildArgs: { BASE_IMAGE: BASE_TAGS.debian },
   },
   {

@@ -49,6 +49,7 @@ describe('image names', () => {
       'laas/gateway:dev',
       'laas/autoscaler:dev',
       'laas/k6:dev',
+      'laas/prometheus:dev',
       'laas/pause:dev',
     ]);
   });

@@ -57,6 +57,18 @@ describe.each([
     { entrypoint: ['k6'], cmd: null, user: '12345:12345', workdir: '/home/k6', env: [], port: undefined },
   ],
   [
+    'prometheus',
+    'laas/prometheus:dev',
+    {
+      entrypoint: ['/bin/prometheus'],
+      cmd: ['--config.file=/etc/prometheus/prometheus.yml', '--storage.tsdb.path=/prometheus'],
+      user: '65534:65534',
+      workdir: '/prometheus',
+      env: [],
+      port: '9090/tcp',
+    },
+  ],
+  [
     'pause',
     'laas/pause:dev',
     { entrypoint: ['/pause'], cmd: null, user: '65535:65535', workdir: '', env: [], port: undefined },
@@ -228,6 +240,18 @@ describe('the k6 image, unpacked from its archive', () => {
       args: ['echo shell ok'],
     });
     expect(await outputOf(child)).toEqual({ code: 0, signal: null, out: 'shell ok\n' });
+  });
+});
+
+describe('the prometheus image, unpacked from its archive', () => {
+  const image = unpacked('prometheus');
+  test("runs Debian's prometheus binary (its libc is the base's) as its entrypoint", async () => {
+    const child = startInImage({ rootfs: image.rootfs(), config: image.config(), args: ['--version'] });
+    const result = await outputOf(child);
+    expect({ code: result.code, version: /prometheus, version 2\.\d+/.test(result.out) }).toEqual({
+      code: 0,
+      version: true,
+    });
   });
 });
 
