@@ -28,7 +28,7 @@ export class Buildah {
   constructor(readonly store: BuildahStore) {}
 
   private flags(): string[] {
-    return [
+    const flags = [
       '--root',
       this.store.root,
       '--runroot',
@@ -36,6 +36,10 @@ export class Buildah {
       '--storage-driver',
       this.store.driver,
     ];
+    // Without this the overlay driver bind-mounts its folder onto itself and leaves that mount
+    // behind: one more mount in the machine's table (the lab cluster's `down` compares them).
+    if (this.store.driver === 'overlay') flags.push('--storage-opt', 'overlay.skip_mount_home=true');
+    return flags;
   }
 
   run(args: readonly string[], options: RunOptions = {}): Promise<string> {

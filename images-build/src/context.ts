@@ -4,12 +4,11 @@ import { readFileSync, readdirSync, readlinkSync, lstatSync, existsSync } from '
 import { join } from 'node:path';
 import { sha256 } from './cache-key.js';
 import type { ContextFile } from './cache-key.js';
-import { hasExceptions, isIgnored, parseDockerignore } from './dockerignore.js';
+import { isIgnored, mayReinclude, parseDockerignore } from './dockerignore.js';
 
 export function contextFiles(root: string): ContextFile[] {
   const ignoreFile = join(root, '.dockerignore');
   const rules = existsSync(ignoreFile) ? parseDockerignore(readFileSync(ignoreFile, 'utf8')) : [];
-  const walkIgnored = hasExceptions(rules);
   const files: ContextFile[] = [];
   const walk = (rel: string): void => {
     for (const entry of readdirSync(join(root, rel), { withFileTypes: true })) {
@@ -17,7 +16,7 @@ export function contextFiles(root: string): ContextFile[] {
       const ignored = isIgnored(rules, path);
       const abs = join(root, path);
       if (entry.isDirectory()) {
-        if (!ignored || walkIgnored) walk(path);
+        if (!ignored || mayReinclude(rules, path)) walk(path);
         continue;
       }
       if (ignored) continue;

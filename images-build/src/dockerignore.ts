@@ -5,6 +5,8 @@
 
 export interface IgnoreRule {
   negate: boolean;
+  /** The cleaned pattern text (no leading '!' or '/'). */
+  pattern: string;
   regex: RegExp;
 }
 
@@ -16,7 +18,7 @@ export function parseDockerignore(text: string): IgnoreRule[] {
     .map((line) => {
       const negate = line.startsWith('!');
       const pattern = clean(negate ? line.slice(1).trim() : line);
-      return { negate, regex: new RegExp(`^${toRegex(pattern)}$`) };
+      return { negate, pattern, regex: new RegExp(`^${toRegex(pattern)}$`) };
     });
 }
 
@@ -32,9 +34,15 @@ export function isIgnored(rules: readonly IgnoreRule[], path: string): boolean {
   return ignored;
 }
 
-/** True when some `!` rule exists: then an ignored folder must still be walked. */
-export function hasExceptions(rules: readonly IgnoreRule[]): boolean {
-  return rules.some((r) => r.negate);
+/**
+ * Whether some `!` rule could re-include a path under the ignored folder `dir`, so the folder
+ * must still be walked: `!local/package.json` under `local`, yes; under `node_modules`, no.
+ */
+export function mayReinclude(rules: readonly IgnoreRule[], dir: string): boolean {
+  return rules.some(
+    (r) =>
+      r.negate && (r.pattern.startsWith(`${dir}/`) || /^[*?[]/.test(r.pattern) || r.pattern.startsWith('**')),
+  );
 }
 
 function clean(pattern: string): string {

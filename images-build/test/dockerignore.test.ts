@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isIgnored, parseDockerignore } from '../src/dockerignore.js';
+import { isIgnored, mayReinclude, parseDockerignore } from '../src/dockerignore.js';
 import { repoRoot } from '../src/layout.js';
 
 describe('a .dockerignore pattern', () => {
@@ -30,6 +30,16 @@ describe('a .dockerignore pattern', () => {
     expect([isIgnored(rules, 'docs/drop.md'), isIgnored(rules, 'docs/keep.md')]).toEqual([true, false]);
   });
 
+  test.each([
+    ['local', true],
+    ['node_modules', false],
+    ['services/images/node_modules', false],
+  ])('an ignored folder %s is still walked for a later ! pattern: %s', (dir, walked) => {
+    expect(mayReinclude(parseDockerignore('local/*\n!local/package.json\n**/node_modules\n'), dir)).toBe(
+      walked,
+    );
+  });
+
   test('comments and blank lines are no patterns', () => {
     expect(parseDockerignore('# a comment\n\n  \nx\n')).toHaveLength(1);
   });
@@ -43,9 +53,17 @@ describe("the repo's .dockerignore", () => {
     ['tools/bin/k6', true],
     ['package-lock.json', false],
     ['services/images/src/main.ts', false],
-    ['images-build/src/build.ts', false],
     ['services/images/test/app.test.ts', true],
     ['README.md', true],
+    ['local/src/main.ts', true],
+    ['local/package.json', false],
+    ['tools/install.sh', true],
+    ['tools/testbed/src/index.ts', true],
+    ['tools/testbed/package.json', false],
+    ['images-build/src/build.ts', true],
+    ['images-build/package.json', false],
+    ['services/shared/src/index.ts', false],
+    ['autoscaler/src/main.ts', false],
     ['services/images/README.md', true],
   ])('%s is ignored: %s', (path, ignored) => {
     expect(isIgnored(rules, path)).toBe(ignored);

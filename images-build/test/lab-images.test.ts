@@ -4,7 +4,7 @@
 // started in it as the image's user. The first run in a fresh machine builds everything (cold:
 // see images-build/README.md for the time); later runs reuse the archives by content key.
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, httpText, testMongoUrl, waitFor } from '@laas/testbed';
@@ -12,7 +12,7 @@ import { archiveConfig, unpackArchive } from '../src/archive.js';
 import type { ImageConfig } from '../src/archive.js';
 import { buildLabImages } from '../src/build.js';
 import type { LabImageArchive } from '../src/build.js';
-import { readVersions } from '../src/layout.js';
+import { readVersions, storeDir } from '../src/layout.js';
 import { importLabImages } from '../src/import.js';
 import { run } from '../src/run.js';
 import { startPrivateContainerd } from './support/containerd.js';
@@ -35,6 +35,15 @@ test('a second build with nothing changed reuses every archive, within 60 s', as
   const again = await buildLabImages({ log: () => undefined });
   expect(again.map((a) => [a.name, a.cached])).toEqual(archives.map((a) => [a.name, true]));
   expect(Date.now() - started).toBeLessThan(60_000);
+});
+
+test("the builds leave no mount behind in the machine's mount table", () => {
+  const store = storeDir();
+  expect(
+    readFileSync('/proc/mounts', 'utf8')
+      .split('\n')
+      .filter((l) => l.includes(store)),
+  ).toEqual([]);
 });
 
 const nodeService = (dir: string, port: number) => ({
