@@ -219,7 +219,7 @@ async function prepareContext(spec: LabImageSpec, work: string): Promise<Prepare
       const dir = join(work, `context-${spec.name}`);
       rmSync(dir, { recursive: true, force: true });
       mkdirSync(dir, { recursive: true });
-      cpSync(from, join(dir, name));
+      cpSync(from, join(dir, name), { dereference: true });
       return { dir, files: contextFiles(dir), complete: done };
     }
   }
