@@ -1,6 +1,8 @@
 // buildLabImages: every lab image as a docker-archive tarball in `out`, rebuilt only when its
 // content key changed. A warm run hashes the build contexts and reads manifest.json, nothing more.
 import {
+  chmodSync,
+  copyFileSync,
   cpSync,
   existsSync,
   mkdirSync,
@@ -219,7 +221,10 @@ async function prepareContext(spec: LabImageSpec, work: string): Promise<Prepare
       const dir = join(work, `context-${spec.name}`);
       rmSync(dir, { recursive: true, force: true });
       mkdirSync(dir, { recursive: true });
-      cpSync(from, join(dir, name), { dereference: true });
+      // copyFileSync follows links (tools/bin is one); a link in the context would point
+      // outside it, where the builder cannot read. The binary keeps its mode.
+      copyFileSync(from, join(dir, name));
+      chmodSync(join(dir, name), statSync(from).mode & 0o7777);
       return { dir, files: contextFiles(dir), complete: done };
     }
   }

@@ -27,16 +27,18 @@ export function run(program: string, args: readonly string[], options: RunOption
     const child = spawn(program, args, {
       cwd: options.cwd,
       env: options.env ?? process.env,
-      stdio: ['pipe', 'pipe', 'pipe'],
+      // stdin only when there is input: a program that exits without reading it (tar -xOf)
+      // would otherwise fail our write with EPIPE.
+      stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
     let all = '';
-    child.stdout.on('data', (d: Buffer) => {
+    child.stdout!.on('data', (d: Buffer) => {
       stdout += d.toString();
       all += d.toString();
       options.onOutput?.(d.toString());
     });
-    child.stderr.on('data', (d: Buffer) => {
+    child.stderr!.on('data', (d: Buffer) => {
       all += d.toString();
       options.onOutput?.(d.toString());
     });
@@ -45,6 +47,9 @@ export function run(program: string, args: readonly string[], options: RunOption
       if (code === 0) resolve(stdout);
       else reject(new CommandError(`${program} ${args.join(' ')}`, code, all));
     });
-    child.stdin.end(options.input ?? '');
+    if (child.stdin) {
+      child.stdin.on('error', () => undefined);
+      child.stdin.end(options.input);
+    }
   });
 }
