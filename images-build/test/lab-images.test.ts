@@ -21,6 +21,8 @@ import { prepareDevices, startInImage } from './support/in-image.js';
 
 const COLD_BUILD_MS = 75 * 60_000;
 const NODE_VERSION = readVersions().LAB_NODE_VERSION!;
+// The PATH every image inherits from its base (or buildah's default for FROM scratch).
+const BASE_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 const JWT_SECRET = 'lab-image-test-secret-of-sufficient-length-0123456789';
 
 let archives: LabImageArchive[];
@@ -51,7 +53,7 @@ const nodeService = (dir: string, port: number) => ({
   cmd: ['node', `${dir}/dist/main.js`],
   user: '10001:10001',
   workdir: '/app',
-  env: ['NODE_ENV=production', `NODE_VERSION=${NODE_VERSION}`],
+  env: [BASE_PATH, 'NODE_ENV=production', `NODE_VERSION=${NODE_VERSION}`],
   port: `${port}/tcp`,
 });
 
@@ -63,7 +65,14 @@ describe.each([
   [
     'k6',
     'laas/k6:dev',
-    { entrypoint: ['k6'], cmd: null, user: '12345:12345', workdir: '/home/k6', env: [], port: undefined },
+    {
+      entrypoint: ['k6'],
+      cmd: null,
+      user: '12345:12345',
+      workdir: '/home/k6',
+      env: [BASE_PATH],
+      port: undefined,
+    },
   ],
   [
     'prometheus',
@@ -73,14 +82,21 @@ describe.each([
       cmd: ['--config.file=/etc/prometheus/prometheus.yml', '--storage.tsdb.path=/prometheus'],
       user: '65534:65534',
       workdir: '/prometheus',
-      env: [],
+      env: [BASE_PATH],
       port: '9090/tcp',
     },
   ],
   [
     'pause',
     'laas/pause:dev',
-    { entrypoint: ['/pause'], cmd: null, user: '65535:65535', workdir: '', env: [], port: undefined },
+    {
+      entrypoint: ['/pause'],
+      cmd: null,
+      user: '65535:65535',
+      workdir: '',
+      env: [BASE_PATH],
+      port: undefined,
+    },
   ],
 ])('the %s archive', (name, tag, expected) => {
   let config: ImageConfig;
@@ -113,7 +129,7 @@ describe.each([
     });
   });
 
-  test(`sets ${expected.env.join(', ') || 'no extra environment'}${expected.port ? ` and exposes ${expected.port}` : ''}`, () => {
+  test(`sets ${expected.env.join(', ')}${expected.port ? ` and exposes ${expected.port}` : ''}`, () => {
     expect(config.Env ?? []).toEqual(expect.arrayContaining(expected.env));
     expect(Object.keys(config.ExposedPorts ?? {})).toEqual(expected.port ? [expected.port] : []);
   });
