@@ -135,6 +135,7 @@ export async function buildLabImages(options: BuildOptions = {}): Promise<LabIma
       log(`${spec.name}: ${tag} -> ${archive} (${Math.round(seconds)} s)`);
       results.push(archiveOf(out, spec, key, false, seconds));
     }
+    if (results.some((r) => !r.cached)) await buildah.pruneUntagged();
     return results;
   });
 }

@@ -93,6 +93,11 @@ export class Buildah {
     await this.run(['push', '--quiet', image, `docker-archive:${archive}:${tag}`]);
   }
 
+  /** Removes images no tag points at any more: each rebuild of a service leaves ~350 MB behind. */
+  async pruneUntagged(): Promise<void> {
+    await this.run(['rmi', '--prune']);
+  }
+
   async rmi(image: string): Promise<void> {
     await this.run(['rmi', '--force', image]).catch(() => undefined);
   }
