@@ -12,6 +12,7 @@ const workspace = {
   experiment: 'experiment/src/index.ts',
   plot: 'plot/src/index.ts',
   cluster: 'cluster/src/index.ts',
+  'images-build': 'images-build/src/index.ts',
 };
 
 /** @type {import('jest').Config} */

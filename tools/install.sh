@@ -247,6 +247,35 @@ build_wrapper coredns "$COREDNS_VERSION" "-s -w" "CoreDNS-${COREDNS_VERSION#v}" 
 labtool_hash="$(cat "$TOOLS_DIR/go/labtool/main.go" "$TOOLS_DIR/go/labtool/go.mod" | sha256sum | cut -c1-12)"
 build_wrapper labtool "$labtool_hash" "-s -w -X main.sourceHash=$labtool_hash" "labtool $labtool_hash" version
 
+# ---- lab images (images-build/, issue 15): Debian's daemonless builder and its helpers ----
+# buildah builds the repo's Dockerfiles (RUN steps in chroot isolation, no daemon, no runc),
+# debootstrap lays out the local Debian bookworm-slim base, and containerd's `ctr` imports the
+# archives (the image tests start a private containerd for that). Debian packages, not pinned.
+step lab-images "check"
+if command -v buildah >/dev/null && command -v debootstrap >/dev/null && command -v ctr >/dev/null; then
+  log "buildah, debootstrap, ctr: ok (present)"
+else
+  LAB_SUDO=()
+  if [[ "$(id -u)" != "0" ]]; then LAB_SUDO=(sudo); fi
+  step lab-images "apt-get update"
+  timed apt-update-lab "${LAB_SUDO[@]}" apt-get update
+  # containerd ships a service; keep it from starting (each cluster runs its own instance).
+  lab_policy=""
+  if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+    printf '#!/bin/sh\nexit 101\n' | "${LAB_SUDO[@]}" tee /usr/sbin/policy-rc.d >/dev/null
+    "${LAB_SUDO[@]}" chmod +x /usr/sbin/policy-rc.d
+    lab_policy=1
+  fi
+  step lab-images "apt-get install buildah debootstrap containerd"
+  timed apt-install-lab "${LAB_SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends buildah debootstrap containerd
+  if [[ -n "$lab_policy" ]]; then "${LAB_SUDO[@]}" rm -f /usr/sbin/policy-rc.d; fi
+  if [[ -d /run/systemd/system ]]; then
+    "${LAB_SUDO[@]}" systemctl disable --now containerd >/dev/null 2>&1 || true
+  fi
+  log "buildah, debootstrap, ctr: ok (installed)"
+fi
+# ---- end of lab images -------------------------------------------------------------------
+
 # ---- summary ----------------------------------------------------------------------------
 step summary print
 first_line() { { "$@" 2>&1 || true; } | head -n 1; }
@@ -269,4 +298,5 @@ printf '%-16s %-48s %s\n' prometheus "$(first_line prometheus --version)" "$(com
 printf '%-16s %-48s %s\n' nginx "$(first_line "$nginx_bin" -v)" "$nginx_bin"
 printf '%-16s %-48s %s\n' shellcheck "$(shellcheck --version | sed -n 's/^version: //p')" "$(command -v shellcheck)"
 printf '%-16s %-48s %s\n' kubectl "$(first_line kubectl version --client)" "$(command -v kubectl || echo 'missing (not installed by this script)')"
+printf '%-16s %-48s %s\n' buildah "$(first_line buildah --version)" "$(command -v buildah)"
 log "done in $((SECONDS - STARTED_AT))s"
