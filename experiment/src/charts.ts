@@ -1,50 +1,18 @@
-// The experiment's charts as Vega-Lite specs, rendered headless in Node (Vega's renderer 'none':
-// no browser, no canvas) to SVG and rasterised to PNG by resvg. The two renderers mirror the
-// shared plot package's (`renderSvg`, `svgToPng`) so these specs can move there unchanged.
-import { createRequire } from 'node:module';
-import type { Resvg as ResvgClass } from '@resvg/resvg-js';
-import * as vega from 'vega';
-import { compile } from 'vega-lite';
-import type { TopLevelSpec } from 'vega-lite';
+// The experiment's charts as Vega-Lite specs, drawn by the shared plot package (@laas/plot:
+// Vega renders them headless in Node to SVG, resvg rasterises that to PNG).
+import { BASE_CONFIG } from '@laas/plot';
+import type { TopLevelSpec } from '@laas/plot';
 import { componentOrder, coresAtMax } from './cpu-split.js';
 import type { ExperimentResults } from './run.js';
 
 /** The original LaaS experiment (2022): 1/2/3/5 replicas on minikube, max RPS with p99 < 300 ms. */
 export const ORIGINAL_LAAS: Record<number, number> = { 1: 440, 2: 650, 3: 1000, 5: 1200 };
 
-/** Font used in specs and by resvg, so text measured by Vega is drawn at the same width. */
-const FONT = 'DejaVu Sans';
+/** Over the shared defaults: legends under the panels, a frame around each view. */
 const CONFIG = {
-  background: 'white',
-  font: FONT,
-  axis: { labelFontSize: 11, titleFontSize: 12 },
-  legend: { labelFontSize: 11, titleFontSize: 12, orient: 'bottom', labelLimit: 320 },
-  title: { fontSize: 14 },
+  legend: { ...BASE_CONFIG.legend, orient: 'bottom', labelLimit: 320 },
   view: { stroke: '#333' },
 } as const;
-
-/** Compiles a Vega-Lite spec and renders it to an SVG string. */
-export async function renderSvg(spec: TopLevelSpec): Promise<string> {
-  const compiled = compile({ ...spec, config: { ...CONFIG, ...(spec.config ?? {}) } } as TopLevelSpec).spec;
-  const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
-  try {
-    return await view.toSVG();
-  } finally {
-    view.finalize();
-  }
-}
-
-/** Rasterises an SVG to PNG at 1.5x with resvg (a prebuilt native binary shipped in its npm package). */
-export function svgToPng(svg: string, zoom = 1.5): Buffer {
-  const require = createRequire(import.meta.url);
-  // Loaded lazily: if its native binary cannot load here, only the PNG is missing.
-  const { Resvg } = require('@resvg/resvg-js') as { Resvg: typeof ResvgClass };
-  const resvg = new Resvg(svg, {
-    font: { loadSystemFonts: true, defaultFontFamily: FONT },
-    fitTo: { mode: 'zoom', value: zoom },
-  });
-  return Buffer.from(resvg.render().asPng());
-}
 
 const PANEL = { width: 300, height: 260 } as const;
 const REPLICA_AXIS = { title: 'replicas', tickMinStep: 1 } as const;
@@ -93,6 +61,7 @@ export function scalingSpec(results: ExperimentResults): TopLevelSpec {
   } as const;
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    config: CONFIG,
     title: { text: 'How far 1, 2, 3 and 5 replicas go', subtitle: caption(results) },
     hconcat: [
       {
@@ -242,6 +211,7 @@ export function cpuSplitSpec(results: ExperimentResults): TopLevelSpec {
   } as const;
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    config: CONFIG,
     title: {
       text: 'Where the CPU went at each max-RPS plateau',
       subtitle: `cpuacct per process group · ${results.machine.cores} cores · black tick: the replicas' combined quota`,

@@ -28,7 +28,7 @@ export type { MachineInfo } from './machine.js';
 export { DEFAULT_EXPERIMENT, formatDuration, runExperiment } from './run.js';
 export type { ExperimentOptions, ExperimentResults, ExperimentTarget, PointResult, Progress } from './run.js';
 export { cpuSection, reportMarkdown, writeReport } from './report.js';
-export { ORIGINAL_LAAS, cpuSplitSpec, renderSvg, scalingSpec, svgToPng } from './charts.js';
+export { ORIGINAL_LAAS, cpuSplitSpec, scalingSpec } from './charts.js';
 export {
   MACHINE_FULL_SHARE,
   OTHER_COMPONENT,

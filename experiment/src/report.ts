@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ORIGINAL_LAAS, cpuSplitSpec, renderSvg, scalingSpec, svgToPng } from './charts.js';
+import { renderSvg, svgToPng } from '@laas/plot';
+import { ORIGINAL_LAAS, cpuSplitSpec, scalingSpec } from './charts.js';
 import {
   componentOrder,
   coresAtMax,

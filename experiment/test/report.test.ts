@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Resvg } from '@resvg/resvg-js';
+import { renderSvg } from '@laas/plot';
 import type { CpuSplit } from '@laas/local';
 import {
   bottleneckOf,
@@ -9,7 +10,6 @@ import {
   cpuPerRequestMs,
   cpuSplitSpec,
   quotaThatFits,
-  renderSvg,
   writeReport,
 } from '@laas/experiment';
 import type { ExperimentResults, MaxRpsResult, PlateauResult, PointResult } from '@laas/experiment';
