@@ -10,6 +10,7 @@ const workspace = {
   testbed: 'tools/testbed/src/index.ts',
   local: 'local/src/index.ts',
   experiment: 'experiment/src/index.ts',
+  web: 'web/src/site/index.ts',
 };
 
 /** @type {import('jest').Config} */

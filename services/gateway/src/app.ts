@@ -22,6 +22,8 @@ import { openApiDocument } from './openapi.js';
 import { IDENTITY_HEADERS, Upstream } from './proxy.js';
 import { matchRoute, needsToken, type UpstreamName } from './routing.js';
 import { tokenVerifier } from './tokens.js';
+import { scalingRoute } from './scaling/index.js';
+import { siteHandler, type Site } from './web/site.js';
 
 export interface GatewayAppOptions {
   logger: Logger;
@@ -43,6 +45,10 @@ export interface GatewayAppOptions {
   /** Milliseconds since the epoch. */
   clock?: () => number;
   metrics?: HttpMetrics;
+  /** The web page served at / (loadSite()); without it, / answers a JSON pointer to the API. */
+  site?: Site;
+  /** Prometheus behind GET /api/scaling (the page's live panel); without it the panel is off. */
+  prometheusUrl?: string;
 }
 
 export interface GatewayApp {
@@ -145,6 +151,8 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
     await upstreams[route.upstream].forward(req, res, target, identity);
   };
   app.use(proxy);
+  app.get('/api/scaling', scalingRoute({ prometheusUrl: options.prometheusUrl, clock }));
+  if (options.site) app.use(siteHandler(options.site));
   app.get('/', (_req, res) => {
     res.json({ service: 'laas gateway', openapi: '/openapi.json' });
   });

@@ -12,6 +12,7 @@ import {
 import { ImageCatalog } from './catalog.js';
 import type { Random } from './domain/sampling.js';
 import { imageRoutes } from './routes.js';
+import { PictureGallery, pictureRoutes } from './pictures/index.js';
 
 export interface ImagesAppOptions {
   db: Db;
@@ -44,6 +45,7 @@ export function createImagesApp(options: ImagesAppOptions): ImagesApp {
   const readiness = new Readiness([options.databaseCheck]);
   const metrics = options.metrics ?? createHttpMetrics('images');
   const app = baseApp({ logger: options.logger, readiness, metrics });
+  app.use(pictureRoutes(new PictureGallery()));
   app.use(
     imageRoutes({
       catalog,

@@ -1,4 +1,5 @@
 import { commonSettings, int, str, loadConfig, type ConfigOf } from '@laas/shared';
+import { publicBaseUrl } from './pictures/public-base-url.js';
 
 export const imagesSettings = {
   ...commonSettings,
@@ -14,6 +15,7 @@ export const imagesSettings = {
     default: 1000,
     min: 0,
   }),
+  publicBaseUrl,
 };
 
 export type ImagesConfig = ConfigOf<typeof imagesSettings>;

@@ -12,3 +12,15 @@ export { llamaCatalog } from './domain/llamas.js';
 export { LazyPermutation, type Random } from './domain/sampling.js';
 export { parseCount, parseImageId, parseImageUpload, MAX_URL_LENGTH } from './domain/validation.js';
 export { buildSnapshot, sampleSnapshot, snapshotIsStale, type CatalogSnapshot } from './domain/snapshot.js';
+export {
+  PictureGallery,
+  PICTURES_PATH,
+  SEED_PICTURES,
+  describe,
+  drawLlama,
+  llamaTraits,
+  pictureFileName,
+  pictureRoutes,
+  seedPictureUrls,
+} from './pictures/index.js';
+export { DEFAULT_PUBLIC_BASE_URL } from './pictures/public-base-url.js';

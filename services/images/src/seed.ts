@@ -10,7 +10,7 @@ try {
   try {
     const catalog = new ImageCatalog(database.db, { now: Date.now, idSpaceTtlMs: 0 });
     await catalog.ensureIndexes();
-    const added = await catalog.seed(llamaCatalog(), new Date());
+    const added = await catalog.seed(llamaCatalog(config.publicBaseUrl), new Date());
     const total = await catalog.count();
     process.stdout.write(`seed: added ${added} image(s); the catalog has ${total}\n`);
   } finally {
