@@ -14,7 +14,7 @@ export interface ServiceContext {
   /** HS256 secret shared by auth (signs) and gateway (verifies); random per run of the system. */
   jwtSecret: string;
   /** The system's public URL (the ingress: the last service's nginx port); the seed links pictures under it. */
-  publicUrl: string;
+  publicUrl?: string;
   /** The system's Prometheus, when it runs one (the gateway's scaling panel reads it). */
   prometheusUrl?: string;
 }
@@ -44,7 +44,7 @@ export const imagesService: ServiceSpec = {
     MONGO_DB: ctx.mongoDb,
     LOG_LEVEL: ctx.logLevel,
     WEB_CONCURRENCY: '1',
-    PUBLIC_BASE_URL: ctx.publicUrl,
+    ...(ctx.publicUrl ? { PUBLIC_BASE_URL: ctx.publicUrl } : {}),
   }),
   setup: { entry: join(REPO_ROOT, 'services', 'images', 'dist', 'seed.js') },
 };

@@ -26,7 +26,11 @@ interface ErrorBody {
  * One call to the gateway. Paths are relative (`api/...`), so the page works wherever it is
  * served from, including under a path prefix of an ingress.
  */
-async function call<T>(method: string, path: string, options: { body?: unknown; token?: string } = {}): Promise<T> {
+async function call<T>(
+  method: string,
+  path: string,
+  options: { body?: unknown; token?: string } = {},
+): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (options.body !== undefined) headers['content-type'] = 'application/json';
   if (options.token) headers['authorization'] = `Bearer ${options.token}`;

@@ -9,7 +9,9 @@ const HEIGHT = 28;
 /** Draws the panel from one report: one card per service, then the autoscaler's last decision. */
 export function renderScaling(panel: HTMLElement, report: ScalingReport): void {
   if (!report.enabled) {
-    panel.replaceChildren(h('p', { class: 'off' }, `The scaling panel is off: ${report.message ?? 'no metrics'}`));
+    panel.replaceChildren(
+      h('p', { class: 'off' }, `The scaling panel is off: ${report.message ?? 'no metrics'}`),
+    );
     return;
   }
   const minutes = Math.round(report.windowSeconds / 60);
@@ -36,7 +38,11 @@ function card(service: ServiceScaling, minutes: number): HTMLElement {
       { class: 'metric' },
       h('dt', {}, label),
       h('dd', {}, value),
-      h('dd', { class: 'spark' }, sparkline(series, `${label} over the last ${minutes} minutes: ${describeSeries(series, format)}`)),
+      h(
+        'dd',
+        { class: 'spark' },
+        sparkline(series, `${label} over the last ${minutes} minutes: ${describeSeries(series, format)}`),
+      ),
     );
   return h(
     'article',
@@ -50,7 +56,9 @@ function card(service: ServiceScaling, minutes: number): HTMLElement {
     h(
       'dl',
       {},
-      row('replicas', formatCount(service.readyReplicas), service.history.readyReplicas, (n) => formatCount(n)),
+      row('replicas', formatCount(service.readyReplicas), service.history.readyReplicas, (n) =>
+        formatCount(n),
+      ),
       row('requests', formatRps(service.rps), service.history.rps, formatRps),
       row('p99', formatMs(service.p99Ms), service.history.p99Ms, formatMs),
     ),
@@ -61,7 +69,19 @@ function sparkline(values: (number | null)[], label: string): SVGElement {
   const d = sparklinePath(values, WIDTH, HEIGHT);
   return svg(
     'svg',
-    { viewBox: `0 0 ${WIDTH} ${HEIGHT}`, width: String(WIDTH), height: String(HEIGHT), role: 'img', 'aria-label': label },
-    svg('path', { d, fill: 'none', stroke: 'currentColor', 'stroke-width': '1.5', 'stroke-linejoin': 'round' }),
+    {
+      viewBox: `0 0 ${WIDTH} ${HEIGHT}`,
+      width: String(WIDTH),
+      height: String(HEIGHT),
+      role: 'img',
+      'aria-label': label,
+    },
+    svg('path', {
+      d,
+      fill: 'none',
+      stroke: 'currentColor',
+      'stroke-width': '1.5',
+      'stroke-linejoin': 'round',
+    }),
   );
 }

@@ -4,7 +4,12 @@
  * The vertical scale starts at 0, so one replica is not drawn as "empty" next to two.
  * Worked example: [1, 3] in 100 × 20 with 2 px padding → "M0 12L100 2" (max 3 at the top).
  */
-export function sparklinePath(values: readonly (number | null)[], width: number, height: number, pad = 2): string {
+export function sparklinePath(
+  values: readonly (number | null)[],
+  width: number,
+  height: number,
+  pad = 2,
+): string {
   const present = values.filter((v): v is number => v !== null && Number.isFinite(v));
   if (present.length === 0) return '';
   const max = Math.max(...present) || 1;

@@ -85,7 +85,11 @@ export function buildReport(series: RangeSeries[], window: Window): ScalingRepor
     if (!name || (panel !== 'replicas' && panel !== 'rps' && panel !== 'p99')) continue;
     let history = services.get(name);
     if (!history) {
-      history = { readyReplicas: new Array(points).fill(null), rps: new Array(points).fill(null), p99Ms: new Array(points).fill(null) };
+      history = {
+        readyReplicas: new Array(points).fill(null),
+        rps: new Array(points).fill(null),
+        p99Ms: new Array(points).fill(null),
+      };
       services.set(name, history);
     }
     if (panel === 'replicas') history.readyReplicas = toArray(s.values);

@@ -51,11 +51,15 @@ export function loadSite(scriptsDir: URL = SCRIPTS_DIR): Site {
     ['style.css', asset(Buffer.from(STYLE_CSS), TYPES['.css']!)],
     ['favicon.svg', asset(Buffer.from(FAVICON_SVG), TYPES['.svg']!)],
   ]);
-  for (const name of scripts.sort()) assets.set(`app/${name}`, asset(readFileSync(join(dir, name)), TYPES['.js']!));
+  for (const name of scripts.sort())
+    assets.set(`app/${name}`, asset(readFileSync(join(dir, name)), TYPES['.js']!));
   const hash = createHash('sha256');
   for (const [path, { etag }] of assets) hash.update(`${path} ${etag}\n`);
   const build = hash.digest('hex').slice(0, 12);
-  const page = asset(Buffer.from(PAGE_HTML.replaceAll('%ASSETS%', `web/${build}`)), 'text/html; charset=utf-8');
+  const page = asset(
+    Buffer.from(PAGE_HTML.replaceAll('%ASSETS%', `web/${build}`)),
+    'text/html; charset=utf-8',
+  );
   return { build, page, assets };
 }
 
@@ -100,7 +104,9 @@ export function siteHandler(site: Site) {
       next();
       return;
     }
-    send(req, res, found, match[1] === site.build ? IMMUTABLE : REVALIDATE, { 'x-content-type-options': 'nosniff' });
+    send(req, res, found, match[1] === site.build ? IMMUTABLE : REVALIDATE, {
+      'x-content-type-options': 'nosniff',
+    });
   };
 }
 

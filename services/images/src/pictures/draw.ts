@@ -100,17 +100,16 @@ function scene(place: Place, random: () => number): string {
         [14, 46, 160, 190]
           .map((x) => {
             const h = spread(random, 70, 100);
-            return rect('#6b4226', x - 3, 150 - 18, 6, 18) + poly('#2b8a3e', `${x - 18},${132} ${x},${132 - h} ${x + 18},${132}`);
+            return (
+              rect('#6b4226', x - 3, 150 - 18, 6, 18) +
+              poly('#2b8a3e', `${x - 18},${132} ${x},${132 - h} ${x + 18},${132}`)
+            );
           })
           .join('') +
         ground('#5e9c4f')
       );
     case 'studio':
-      return (
-        sky('#f1e6fb') +
-        ellipse('#fff', 100, 80, 70, 60, ' opacity=".55"') +
-        ground('#dcc8ef', 146)
-      );
+      return sky('#f1e6fb') + ellipse('#fff', 100, 80, 70, 60, ' opacity=".55"') + ground('#dcc8ef', 146);
     case 'city':
       return (
         sky('#ffd8c2') +
@@ -183,7 +182,10 @@ function headwear(accessory: LlamaTraits['accessory'], accent: string): string {
     case 'hat':
       return poly(accent, '116,40 140,40 128,10') + circle('#fff', 128, 10, 4);
     case 'sunglasses':
-      return rect('#1b1b1b', 124, 41, 14, 8, ' rx="3"') + `<path d="M124 44l-12-2" stroke="#1b1b1b" stroke-width="2"/>`;
+      return (
+        rect('#1b1b1b', 124, 41, 14, 8, ' rx="3"') +
+        `<path d="M124 44l-12-2" stroke="#1b1b1b" stroke-width="2"/>`
+      );
     case 'scarf':
       return rect(accent, 111, 84, 24, 10, ' rx="4"') + rect(accent, 113, 90, 8, 20, ' rx="3"');
     case 'bow tie':
