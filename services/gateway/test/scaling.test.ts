@@ -15,6 +15,7 @@ describe('buildReport turns one range query into the panel', () => {
         [995, '3'],
         [1000, '3'],
       ]),
+      series({ panel: 'replicas', service: 'auth' }, [[985, '1']]),
       series({ panel: 'replicas', component: 'gateway' }, [[1000, '2']]),
       series({ panel: 'rps', service: 'images', component: 'images' }, [[1000, '12.5']]),
       series({ panel: 'p99', service: 'images' }, [
@@ -31,7 +32,7 @@ describe('buildReport turns one range query into the panel', () => {
   );
 
   test('services come in request order, named by service or component label', () => {
-    expect(report.services.map((s) => s.name)).toEqual(['gateway', 'images']);
+    expect(report.services.map((s) => s.name)).toEqual(['gateway', 'images', 'auth']);
   });
 
   test('current values are the last point; p99 is in milliseconds', () => {
@@ -39,11 +40,16 @@ describe('buildReport turns one range query into the panel', () => {
     expect(images).toMatchObject({ readyReplicas: 3, rps: 12.5, p99Ms: 42 });
   });
 
-  test('history has one point per step, replicas 0 where no target was up, NaN as a gap', () => {
+  test('history has one point per step: replicas 0 where no target was up once seen, NaN as a gap', () => {
     const images = report.services[1]!;
-    expect(images.history.readyReplicas).toEqual([0, 0, 1, 3, 3]);
+    expect(images.history.readyReplicas).toEqual([null, null, 1, 3, 3]);
     expect(images.history.p99Ms).toEqual([null, null, null, null, 42]);
     expect(images.history.rps).toEqual([null, null, null, null, 12.5]);
+  });
+
+  test('a service whose replicas all went away reads 0 ready, not unknown', () => {
+    expect(report.services[2]!.readyReplicas).toBe(0);
+    expect(report.services[2]!.history.readyReplicas).toEqual([null, 1, 0, 0, 0]);
   });
 
   test('the last decision is the counter that rose last, with its age', () => {

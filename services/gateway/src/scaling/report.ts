@@ -104,9 +104,10 @@ export function buildReport(series: RangeSeries[], window: Window): ScalingRepor
     stepSeconds: window.stepSeconds,
     services: names.map((name) => {
       const history = services.get(name)!;
-      // No target up is zero ready replicas, not "unknown": the series of a service that
-      // appears in the window at all exists only while at least one replica is up.
-      history.readyReplicas = history.readyReplicas.map((v) => v ?? 0);
+      // After a service's first sample, no target up is zero ready replicas, not "unknown"
+      // (the count exists only while one is up); before it, there is no data to draw.
+      const first = history.readyReplicas.findIndex((v) => v !== null);
+      history.readyReplicas = history.readyReplicas.map((v, i) => (first === -1 || i < first ? v : (v ?? 0)));
       return {
         name,
         readyReplicas: history.readyReplicas[points - 1] ?? 0,
