@@ -153,6 +153,23 @@ else
   log "prometheus, nginx, shellcheck: ok (installed)"
 fi
 
+# ---- Debian package: chromium (the web page's browser tests) ------------------------------
+# web/test drives Debian's chromium through playwright-core (executablePath /usr/bin/chromium):
+# Playwright's own browser downloads are not reachable from every machine that runs the tests.
+step "chromium" "check"
+if [[ -x /usr/bin/chromium ]]; then
+  log "chromium: ok (present)"
+else
+  SUDO=()
+  if [[ "$(id -u)" != "0" ]]; then SUDO=(sudo); fi
+  step "chromium" "apt-get update"
+  log "apt: installing chromium..."
+  timed apt-update-chromium "${SUDO[@]}" apt-get update
+  step "chromium" "apt-get install chromium"
+  timed apt-chromium "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium
+  log "chromium: ok (installed)"
+fi
+
 # ---- Go tools, smallest first so a failure in the big ones comes last --------------------
 install_go_tool actionlint github.com/rhysd/actionlint/cmd/actionlint "$ACTIONLINT_VERSION" \
   "-s -w" "$ACTIONLINT_VERSION" -version
@@ -199,6 +216,7 @@ printf '%-16s %-48s %s\n' etcd "$(first_line "$BIN/etcd" --version)" "$BIN/etcd"
 printf '%-16s %-48s %s\n' kube-apiserver "$(first_line "$BIN/kube-apiserver" --version)" "$BIN/kube-apiserver"
 printf '%-16s %-48s %s\n' prometheus "$(first_line prometheus --version)" "$(command -v prometheus)"
 printf '%-16s %-48s %s\n' nginx "$(first_line "$nginx_bin" -v)" "$nginx_bin"
+printf '%-16s %-48s %s\n' chromium "$(/usr/bin/chromium --version 2>/dev/null | head -n 1)" /usr/bin/chromium
 printf '%-16s %-48s %s\n' shellcheck "$(shellcheck --version | sed -n 's/^version: //p')" "$(command -v shellcheck)"
 printf '%-16s %-48s %s\n' kubectl "$(first_line kubectl version --client)" "$(command -v kubectl || echo 'missing (not installed by this script)')"
 log "done in $((SECONDS - STARTED_AT))s"

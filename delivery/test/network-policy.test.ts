@@ -244,6 +244,7 @@ describe('the chart NetworkPolicies admit what laas needs and nothing else', () 
     'prometheus -> auth:http',
     'prometheus -> autoscaler:http',
     'autoscaler -> prometheus:http',
+    'gateway -> prometheus:http',
   ];
 
   test('the release renders the workloads the matrix is about', () => {
