@@ -13,4 +13,12 @@ export { forwardableHeaders, IDENTITY_HEADERS } from './proxy.js';
 export { ROUTES, matchRoute, needsToken, type Route, type UpstreamName } from './routing.js';
 export { tokenVerifier, type Principal } from './tokens.js';
 export { loadSite, siteHandler, type Site } from './web/site.js';
-export { buildReport, lastDecision, scalingQuery, scalingRoute, SharedLoad, type RangeSeries, type ScalingReport } from './scaling/index.js';
+export {
+  buildReport,
+  lastDecision,
+  scalingQuery,
+  scalingRoute,
+  SharedLoad,
+  type RangeSeries,
+  type ScalingReport,
+} from './scaling/index.js';

@@ -43,7 +43,11 @@ export const ROUTES: Route[] = [
     },
   },
   // The llama pictures the images service draws (the seed catalog links them here).
-  { template: '/pictures/*', upstream: 'images', rewrite: (path) => (path.startsWith('/pictures/') ? path : null) },
+  {
+    template: '/pictures/*',
+    upstream: 'images',
+    rewrite: (path) => (path.startsWith('/pictures/') ? path : null),
+  },
   // The original LaaS paths, kept as aliases.
   { template: '/random', upstream: 'images', rewrite: (path) => (path === '/random' ? '/random' : null) },
   { template: '/upload', upstream: 'images', rewrite: (path) => (path === '/upload' ? '/images' : null) },
