@@ -15,7 +15,10 @@ export function renderScaling(panel: HTMLElement, report: ScalingReport): void {
     return;
   }
   const minutes = Math.round(report.windowSeconds / 60);
-  const cards = report.services.map((service) => card(service, minutes));
+  // The lines start where the data does (a system up for 3 minutes fills the width), at one
+  // common start so the rows stay aligned in time.
+  const start = firstData(report.services);
+  const cards = report.services.map((service) => card(service, minutes, start));
   const decision = report.autoscaler
     ? h(
         'p',
@@ -31,7 +34,15 @@ export function renderScaling(panel: HTMLElement, report: ScalingReport): void {
   );
 }
 
-function card(service: ServiceScaling, minutes: number): HTMLElement {
+function firstData(services: ServiceScaling[]): number {
+  const starts = services.flatMap((s) =>
+    [s.history.readyReplicas, s.history.rps, s.history.p99Ms].map((v) => v.findIndex((x) => x !== null)),
+  );
+  const found = starts.filter((i) => i >= 0);
+  return found.length > 0 ? Math.min(...found) : 0;
+}
+
+function card(service: ServiceScaling, minutes: number, start: number): HTMLElement {
   const row = (label: string, value: string, series: (number | null)[], format: (n: number) => string) =>
     h(
       'div',
@@ -41,7 +52,10 @@ function card(service: ServiceScaling, minutes: number): HTMLElement {
       h(
         'dd',
         { class: 'spark' },
-        sparkline(series, `${label} over the last ${minutes} minutes: ${describeSeries(series, format)}`),
+        sparkline(
+          series.slice(start),
+          `${label} over the last ${minutes} minutes: ${describeSeries(series, format)}`,
+        ),
       ),
     );
   return h(

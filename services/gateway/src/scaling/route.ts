@@ -21,10 +21,11 @@ export interface ScalingOptions {
 }
 
 /**
- * GET /api/scaling: read-only, one Prometheus range query per second at most, shared by every
- * open page (SharedLoad); errors are the typed 502s of queryRange, cached for the same second.
+ * The report behind GET /api/scaling: read-only, one Prometheus range query per second at most,
+ * shared by every open page (SharedLoad); errors are the typed 502s of queryRange, cached for
+ * the same second.
  */
-export function scalingRoute(options: ScalingOptions): RequestHandler {
+export function scalingReporter(options: ScalingOptions): () => Promise<ScalingReport> {
   const clock = options.clock ?? Date.now;
   const window = { windowSeconds: options.windowSeconds ?? 600, stepSeconds: options.stepSeconds ?? 5 };
   const query = scalingQuery(options.rateWindow ?? '30s');
@@ -42,10 +43,16 @@ export function scalingRoute(options: ScalingOptions): RequestHandler {
     return buildReport(series, { end, ...window });
   };
   const shared = new SharedLoad(load, options.cacheMs ?? 1000, clock);
+  return () => shared.get();
+}
+
+/** GET /api/scaling as an Express handler. */
+export function scalingRoute(options: ScalingOptions): RequestHandler {
+  const report = scalingReporter(options);
   return async (_req, res) => {
     res.locals['route'] = '/api/scaling';
-    const report = await shared.get();
+    const body = await report();
     res.setHeader('cache-control', 'no-store');
-    res.json(report);
+    res.json(body);
   };
 }

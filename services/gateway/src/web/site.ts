@@ -80,54 +80,65 @@ const IMMUTABLE = 'public, max-age=31536000, immutable';
 /** The page itself is revalidated every time (a 304 when unchanged), so a new build shows at once. */
 const REVALIDATE = 'no-cache';
 
-/**
- * Serves GET/HEAD `/` (the page) and `/web/<build>/<asset>`; anything else goes on to `next`.
- * An asset asked for under another build's folder (a page loaded just before a rollout) gets
- * the current bytes, revalidated rather than cached for a year.
- */
-export function siteHandler(site: Site) {
-  return (req: IncomingMessage, res: ServerResponse, next: () => void): void => {
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      next();
-      return;
-    }
-    const url = req.url ?? '/';
-    const q = url.indexOf('?');
-    const path = q === -1 ? url : url.slice(0, q);
-    if (path === '/' || path === '/index.html') {
-      send(req, res, site.page, REVALIDATE, PAGE_HEADERS);
-      return;
-    }
-    const match = /^\/web\/([0-9a-f]{12})\/(.+)$/.exec(path);
-    const found = match ? site.assets.get(match[2]!) : undefined;
-    if (!match || !found) {
-      next();
-      return;
-    }
-    send(req, res, found, match[1] === site.build ? IMMUTABLE : REVALIDATE, {
-      'x-content-type-options': 'nosniff',
-    });
-  };
+/** What the gateway sends for a path of the site: status, headers and body. */
+export interface SiteAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: Buffer;
 }
 
-function send(
-  req: IncomingMessage,
-  res: ServerResponse,
+/** Whether `path` (without query) belongs to the site: the page or an asset folder. */
+export const isSitePath = (path: string): boolean =>
+  path === '/' || path === '/index.html' || path.startsWith('/web/');
+
+/**
+ * The answer for `path`: the page at `/`, an asset at `/web/<build>/<asset>`, or null (not the
+ * site's: the caller's 404). An asset asked for under another build's folder (a page loaded just
+ * before a rollout) gets the current bytes, revalidated rather than cached for a year.
+ * `ifNoneMatch` is the request's If-None-Match header: a match answers 304 with no body.
+ */
+export function siteAnswer(site: Site, path: string, ifNoneMatch: string | undefined): SiteAnswer | null {
+  if (path === '/' || path === '/index.html') return answer(site.page, REVALIDATE, PAGE_HEADERS, ifNoneMatch);
+  const match = /^\/web\/([0-9a-f]{12})\/(.+)$/.exec(path);
+  const found = match ? site.assets.get(match[2]!) : undefined;
+  if (!match || !found) return null;
+  return answer(
+    found,
+    match[1] === site.build ? IMMUTABLE : REVALIDATE,
+    { 'x-content-type-options': 'nosniff' },
+    ifNoneMatch,
+  );
+}
+
+function answer(
   asset: Asset,
   cacheControl: string,
-  headers: Record<string, string>,
-): void {
-  res.setHeader('cache-control', cacheControl);
-  res.setHeader('etag', asset.etag);
-  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
-  const tags = req.headers['if-none-match'];
-  if (tags !== undefined && tags.split(',').some((t) => t.trim().replace(/^W\//, '') === asset.etag)) {
-    res.statusCode = 304;
-    res.end();
-    return;
-  }
-  res.setHeader('content-type', asset.type);
-  res.setHeader('content-length', asset.body.length);
-  res.statusCode = 200;
-  res.end(req.method === 'HEAD' ? undefined : asset.body);
+  extra: Record<string, string>,
+  ifNoneMatch: string | undefined,
+): SiteAnswer {
+  const headers = { 'cache-control': cacheControl, etag: asset.etag, ...extra };
+  if (
+    ifNoneMatch !== undefined &&
+    ifNoneMatch.split(',').some((t) => t.trim().replace(/^W\//, '') === asset.etag)
+  )
+    return { status: 304, headers, body: Buffer.alloc(0) };
+  return { status: 200, headers: { ...headers, 'content-type': asset.type }, body: asset.body };
+}
+
+/** GET/HEAD of the site as a handler; anything else goes on to `next`. */
+export function siteHandler(site: Site) {
+  return (req: IncomingMessage, res: ServerResponse, next: () => void): void => {
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const found =
+      req.method === 'GET' || req.method === 'HEAD'
+        ? siteAnswer(site, q === -1 ? url : url.slice(0, q), req.headers['if-none-match'])
+        : null;
+    if (found === null) {
+      next();
+      return;
+    }
+    res.writeHead(found.status, { ...found.headers, 'content-length': found.body.length });
+    res.end(req.method === 'HEAD' ? undefined : found.body);
+  };
 }
