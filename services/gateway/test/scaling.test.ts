@@ -207,7 +207,7 @@ describe('GET /api/scaling', () => {
       const q = prometheus.queries[0]!;
       expect(Number(q.get('end')) - Number(q.get('start'))).toBe(600);
       expect(q.get('step')).toBe('5s');
-      expect(q.get('query')).toContain('count by (service, component) (up == 1)');
+      expect(q.get('query')).toContain('count by (service, component, job) (up == 1)');
     } finally {
       await gateway.close();
     }

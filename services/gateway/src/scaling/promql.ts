@@ -8,18 +8,19 @@
  *   p99        the 0.99 quantile of request duration, in seconds;
  *   decisions  the autoscaler's decision counters, by outcome and reason (present only where
  *              the operator runs and is scraped).
- * Grouping by both `service` and `component` fits both setups: a label a series lacks is empty.
+ * Grouping by `service`, `component` and `job` fits both setups (a label a series lacks is empty);
+ * a target with neither of the first two is named by its job.
  */
 const NOT_TRAFFIC = 'route!~"/metrics|/healthz|/readyz"';
 
 export function scalingQuery(rateWindow: string): string {
   const tag = (panel: string, expr: string) => `label_replace(${expr}, "panel", "${panel}", "", "")`;
   return [
-    tag('replicas', 'count by (service, component) (up == 1)'),
-    tag('rps', `sum by (service, component) (rate(http_requests_total{${NOT_TRAFFIC}}[${rateWindow}]))`),
+    tag('replicas', 'count by (service, component, job) (up == 1)'),
+    tag('rps', `sum by (service, component, job) (rate(http_requests_total{${NOT_TRAFFIC}}[${rateWindow}]))`),
     tag(
       'p99',
-      `histogram_quantile(0.99, sum by (le, service, component) (rate(http_request_duration_seconds_bucket{${NOT_TRAFFIC}}[${rateWindow}])))`,
+      `histogram_quantile(0.99, sum by (le, service, component, job) (rate(http_request_duration_seconds_bucket{${NOT_TRAFFIC}}[${rateWindow}])))`,
     ),
     tag('decisions', 'sum by (outcome, reason) (laas_autoscaler_decisions_total)'),
   ].join(' or ');
