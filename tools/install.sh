@@ -176,6 +176,13 @@ install_go_tool actionlint github.com/rhysd/actionlint/cmd/actionlint "$ACTIONLI
 
 install_go_tool k6 go.k6.io/k6 "$K6_VERSION" "-s -w" "k6 $K6_VERSION" version
 
+# ---- kube-score: scores the chart's rendered manifests (delivery/test/kube-score.test.ts) --
+# `go install` leaves its version at "development": stamp it, so the check above can tell a
+# stale binary from the pinned one (main.version is what `kube-score version` prints).
+install_go_tool kube-score github.com/zegl/kube-score/cmd/kube-score "$KUBE_SCORE_VERSION" \
+  "-s -w -X main.version=${KUBE_SCORE_VERSION#v}" "kube-score version: ${KUBE_SCORE_VERSION#v}" version
+# ---- end of kube-score -------------------------------------------------------------------
+
 KUBE_MINOR="$(cut -d. -f2 <<<"$KUBERNETES_VERSION")"
 install_go_tool helm helm.sh/helm/v3/cmd/helm "$HELM_VERSION" \
   "-s -w -X helm.sh/helm/v3/internal/version.version=$HELM_VERSION -X helm.sh/helm/v3/internal/version.gitTreeState=clean -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMinor=$KUBE_MINOR" \
@@ -211,6 +218,7 @@ printf '\n%-16s %-48s %s\n' TOOL VERSION PATH
 printf '%-16s %-48s %s\n' k6 "$(first_line "$BIN/k6" version)" "$BIN/k6"
 printf '%-16s %-48s %s\n' helm "$(first_line "$BIN/helm" version --template '{{.Version}}')" "$BIN/helm"
 printf '%-16s %-48s %s\n' actionlint "$(first_line "$BIN/actionlint" -version)" "$BIN/actionlint"
+printf '%-16s %-48s %s\n' kube-score "$(first_line "$BIN/kube-score" version | cut -d, -f1)" "$BIN/kube-score"
 printf '%-16s %-48s %s\n' ferretdb "$(first_line "$BIN/ferretdb" --version)" "$BIN/ferretdb"
 printf '%-16s %-48s %s\n' etcd "$(first_line "$BIN/etcd" --version)" "$BIN/etcd"
 printf '%-16s %-48s %s\n' kube-apiserver "$(first_line "$BIN/kube-apiserver" --version)" "$BIN/kube-apiserver"

@@ -20,6 +20,7 @@ export interface ContainerPort {
 export interface Probe {
   httpGet?: { path: string; port: number | string };
   exec?: { command: string[] };
+  tcpSocket?: { port: number | string };
 }
 
 export interface Container {
@@ -37,11 +38,27 @@ export interface Container {
   lifecycle?: { preStop?: { exec?: { command: string[] } } };
 }
 
+export interface TopologySpreadConstraint {
+  maxSkew: number;
+  topologyKey: string;
+  whenUnsatisfiable: 'ScheduleAnyway' | 'DoNotSchedule';
+  labelSelector: { matchLabels?: Labels };
+  matchLabelKeys?: string[];
+}
+
+export interface Volume {
+  name: string;
+  emptyDir?: { sizeLimit?: string };
+  [source: string]: unknown;
+}
+
 export interface PodSpec {
   containers: Container[];
   securityContext?: Record<string, unknown>;
   terminationGracePeriodSeconds?: number;
   serviceAccountName?: string;
+  topologySpreadConstraints?: TopologySpreadConstraint[];
+  volumes?: Volume[];
 }
 
 export interface PodTemplate {

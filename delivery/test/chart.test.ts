@@ -100,12 +100,12 @@ describe.each(VARIANTS)('with the %s values', (variant) => {
     expect(problems).toEqual([]);
   });
 
-  test('every container has CPU and memory requests and limits', () => {
+  test('every container has CPU, memory and ephemeral-storage requests and limits', () => {
     const missing: string[] = [];
     for (const [w, t] of workloads(objectsOf(variant))) {
       for (const c of t.spec.containers) {
         for (const kind of ['requests', 'limits'] as const) {
-          for (const r of ['cpu', 'memory']) {
+          for (const r of ['cpu', 'memory', 'ephemeral-storage']) {
             if (!c.resources?.[kind]?.[r]) missing.push(`${w.metadata.name}/${c.name} ${kind}.${r}`);
           }
         }
@@ -136,6 +136,81 @@ describe.each(VARIANTS)('with the %s values', (variant) => {
     },
   );
 
+  test('every pod runs with user, group and fsGroup IDs of 10000 or more', () => {
+    const low: string[] = [];
+    for (const [w, t] of workloads(objectsOf(variant))) {
+      const pod = t.spec.securityContext ?? {};
+      for (const key of ['runAsUser', 'runAsGroup', 'fsGroup']) {
+        const id = pod[key];
+        if (typeof id !== 'number' || id < 10000) low.push(`${w.metadata.name}: ${key}=${String(id)}`);
+      }
+      for (const c of t.spec.containers) {
+        for (const key of ['runAsUser', 'runAsGroup']) {
+          const id = c.securityContext?.[key];
+          if (id !== undefined && (typeof id !== 'number' || id < 10000))
+            low.push(`${w.metadata.name}/${c.name}: ${key}=${String(id)}`);
+        }
+      }
+    }
+    expect(low).toEqual([]);
+  });
+
+  test('no container uses one probe for both liveness and readiness', () => {
+    const same: string[] = [];
+    for (const [w, t] of workloads(objectsOf(variant))) {
+      for (const c of t.spec.containers) {
+        if (!c.livenessProbe || !c.readinessProbe) continue;
+        const { httpGet: lh, exec: le, tcpSocket: lt } = c.livenessProbe;
+        const { httpGet: rh, exec: re, tcpSocket: rt } = c.readinessProbe;
+        const identical =
+          (lh && rh && lh.path === rh.path && lh.port === rh.port) ||
+          (le && re && JSON.stringify(le.command) === JSON.stringify(re.command)) ||
+          (lt && rt && lt.port === rt.port);
+        if (identical) same.push(`${w.metadata.name}/${c.name}`);
+      }
+    }
+    expect(same).toEqual([]);
+  });
+
+  test('every emptyDir has a size limit', () => {
+    const unbounded: string[] = [];
+    for (const [w, t] of workloads(objectsOf(variant))) {
+      for (const v of t.spec.volumes ?? []) {
+        if (v.emptyDir && !v.emptyDir.sizeLimit) unbounded.push(`${w.metadata.name}/${v.name}`);
+      }
+    }
+    expect(unbounded).toEqual([]);
+  });
+
+  test('every Deployment rolls out without taking a serving pod away first', () => {
+    const problems: string[] = [];
+    for (const d of ofKind(objectsOf(variant), 'Deployment')) {
+      const strategy = specOf<{ strategy?: { type?: string; rollingUpdate?: { maxUnavailable?: number } } }>(
+        d,
+      ).strategy;
+      if (strategy?.type !== 'RollingUpdate' || strategy.rollingUpdate?.maxUnavailable !== 0)
+        problems.push(`${d.metadata.name}: ${JSON.stringify(strategy)}`);
+    }
+    expect(problems).toEqual([]);
+  });
+
+  test('every Deployment that may run several pods spreads them over nodes, softly', () => {
+    const problems: string[] = [];
+    for (const d of ofKind(objectsOf(variant), 'Deployment')) {
+      const replicas = specOf<{ replicas?: number }>(d).replicas;
+      if (replicas !== undefined && replicas < 2) continue; // undefined: an autoscaler sizes it
+      const t = podTemplateOf(d)!;
+      const spread = (t.spec.topologySpreadConstraints ?? []).find(
+        (c) =>
+          c.topologyKey === 'kubernetes.io/hostname' &&
+          c.whenUnsatisfiable === 'ScheduleAnyway' &&
+          mapSelectorMatches(c.labelSelector.matchLabels, t.metadata.labels),
+      );
+      if (!spread) problems.push(d.metadata.name);
+    }
+    expect(problems).toEqual([]);
+  });
+
   test('credentials come from Secrets, never from literal env values', () => {
     const literal: string[] = [];
     for (const [w, t] of workloads(objectsOf(variant))) {
@@ -148,6 +223,22 @@ describe.each(VARIANTS)('with the %s values', (variant) => {
     }
     expect(literal).toEqual([]);
   });
+});
+
+describe('MongoDB', () => {
+  test.each(VARIANTS.filter((v) => v !== 'external-mongodb'))(
+    'with the %s values runs as a high uid whose group owns its volume, probed two ways',
+    (variant) => {
+      const t = podTemplateOf(byName(objectsOf(variant), 'StatefulSet', 'laas-mongodb'))!;
+      const sc = t.spec.securityContext!;
+      expect(sc['runAsUser']).toBeGreaterThanOrEqual(10000);
+      expect(sc['fsGroup']).toBe(sc['runAsGroup']);
+      const c = t.spec.containers[0]!;
+      // Liveness: a TCP connect; readiness: a real command through mongosh.
+      expect(c.livenessProbe?.tcpSocket?.port).toBe('mongodb');
+      expect(c.readinessProbe?.exec?.command[0]).toBe('mongosh');
+    },
+  );
 });
 
 describe('replicas belong to whoever scales', () => {
@@ -297,14 +388,16 @@ describe('optional parts', () => {
     ]);
   });
 
-  test("the catalog seed Job runs the images image's seed script against the same database", () => {
+  test("the catalog seed Job runs the images image's seed script against the same database and public URL", () => {
     const objects = objectsOf('default');
     const job = ofKind(objects, 'Job').find((j) => j.metadata.name.startsWith('laas-images-seed-'))!;
     const c = podTemplateOf(job)!.spec.containers[0]!;
     expect(c.command).toEqual(['node', 'services/images/dist/seed.js']);
     expect(c.image).toBe(containerOf(objects, 'images').image);
     expect(c.env).toEqual(
-      containerOf(objects, 'images').env!.filter((e) => ['MONGO_URL', 'MONGO_DB'].includes(e.name)),
+      containerOf(objects, 'images').env!.filter((e) =>
+        ['MONGO_URL', 'MONGO_DB', 'PUBLIC_BASE_URL'].includes(e.name),
+      ),
     );
   });
 });

@@ -74,6 +74,85 @@ describe.each(VARIANTS)('helm install with the %s values', (variant) => {
   });
 });
 
+describe("the API server's addresses, read at install (networkPolicy.apiServer.lookup)", () => {
+  interface Rule {
+    cidrs: string[];
+    port: number;
+  }
+  const ns = 'delivery-lookup';
+  const hostCidr = (ip: string): string => (ip.includes(':') ? `${ip}/128` : `${ip}/32`);
+  // The test bed's API server advertises 127.0.0.1, which an EndpointSlice may not hold, so it
+  // publishes none. This one stands in for the slice a real cluster has (the API server on a
+  // node's address, port 6443), and the install must find it.
+  const slice = {
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
+    metadata: {
+      name: 'kubernetes',
+      namespace: 'default',
+      labels: { 'kubernetes.io/service-name': 'kubernetes' },
+    },
+    addressType: 'IPv4',
+    endpoints: [{ addresses: ['198.19.255.2'] }],
+    ports: [{ name: 'https', port: 6443, protocol: 'TCP' }],
+  };
+  let created = false;
+
+  beforeAll(async () => {
+    created = (await kube.kubectl(['get', 'endpointslice', 'kubernetes', '-n', 'default'])).code !== 0;
+    if (created) await kubectlOk(['create', '-f', '-'], JSON.stringify(slice));
+    const install = await helmIn([
+      'install',
+      'laas',
+      chartDir,
+      '--namespace',
+      ns,
+      '--create-namespace',
+      '--wait=false',
+    ]);
+    if (install.code !== 0) throw new Error(`helm install failed: ${install.stderr}`);
+  }, 200_000);
+
+  afterAll(async () => {
+    await helmIn(['uninstall', 'laas', '--namespace', ns, '--wait=false']);
+    if (created) await kube.kubectl(['delete', 'endpointslice', 'kubernetes', '-n', 'default']);
+  }, 200_000);
+
+  test.each(['autoscaler', 'prometheus'])(
+    'the %s may reach exactly the ClusterIP of Service default/kubernetes and the endpoints behind it, each on its own port',
+    async (component) => {
+      const svc = JSON.parse(
+        await kubectlOk(['get', 'service', 'kubernetes', '-n', 'default', '-o', 'json']),
+      ) as {
+        spec: { clusterIPs: string[]; ports: { port: number }[] };
+      };
+      const live = JSON.parse(
+        await kubectlOk(['get', 'endpointslice', 'kubernetes', '-n', 'default', '-o', 'json']),
+      ) as {
+        endpoints: { addresses: string[] }[];
+        ports: { port: number }[];
+      };
+      const expected: Rule[] = [
+        ...svc.spec.ports.map((p) => ({ cidrs: svc.spec.clusterIPs.map(hostCidr), port: p.port })),
+        ...live.ports.map((p) => ({
+          cidrs: live.endpoints.flatMap((e) => e.addresses).map(hostCidr),
+          port: p.port,
+        })),
+      ];
+      const policy = JSON.parse(
+        await kubectlOk(['get', 'networkpolicy', `laas-${component}`, '-n', ns, '-o', 'json']),
+      ) as { spec: { egress: { to?: { ipBlock?: { cidr: string } }[]; ports?: { port: number }[] }[] } };
+      // Rules by address; a rule without peers would be the fallback (any address), which must
+      // not appear once the addresses are known.
+      const addressRules: Rule[] = policy.spec.egress
+        .filter((r) => !r.to || r.to.some((peer) => peer.ipBlock))
+        .map((r) => ({ cidrs: (r.to ?? []).map((peer) => peer.ipBlock!.cidr), port: r.ports![0]!.port }));
+      expect(expected).toHaveLength(2);
+      expect(addressRules).toEqual(expected);
+    },
+  );
+});
+
 describe('the LatencyAutoscaler CRD', () => {
   test('is established', async () => {
     const status = await kubectlOk([

@@ -107,15 +107,19 @@ describe('the chart agrees with the code it runs', () => {
     expect(registers(`services/${service}/src`) || (usesKit && registers('services/shared/src'))).toBe(true);
   });
 
-  test('the autoscaler serves /healthz and /metrics where the chart probes and scrapes it', () => {
-    const c = podTemplateOf(byName(objects, 'Deployment', 'laas-autoscaler'))!;
-    expect(c.spec.containers[0]!.livenessProbe?.httpGet?.path).toBe('/healthz');
-    expect(c.metadata.annotations?.['prometheus.io/path']).toBe('/metrics');
+  test('the autoscaler serves every path the chart probes and scrapes it on', () => {
+    const t = podTemplateOf(byName(objects, 'Deployment', 'laas-autoscaler'))!;
+    const c = t.spec.containers[0]!;
+    const paths = [
+      c.livenessProbe?.httpGet?.path,
+      c.readinessProbe?.httpGet?.path,
+      t.metadata.annotations?.['prometheus.io/path'],
+    ];
+    expect(paths).toEqual(['/healthz', '/metrics', '/metrics']);
     const text = sourcesOf('autoscaler/src')
       .map((f) => readFileSync(f, 'utf8'))
       .join('\n');
-    expect(text).toMatch(/['"`]\/healthz['"`]/);
-    expect(text).toMatch(/['"`]\/metrics['"`]/);
+    for (const path of paths) expect(text).toMatch(new RegExp(`['"\`]${path}['"\`]`));
   });
 
   test('every flag the chart passes to the autoscaler is in its usage', () => {

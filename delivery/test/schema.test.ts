@@ -75,7 +75,106 @@ describe('values.schema.json rejects bad values with a clear message', () => {
     [
       'running as root',
       ['--set', 'podSecurityContext.runAsUser=0'],
-      "at '/podSecurityContext/runAsUser': minimum: got 0, want 1",
+      "at '/podSecurityContext/runAsUser': minimum: got 0, want 10,000",
+    ],
+    [
+      'a group ID that may be a group of the node',
+      ['--set', 'podSecurityContext.runAsGroup=1000'],
+      "at '/podSecurityContext/runAsGroup': minimum: got 1,000, want 10,000",
+    ],
+    [
+      "MongoDB's volume owned by the image's own low group",
+      ['--set', 'mongodb.podSecurityContext.fsGroup=999'],
+      "at '/mongodb/podSecurityContext/fsGroup': minimum: got 999, want 10,000",
+    ],
+    [
+      'a Prometheus uid below 10000',
+      ['--set', 'prometheus.podSecurityContext.runAsUser=65'],
+      "at '/prometheus/podSecurityContext/runAsUser': minimum: got 65, want 10,000",
+    ],
+    [
+      'a container without an ephemeral-storage limit',
+      ['--set', 'gateway.resources.limits.ephemeral-storage=null'],
+      "at '/gateway/resources/limits': missing property 'ephemeral-storage'",
+    ],
+    [
+      'a seed Job without an ephemeral-storage request',
+      ['--set', 'images.seed.resources.requests.ephemeral-storage=null'],
+      "at '/images/seed/resources/requests': missing property 'ephemeral-storage'",
+    ],
+    [
+      'an ephemeral-storage that is not a quantity',
+      ['--set', 'images.resources.requests.ephemeral-storage=lots'],
+      "at '/images/resources/requests/ephemeral-storage'",
+    ],
+    [
+      'a Prometheus TSDB larger than its pod may keep',
+      ['--set', 'prometheus.dataSizeLimit=2Gi'],
+      'prometheus.resources.limits.ephemeral-storage (1280Mi) must be larger than prometheus.dataSizeLimit (2Gi)',
+    ],
+    [
+      'MongoDB data in an emptyDir larger than its pod may keep',
+      ['--set', 'mongodb.persistence.enabled=false'],
+      'mongodb.resources.limits.ephemeral-storage (512Mi) must be larger than mongodb.persistence.size',
+    ],
+    [
+      'a rollout that may neither add nor remove a pod',
+      ['--set', 'gateway.rollingUpdate.maxSurge=0'],
+      'gateway.rollingUpdate: maxSurge and maxUnavailable cannot both be 0',
+    ],
+    [
+      'a maxUnavailable that is neither a count nor a percentage',
+      ['--set', 'images.rollingUpdate.maxUnavailable=half'],
+      "at '/images/rollingUpdate/maxUnavailable'",
+    ],
+    [
+      'an unknown whenUnsatisfiable',
+      ['--set', 'auth.topologySpread.whenUnsatisfiable=Sometimes'],
+      "at '/auth/topologySpread/whenUnsatisfiable': value must be one of 'ScheduleAnyway', 'DoNotSchedule'",
+    ],
+    [
+      'a maxSkew of zero',
+      ['--set', 'gateway.topologySpread.maxSkew=0'],
+      "at '/gateway/topologySpread/maxSkew': minimum: got 0, want 1",
+    ],
+    [
+      'one probe path for liveness and readiness',
+      ['--set', 'autoscaler.probes.readinessPath=/healthz'],
+      'autoscaler.probes: readinessPath and livenessPath must differ',
+    ],
+    [
+      'a probe path that is not a path',
+      ['--set', 'autoscaler.probes.livenessPath=healthz'],
+      "at '/autoscaler/probes/livenessPath'",
+    ],
+    [
+      'an API server address without a prefix length',
+      ['--set-json', 'networkPolicy.apiServer.endpoints=[{"cidr":"198.18.0.1","port":443}]'],
+      "at '/networkPolicy/apiServer/endpoints/0/cidr'",
+    ],
+    [
+      'an API server endpoint without a port',
+      ['--set-json', 'networkPolicy.apiServer.endpoints=[{"cidr":"198.18.0.1/32"}]'],
+      "at '/networkPolicy/apiServer/endpoints/0': missing property 'port'",
+    ],
+    ['no DNS port', ['--set-json', 'networkPolicy.dns.ports=[]'], "at '/networkPolicy/dns/ports': minItems"],
+    [
+      'a peer that mixes an ipBlock with a podSelector',
+      [
+        '--set-json',
+        'networkPolicy.externalMongodb.to=[{"ipBlock":{"cidr":"198.18.0.0/16"},"podSelector":{}}]',
+      ],
+      "at '/networkPolicy/externalMongodb/to/0': 'not' failed",
+    ],
+    [
+      'an ingress controller address without a prefix length',
+      ['--set-json', 'networkPolicy.ingressController.cidrs=["198.19.255.2"]'],
+      "at '/networkPolicy/ingressController/cidrs/0'",
+    ],
+    [
+      'an empty peer (it would admit everything)',
+      ['--set-json', 'networkPolicy.externalPrometheus.to=[{}]'],
+      "at '/networkPolicy/externalPrometheus/to/0': minProperties: got 0, want 1",
     ],
     ['an ingress host that is not a DNS name', ['--set', 'ingress.host=Not A Host'], "at '/ingress/host'"],
     [
@@ -128,6 +227,19 @@ describe('values.schema.json rejects bad values with a clear message', () => {
     const result = await helm(['template', 'laas', chartDir, ...args]);
     expect(result.code).not.toBe(0);
     expect(result.stderr).toContain(message);
+  });
+
+  test.each([
+    ['a Prometheus TSDB just under its limit', ['--set', 'prometheus.dataSizeLimit=1279Mi']],
+    [
+      'MongoDB data in an emptyDir under its limit',
+      ['--set', 'mongodb.persistence.enabled=false', '--set', 'mongodb.persistence.size=0.4Gi'],
+    ],
+    ['a rollout that surges by a percentage', ['--set', 'gateway.rollingUpdate.maxSurge=25%']],
+  ])('accepts %s', async (_label, args) => {
+    const result = await helm(['template', 'laas', chartDir, ...args]);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
   });
 
   test('the default values pass', async () => {

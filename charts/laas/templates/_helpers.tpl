@@ -111,12 +111,80 @@ In-cluster MongoDB host (the StatefulSet's headless Service).
 Pod securityContext shared by the laas workloads.
 */}}
 {{- define "laas.podSecurityContext" -}}
+{{ include "laas.podSecurityContextOf" .Values.podSecurityContext }}
+{{- end }}
+
+{{/*
+A pod securityContext from a values block {runAsUser, runAsGroup, fsGroup} (the schema keeps
+each >= 10000, clear of the users and groups of the node).
+*/}}
+{{- define "laas.podSecurityContextOf" -}}
 runAsNonRoot: true
-runAsUser: {{ .Values.podSecurityContext.runAsUser }}
-runAsGroup: {{ .Values.podSecurityContext.runAsGroup }}
-fsGroup: {{ .Values.podSecurityContext.fsGroup }}
+runAsUser: {{ .runAsUser }}
+runAsGroup: {{ .runAsGroup }}
+fsGroup: {{ .fsGroup }}
 seccompProfile:
   type: RuntimeDefault
+{{- end }}
+
+{{/*
+RollingUpdate strategy of a Deployment from a values block {maxSurge, maxUnavailable}:
+laas.rollingUpdate (dict "name" "gateway" "values" .Values.gateway.rollingUpdate).
+Kubernetes refuses both at 0 (the rollout could never start); say so before it does.
+*/}}
+{{- define "laas.rollingUpdate" -}}
+{{- $r := .values -}}
+{{- if and (eq (toString $r.maxSurge) "0") (eq (toString $r.maxUnavailable) "0") }}
+{{- fail (printf "%s.rollingUpdate: maxSurge and maxUnavailable cannot both be 0 (the rollout could neither add nor remove a pod)" .name) }}
+{{- end -}}
+type: RollingUpdate
+rollingUpdate:
+  maxSurge: {{ $r.maxSurge }}
+  maxUnavailable: {{ $r.maxUnavailable }}
+{{- end }}
+
+{{/*
+Soft spread of one component's pods over nodes (or another topology), when enabled:
+laas.topologySpread (dict "root" $ "component" "images").
+matchLabelKeys pod-template-hash counts only the pods of the current ReplicaSet, so the pods of
+an old ReplicaSet being rolled away do not skew where the new ones go.
+*/}}
+{{- define "laas.topologySpread" -}}
+{{- $t := (index .root.Values .component).topologySpread -}}
+{{- if $t.enabled -}}
+topologySpreadConstraints:
+  - maxSkew: {{ $t.maxSkew }}
+    topologyKey: {{ $t.topologyKey }}
+    whenUnsatisfiable: {{ $t.whenUnsatisfiable }}
+    labelSelector:
+      matchLabels:
+        {{- include "laas.componentSelectorLabels" . | nindent 8 }}
+    matchLabelKeys: ["pod-template-hash"]
+{{- end -}}
+{{- end }}
+
+{{/*
+Bytes in a Kubernetes quantity (128Mi, 1Gi, 500M, 1000): laas.bytes "1Gi" -> 1073741824.
+The schema admits only these forms, so a quantity the templates compare is one of them.
+*/}}
+{{- define "laas.bytes" -}}
+{{- $q := toString . -}}
+{{- $number := regexFind "^[0-9]+(\\.[0-9]+)?" $q -}}
+{{- $unit := trimPrefix $number $q -}}
+{{- $factor := get (dict "" 1 "k" 1000 "M" 1000000 "G" 1000000000 "T" 1000000000000 "Ki" 1024 "Mi" 1048576 "Gi" 1073741824 "Ti" 1099511627776) $unit -}}
+{{- if not $factor }}{{ fail (printf "%q is not a quantity this chart understands (use Ki, Mi, Gi, Ti, k, M, G or T)" $q) }}{{ end -}}
+{{- mulf (float64 $number) $factor | int64 -}}
+{{- end }}
+
+{{/*
+Fails unless an emptyDir fits in the ephemeral-storage limit of its pod, for the kubelet evicts a
+pod whose emptyDirs and logs outgrow that limit: laas.emptyDirFits (dict "what" "prometheus.dataSizeLimit"
+"size" "1Gi" "limitName" "prometheus.resources.limits.ephemeral-storage" "limit" "1280Mi").
+*/}}
+{{- define "laas.emptyDirFits" -}}
+{{- if le (include "laas.bytes" .limit | float64) (include "laas.bytes" .size | float64) }}
+{{- fail (printf "%s (%s) must be larger than %s (%s): the kubelet evicts a pod whose emptyDir and logs outgrow its ephemeral-storage limit" .limitName .limit .what .size) }}
+{{- end }}
 {{- end }}
 
 {{/*
@@ -204,11 +272,10 @@ spec:
   replicas: {{ $c.replicaCount }}
   {{- end }}
   revisionHistoryLimit: 5
+  # maxUnavailable 0: a rollout starts the new pod and waits for it to be Ready before it drains
+  # an old one, so a rollout never lowers the capacity the autoscaler sized for.
   strategy:
-    type: RollingUpdate
-    rollingUpdate:
-      maxSurge: 1
-      maxUnavailable: 0
+    {{- include "laas.rollingUpdate" (dict "name" $name "values" $c.rollingUpdate) | nindent 4 }}
   selector:
     matchLabels:
       {{- include "laas.componentSelectorLabels" $ctx | nindent 6 }}
@@ -351,6 +418,9 @@ spec:
       {{- with $c.affinity }}
       affinity:
         {{- toYaml . | nindent 8 }}
+      {{- end }}
+      {{- with include "laas.topologySpread" $ctx }}
+      {{- . | nindent 6 }}
       {{- end }}
 {{- end }}
 

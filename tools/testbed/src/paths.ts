@@ -11,7 +11,7 @@ export function toolsBinDir(): string {
 }
 
 /** Tools built by tools/install.sh into tools/bin. */
-export type BuiltTool = 'ferretdb' | 'etcd' | 'kube-apiserver' | 'k6' | 'helm' | 'actionlint';
+export type BuiltTool = 'ferretdb' | 'etcd' | 'kube-apiserver' | 'k6' | 'helm' | 'actionlint' | 'kube-score';
 
 /** Tools that tools/install.sh installs from Debian packages (found on PATH or in /usr/sbin). */
 export type SystemTool = 'prometheus' | 'nginx' | 'kubectl' | 'openssl';
