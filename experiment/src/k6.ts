@@ -175,6 +175,8 @@ export interface PlateauOptions {
   rate: number;
   durationSec: number;
   criteria?: Criteria;
+  /** Headers on every request (an Authorization token, an Origin); plateau.js reads them as HEADERS. */
+  headers?: Record<string, string>;
 }
 
 /** A function that runs one plateau (locally with k6, or as an in-cluster Job). */
@@ -190,6 +192,7 @@ export const runLocalPlateau: PlateauRunner = async (options) => {
       TARGET_PATH: options.path ?? '/random?count=25',
       RATE: String(Math.round(options.rate)),
       DURATION: `${options.durationSec}s`,
+      ...(options.headers ? { HEADERS: JSON.stringify(options.headers) } : {}),
     },
     timeoutMs: (options.durationSec + 60) * 1000,
   });

@@ -32,6 +32,8 @@ export interface FindMaxRpsOptions {
   /** A warm-up plateau (not judged) of this length at half the start rate. Default 0 = none. */
   warmupSec?: number;
   criteria?: Criteria;
+  /** Headers on every request, the settle probe's included (e.g. an Authorization token). */
+  headers?: Record<string, string>;
   /** Runs one plateau. Default: the local k6 (`runLocalPlateau`). */
   runPlateau?: PlateauRunner;
   /** Called before each plateau with its number and rate. */
@@ -82,11 +84,20 @@ export async function findMaxRps(options: FindMaxRpsOptions): Promise<MaxRpsResu
   const maxRps = options.maxRps ?? 20_000;
   const cooldownMs = (options.cooldownSec ?? 2) * 1000;
   const criteria = options.criteria ?? DEFAULT_CRITERIA;
-  const base = { baseUrl: options.url, path: options.path, durationSec: plateauSec, criteria };
+  const base = {
+    baseUrl: options.url,
+    path: options.path,
+    durationSec: plateauSec,
+    criteria,
+    headers: options.headers,
+  };
   const settle =
     options.settle ??
     (isLocalUrl(options.url)
-      ? () => waitUntilResponsive(`${options.url}${options.path ?? '/random?count=25'}`)
+      ? () =>
+          waitUntilResponsive(`${options.url}${options.path ?? '/random?count=25'}`, {
+            headers: options.headers,
+          })
       : async () => undefined);
 
   let rate = Math.max(minRps, Math.round(options.startRps ?? 200));
@@ -145,7 +156,7 @@ function isLocalUrl(url: string): boolean {
  */
 export async function waitUntilResponsive(
   url: string,
-  options: { fastMs?: number; streak?: number; timeoutMs?: number } = {},
+  options: { fastMs?: number; streak?: number; timeoutMs?: number; headers?: Record<string, string> } = {},
 ): Promise<boolean> {
   const fastMs = options.fastMs ?? 100;
   const streak = options.streak ?? 3;
@@ -154,7 +165,7 @@ export async function waitUntilResponsive(
   while (Date.now() < deadline) {
     const started = Date.now();
     try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+      const response = await fetch(url, { signal: AbortSignal.timeout(2_000), headers: options.headers });
       await response.arrayBuffer();
       fast = response.ok && Date.now() - started < fastMs ? fast + 1 : 0;
     } catch {

@@ -7,14 +7,7 @@ export {
   type SigningSecret,
 } from './config.js';
 export { argon2Hasher, dummyHash, type PasswordHasher, type Argon2Options } from './domain/passwords.js';
-export {
-  TokenService,
-  bearerToken,
-  TOKEN_ALGORITHM,
-  type Claims,
-  type IssuedToken,
-  type TokenSubject,
-} from './domain/tokens.js';
+export { TokenService, type IssuedToken, type TokenSubject } from './domain/tokens.js';
 export {
   parseCredentials,
   parseRegistration,

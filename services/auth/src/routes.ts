@@ -2,7 +2,7 @@ import { Router, type Request } from 'express';
 import { AppError, jsonBody, notFound, tooManyRequests, unauthorized, type RateLimiter } from '@laas/shared';
 import type { Logger } from '@laas/shared';
 import type { PasswordHasher } from './domain/passwords.js';
-import { bearerToken, type TokenService } from './domain/tokens.js';
+import type { TokenService } from './domain/tokens.js';
 import { parseCredentials, parseRegistration } from './domain/validation.js';
 import { toUser, type UserStore } from './users.js';
 
@@ -82,13 +82,13 @@ export function authRoutes(deps: RoutesDeps): Router {
   });
 
   router.post('/authenticate', async (req, res) => {
-    const claims = await tokens.verify(bearerToken(req.headers.authorization));
+    const { claims } = await tokens.verifier.verifyHeader(req.headers.authorization);
     res.json({ claims });
   });
 
   router.get('/me', async (req, res) => {
-    const claims = await tokens.verify(bearerToken(req.headers.authorization));
-    const doc = await users.findById(claims.sub);
+    const { userId } = await tokens.verifier.verifyHeader(req.headers.authorization);
+    const doc = await users.findById(userId);
     if (!doc) throw notFound('user_not_found', 'the user of this token no longer exists');
     res.json({ user: toUser(doc) });
   });

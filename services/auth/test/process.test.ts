@@ -3,8 +3,8 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { TEST_SECRET, testMongoUrl, uniqueDbName } from './support/auth-server.js';
-import { freePort } from '@laas/testbed';
+import { freePort, testMongoUrl } from '@laas/testbed';
+import { TEST_SECRET, uniqueDbName } from './support/auth-server.js';
 
 const mainJs = (): string => {
   const path = fileURLToPath(new URL('../dist/main.js', import.meta.url));

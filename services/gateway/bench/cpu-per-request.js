@@ -4,15 +4,19 @@
 // from /proc/<pid>/stat, Linux only) over N requests, which other work on the machine barely
 // changes. The gateway can keep up with images when its CPU per request is below images' own.
 //
-// Options: --requests 3000, --concurrency 8, --rounds 3, --auth none|writes.
+// One gateway process per configuration of bench/configs.js (default, cors+limit, auth=all).
+//
+// Options: --requests 3000, --concurrency 8, --rounds 3, --configs default,cors+limit,auth=all,
+// --baseline <another build's gateway dist/main.js> (measured side by side in the default
+// configuration, e.g. the main branch's build, for a before/after).
 import { execFileSync, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { freePort, startMongo, waitFor } from '@laas/testbed';
+import { benchConfigs, chosenConfigs } from './configs.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const services = join(here, '..', '..');
@@ -21,7 +25,8 @@ const { values } = parseArgs({
     requests: { type: 'string', default: '3000' },
     concurrency: { type: 'string', default: '8' },
     rounds: { type: 'string', default: '3' },
-    auth: { type: 'string', default: 'writes' },
+    configs: { type: 'string', default: 'default,cors+limit,auth=all' },
+    baseline: { type: 'string' },
   },
 });
 const requests = Number(values.requests);
@@ -35,12 +40,12 @@ function cpuMs(pid) {
   return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
 }
 
-async function load(url) {
+async function load(url, headers = {}) {
   let sent = 0;
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (sent++ < requests) {
-        const res = await fetch(url);
+        const res = await fetch(url, { headers });
         if (res.status !== 200) throw new Error(`${url} answered ${res.status}`);
         await res.arrayBuffer();
       }
@@ -61,46 +66,60 @@ try {
   };
   execFileSync(process.execPath, [join(services, 'images', 'dist', 'seed.js')], { env, stdio: 'ignore' });
   const imagesPort = await freePort();
-  const gatewayPort = await freePort();
   const images = spawn(process.execPath, [join(services, 'images', 'dist', 'main.js')], {
     env: { ...env, PORT: String(imagesPort) },
     stdio: 'ignore',
   });
   children.push(images);
-  const gateway = spawn(process.execPath, [join(services, 'gateway', 'dist', 'main.js')], {
-    env: {
-      ...env,
-      PORT: String(gatewayPort),
-      IMAGES_URL: `http://127.0.0.1:${imagesPort}`,
-      GATEWAY_AUTH: values.auth,
-      JWT_SECRET: randomBytes(32).toString('hex'),
-    },
-    stdio: 'ignore',
-  });
-  children.push(gateway);
+  const { secret, configs: CONFIGS } = await benchConfigs();
+  const names = chosenConfigs(values.configs, CONFIGS);
+  if (values.baseline) {
+    CONFIGS.baseline = { ...CONFIGS.default, main: values.baseline };
+    names.push('baseline');
+  }
+  const gateways = {};
+  for (const name of names) {
+    const port = await freePort();
+    const main = CONFIGS[name].main ?? join(services, 'gateway', 'dist', 'main.js');
+    const child = spawn(process.execPath, [main], {
+      env: {
+        ...env,
+        PORT: String(port),
+        IMAGES_URL: `http://127.0.0.1:${imagesPort}`,
+        JWT_SECRET: secret,
+        ...CONFIGS[name].env,
+      },
+      stdio: 'ignore',
+    });
+    children.push(child);
+    const url = `http://127.0.0.1:${port}/api/images/random?count=25`;
+    await waitFor(async () => (await fetch(url, { headers: CONFIGS[name].headers })).ok, {
+      what: `images and the gateway (${name})`,
+    });
+    await load(url, CONFIGS[name].headers); // warm-up: JIT, pools, caches
+    gateways[name] = { child, url };
+  }
   const direct = `http://127.0.0.1:${imagesPort}/random?count=25`;
-  const through = `http://127.0.0.1:${gatewayPort}/api/images/random?count=25`;
-  await waitFor(async () => (await fetch(through)).ok, { what: 'images and gateway' });
-  await load(through); // warm-up: JIT, pools, caches
+  await load(direct);
 
   const rows = [];
   for (let round = 1; round <= Number(values.rounds); round++) {
-    let before = cpuMs(images.pid);
+    const before = cpuMs(images.pid);
     await load(direct);
-    const imagesAlone = (cpuMs(images.pid) - before) / requests;
-    before = cpuMs(images.pid);
-    const gatewayBefore = cpuMs(gateway.pid);
-    await load(through);
-    const imagesBehind = (cpuMs(images.pid) - before) / requests;
-    const gatewayCost = (cpuMs(gateway.pid) - gatewayBefore) / requests;
-    rows.push({ imagesAlone, imagesBehind, gatewayCost });
+    const row = { imagesAlone: (cpuMs(images.pid) - before) / requests };
+    for (const name of names) {
+      const { child, url } = gateways[name];
+      const gatewayBefore = cpuMs(child.pid);
+      await load(url, CONFIGS[name].headers);
+      row[name] = (cpuMs(child.pid) - gatewayBefore) / requests;
+    }
+    rows.push(row);
     say(
-      `round ${round}: images alone ${imagesAlone.toFixed(3)} ms CPU/request; through the gateway: ` +
-        `images ${imagesBehind.toFixed(3)}, gateway ${gatewayCost.toFixed(3)} ms CPU/request`,
+      `round ${round}: images ${row.imagesAlone.toFixed(3)} ms CPU/request; gateway ` +
+        names.map((n) => `${n} ${row[n].toFixed(3)}`).join(', '),
     );
   }
   const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-  const g = median(rows.map((r) => r.gatewayCost));
   const i = median(rows.map((r) => r.imagesAlone));
   say(
     `machine: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, Node ${process.version}, load average ${os
@@ -108,15 +127,14 @@ try {
       .map((l) => l.toFixed(1))
       .join(' ')}`,
   );
-  say(
-    `GET /random?count=25, ${requests} requests x ${values.rounds} rounds, ${concurrency} concurrent, GATEWAY_AUTH=${values.auth}:`,
-  );
-  say(
-    `  median CPU per request: images ${i.toFixed(3)} ms, gateway ${g.toFixed(3)} ms (gateway / images = ${(g / i).toFixed(2)})`,
-  );
-  say(
-    `  at 0.25 CPU that is at most ${Math.floor(250 / i)} RPS for images and ${Math.floor(250 / g)} RPS for the gateway`,
-  );
+  say(`GET /random?count=25, ${requests} requests x ${values.rounds} rounds, ${concurrency} concurrent:`);
+  say(`  median CPU per request: images ${i.toFixed(3)} ms (at 0.25 CPU at most ${Math.floor(250 / i)} RPS)`);
+  for (const name of names) {
+    const g = median(rows.map((r) => r[name]));
+    say(
+      `  gateway ${name.padEnd(11)} ${g.toFixed(3)} ms (gateway / images = ${(g / i).toFixed(2)}; at 0.25 CPU at most ${Math.floor(250 / g)} RPS)`,
+    );
+  }
 } finally {
   for (const child of children) child.kill('SIGTERM');
   await mongo?.stop();

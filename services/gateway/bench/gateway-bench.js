@@ -1,17 +1,19 @@
 // The gateway benchmark (`npm run bench -w @laas/gateway`, after `npm run build`): the max RPS
-// of GET /random?count=25 with p99 < 300 ms and < 1% errors, in one run, two ways:
+// of GET /random?count=25 with p99 < 300 ms and < 1% errors, in one run, side by side:
 //   direct:  k6 -> images (0.25 CPU)
-//   gateway: k6 -> gateway (0.25 CPU) -> images (0.25 CPU), as GET /api/images/random?count=25
-// and their ratio gateway / direct (the target is >= 0.9: the gateway must not be the
-// bottleneck the scaling thesis's gateway was). Both measurements use the same images process.
+//   gateway: k6 -> gateway (0.25 CPU) -> images (0.25 CPU), as GET /api/images/random?count=25,
+//            once per gateway configuration, each its own process and cgroup (bench/configs.js:
+//            default; cors+limit; auth=all with a valid token on every request)
+// and each ratio gateway / direct (the target is >= 0.9: the gateway must not be the bottleneck
+// the scaling thesis's gateway was). Every search uses the same images process; within a round
+// the searches run one after the other (direct first), so a change in the machine's other load
+// affects all of them alike; the figures are medians over the rounds.
 //
-// Options: --cpu 250m, --repeats 3, --plateau 5 (seconds), --auth writes|none (GATEWAY_AUTH; the
-// k6 plateau script sends no token, so "all" cannot be measured with it), --json <file>.
-// MONGO_URL: use that database (seeded first); default: start a FerretDB of our own.
+// Options: --cpu 250m, --repeats 3, --plateau 5 (seconds), --configs default,cors+limit,auth=all,
+// --json <file>. MONGO_URL: use that database (seeded first); default: start a FerretDB of our own.
 // Built on the experiment's pieces: startReplica / startLimitedProcess (@laas/local) for
 // cgroup-limited processes and measureMaxRps (@laas/experiment) for the k6 max-RPS search.
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
@@ -20,6 +22,7 @@ import { parseArgs } from 'node:util';
 import { imagesService, parseCpuMillis, startLimitedProcess, startReplica } from '@laas/local';
 import { measureMaxRps, median } from '@laas/experiment';
 import { freePort, startMongo, waitFor } from '@laas/testbed';
+import { ORIGIN, benchConfigs, chosenConfigs } from './configs.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const { values } = parseArgs({
@@ -27,7 +30,7 @@ const { values } = parseArgs({
     cpu: { type: 'string', default: '250m' },
     repeats: { type: 'string', default: '3' },
     plateau: { type: 'string', default: '5' },
-    auth: { type: 'string', default: 'writes' },
+    configs: { type: 'string', default: 'default,cors+limit,auth=all' },
     json: { type: 'string' },
   },
 });
@@ -66,39 +69,50 @@ try {
   const images = await startReplica({ spec: imagesService, name: 'bench-images', env: imagesEnv, cpuMillis });
   cleanup.push(() => images.stop());
 
-  const secret = randomBytes(32).toString('hex');
-  const gatewayPort = await freePort();
-  const gateway = startLimitedProcess({
-    name: 'bench-gateway',
-    cmd: process.execPath,
-    args: [join(here, '..', 'dist', 'main.js')],
-    env: {
-      PORT: String(gatewayPort),
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      IMAGES_URL: images.url,
-      AUTH_URL: 'http://127.0.0.1:9', // not exercised by this benchmark
-      GATEWAY_AUTH: values.auth,
-      JWT_SECRET: secret,
-    },
-    cpuMillis,
-  });
-  cleanup.push(() => gateway.stop());
-  const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
-  await waitFor(async () => (await fetch(`${gatewayUrl}/readyz`)).ok, { what: 'the gateway' });
-  if (!images.process.limited || !gateway.limited)
+  const { secret, configs: CONFIGS } = await benchConfigs();
+  const names = chosenConfigs(values.configs, CONFIGS);
+
+  const gateways = {};
+  for (const name of names) {
+    const port = await freePort();
+    const proc = startLimitedProcess({
+      name: 'bench-gateway',
+      cmd: process.execPath,
+      args: [join(here, '..', 'dist', 'main.js')],
+      env: {
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'warn',
+        IMAGES_URL: images.url,
+        AUTH_URL: 'http://127.0.0.1:9', // not exercised by this benchmark
+        JWT_SECRET: secret,
+        ...CONFIGS[name].env,
+      },
+      cpuMillis,
+    });
+    cleanup.push(() => proc.stop());
+    const url = `http://127.0.0.1:${port}`;
+    await waitFor(async () => (await fetch(`${url}/readyz`)).ok, { what: `the gateway (${name})` });
+    // The configuration must answer 200 with the headers k6 will send, or its search means nothing.
+    const probe = await fetch(`${url}${PATH_GATEWAY}`, { headers: CONFIGS[name].headers });
+    if (probe.status !== 200)
+      throw new Error(`gateway ${name} answered ${probe.status} to the benchmark request`);
+    if (name === 'cors+limit' && probe.headers.get('access-control-allow-origin') !== ORIGIN)
+      throw new Error('gateway cors+limit did not take the CORS step');
+    gateways[name] = { url, proc };
+  }
+  if (!images.process.limited || Object.values(gateways).some((g) => !g.proc.limited))
     say('WARNING: cgroups are not writable here: the processes run WITHOUT a CPU limit');
 
-  // The two searches alternate (direct, gateway, direct, gateway, ...) so that a change in the
-  // machine's other load during the run affects both sides alike. Each later search starts at
-  // the previous result of the same side with a small growth factor (1.15), as measureMaxRps
-  // does for its own repeats.
-  const search = async (name, round, url, path, previous, startRps) => {
-    const narrowed = previous !== undefined && previous.median > 0;
+  // Each later search of a side starts at that side's previous result with a small growth factor
+  // (1.15), as measureMaxRps does for its own repeats.
+  const search = async (label, round, url, path, headers, previous, startRps) => {
+    const narrowed = previous !== undefined && previous > 0;
     const result = await measureMaxRps({
       url,
       path,
-      startRps: narrowed ? previous.median : startRps,
+      headers,
+      startRps: narrowed ? previous : startRps,
       growth: narrowed ? 1.15 : undefined,
       plateauSec,
       repeats: 1,
@@ -107,54 +121,50 @@ try {
         if (!step.result) return;
         const r = step.result;
         say(
-          `${name} round ${round}/${repeats} step ${step.step}: ${r.rate} RPS offered -> ` +
+          `${label} round ${round}/${repeats} step ${step.step}: ${r.rate} RPS offered -> ` +
             `${r.passed ? 'pass' : 'FAIL'} (p99 ${r.p99Ms.toFixed(1)} ms, errors ${(r.errorRate * 100).toFixed(2)}%, dropped ${r.dropped})`,
         );
       },
     });
     return result.runs[0];
   };
-  const directRuns = [];
-  const gatewayRuns = [];
+  const runs = { direct: [], ...Object.fromEntries(names.map((n) => [n, []])) };
   for (let round = 1; round <= repeats; round++) {
-    const lastDirect = directRuns.at(-1);
-    directRuns.push(
-      await search(
-        'images direct',
-        round,
-        images.url,
-        PATH_DIRECT,
-        lastDirect && { median: lastDirect.maxRps },
-        300,
-      ),
+    runs.direct.push(
+      await search('images direct', round, images.url, PATH_DIRECT, {}, runs.direct.at(-1)?.maxRps, 300),
     );
-    const lastGateway = gatewayRuns.at(-1);
-    const start = Math.max(20, Math.round(directRuns.at(-1).maxRps * 0.9));
-    gatewayRuns.push(
-      await search(
-        'through gateway',
-        round,
-        gatewayUrl,
-        PATH_GATEWAY,
-        lastGateway && { median: lastGateway.maxRps },
-        start,
-      ),
-    );
+    for (const name of names) {
+      const start = Math.max(20, Math.round(runs.direct.at(-1).maxRps * 0.9));
+      runs[name].push(
+        await search(
+          `gateway ${name}`,
+          round,
+          gateways[name].url,
+          PATH_GATEWAY,
+          CONFIGS[name].headers,
+          runs[name].at(-1)?.maxRps,
+          start,
+        ),
+      );
+    }
   }
-  const summarise = (runs) => {
-    const values = runs.map((r) => r.maxRps);
+  const summarise = (list) => {
+    const values = list.map((r) => r.maxRps);
     const mid = median(values);
     return {
       median: mid,
       min: Math.min(...values),
       max: Math.max(...values),
-      runs,
-      medianRun: [...runs].sort((a, b) => Math.abs(a.maxRps - mid) - Math.abs(b.maxRps - mid))[0],
+      runs: list,
+      medianRun: [...list].sort((a, b) => Math.abs(a.maxRps - mid) - Math.abs(b.maxRps - mid))[0],
     };
   };
-  const direct = summarise(directRuns);
-  const through = summarise(gatewayRuns);
-  const ratio = direct.median > 0 ? through.median / direct.median : 0;
+  const direct = summarise(runs.direct);
+  const results = Object.fromEntries(names.map((n) => [n, summarise(runs[n])]));
+  const ratio = (r) => (direct.median > 0 ? r.median / direct.median : 0);
+  // Ratios of each round's pair too: the spread shows how much the machine's other load moved.
+  const roundRatios = (name) =>
+    runs[name].map((r, i) => (runs.direct[i].maxRps > 0 ? r.maxRps / runs.direct[i].maxRps : 0));
 
   const describe = (r) =>
     `${r.median} RPS (median of ${r.runs.length}; min ${r.min}, max ${r.max}; p99 at max ${r.medianRun.atMax?.p99Ms.toFixed(1) ?? '-'} ms)`;
@@ -163,14 +173,19 @@ try {
       `load average ${os
         .loadavg()
         .map((l) => l.toFixed(1))
-        .join(' ')} (other work on the machine skews both figures)`,
+        .join(' ')} (other work on the machine skews every figure; read the ratios)`,
   );
-  say(
-    `GET ${PATH_DIRECT}, p99 < 300 ms, errors < 1%, each process at ${cpuMillis}m CPU, GATEWAY_AUTH=${values.auth}:`,
-  );
+  say(`GET ${PATH_DIRECT}, p99 < 300 ms, errors < 1%, each process at ${cpuMillis}m CPU:`);
   say(`  images alone              ${describe(direct)}`);
-  say(`  gateway -> images         ${describe(through)}`);
-  say(`  ratio gateway / direct = ${ratio.toFixed(2)} (target >= 0.90)`);
+  for (const name of names) {
+    const perRound = roundRatios(name)
+      .map((x) => x.toFixed(2))
+      .join(' ');
+    say(`  gateway ${name.padEnd(11)} -> images ${describe(results[name])}`);
+    say(
+      `    ratio gateway / direct = ${ratio(results[name]).toFixed(2)} (target >= 0.90; per round ${perRound})`,
+    );
+  }
   if (values.json) {
     const strip = (r) => ({
       median: r.median,
@@ -193,11 +208,14 @@ try {
             loadavg: os.loadavg(),
           },
           cpuMillis,
-          gatewayAuth: values.auth,
-          limited: images.process.limited && gateway.limited,
+          limited: images.process.limited && Object.values(gateways).every((g) => g.proc.limited),
           direct: strip(direct),
-          gateway: strip(through),
-          ratio,
+          gateway: Object.fromEntries(
+            names.map((n) => [
+              n,
+              { ...strip(results[n]), ratio: ratio(results[n]), roundRatios: roundRatios(n) },
+            ]),
+          ),
         },
         null,
         2,

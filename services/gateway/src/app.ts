@@ -1,29 +1,27 @@
-import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import type { Express, RequestHandler } from 'express';
+import type { RequestListener } from 'node:http';
+import type { Express } from 'express';
 import { Histogram } from 'prom-client';
 import {
-  AppError,
   LATENCY_BUCKETS,
-  assignRequestId,
-  errorResponse,
+  notFound,
   RateLimiter,
   baseApp,
   createHttpMetrics,
   finishApp,
-  notFound,
-  tooManyRequests,
   Readiness,
+  tokenVerifier,
   type HttpMetrics,
   type Logger,
 } from '@laas/shared';
 import type { AuthMode } from './config.js';
 import { cors } from './cors.js';
 import { openApiDocument } from './openapi.js';
-import { IDENTITY_HEADERS, Upstream } from './proxy.js';
-import { matchRoute, needsToken, type UpstreamName } from './routing.js';
-import { tokenVerifier } from './tokens.js';
-import { scalingRoute } from './scaling/index.js';
-import { siteHandler, type Site } from './web/site.js';
+import { gatewayPipeline } from './pipeline.js';
+import { Upstream } from './proxy.js';
+import { gatewayRoutes, type Route, type UpstreamName } from './routing.js';
+import { scalingReporter } from './scaling/index.js';
+import { websiteRoutes } from './web/routes.js';
+import type { Site } from './web/site.js';
 
 export interface GatewayAppOptions {
   logger: Logger;
@@ -42,6 +40,8 @@ export interface GatewayAppOptions {
   /** Per-client requests per window; 0 (default) turns the limiter off. */
   rateLimit?: { limit: number; windowSeconds: number };
   corsOrigins?: '*' | string[];
+  /** The public routes; default gatewayRoutes() (routing.ts). */
+  routes?: readonly Route[];
   /** Milliseconds since the epoch. */
   clock?: () => number;
   metrics?: HttpMetrics;
@@ -52,9 +52,9 @@ export interface GatewayAppOptions {
 }
 
 export interface GatewayApp {
-  /** The Express app: every route, including the proxied ones. */
+  /** The Express app: /openapi.json, health, /metrics and the 404 of unknown paths. */
   app: Express;
-  /** What the server runs: the fast path for token-free proxied reads, the app for the rest. */
+  /** What the server runs: the pipeline of every public route, falling back to the app. */
   handler: RequestListener;
   readiness: Readiness;
   metrics: HttpMetrics;
@@ -87,128 +87,60 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
     timeoutMs: options.upstreamTimeoutMs ?? 10_000,
     connections: options.upstreamConnections ?? 64,
     bodyLimitBytes: options.bodyLimitBytes ?? 16 * 1024,
-    logger,
     latency,
   };
+  const upstream = (name: UpstreamName, baseUrl: string): Upstream =>
+    new Upstream({
+      name,
+      baseUrl,
+      ...common,
+      timeoutMs: options.upstreamTimeouts?.[name] || common.timeoutMs,
+    });
   const upstreams: Record<UpstreamName, Upstream> = {
-    images: new Upstream({
-      name: 'images',
-      baseUrl: options.upstreams.images,
-      ...common,
-      timeoutMs: options.upstreamTimeouts?.images || common.timeoutMs,
-    }),
-    auth: new Upstream({
-      name: 'auth',
-      baseUrl: options.upstreams.auth,
-      ...common,
-      timeoutMs: options.upstreamTimeouts?.auth || common.timeoutMs,
-    }),
+    images: upstream('images', options.upstreams.images),
+    auth: upstream('auth', options.upstreams.auth),
   };
-  const verify = key
-    ? tokenVerifier({
-        key,
-        issuer: options.issuer ?? 'laas-auth',
-        audience: options.audience ?? 'laas',
-        clockSkewSeconds: options.clockSkewSeconds ?? 30,
-        clock,
-      })
-    : null;
 
+  // Express serves only what no public route matches: the document, health, metrics, 404.
   const app = baseApp({ logger, readiness, metrics });
-  const corsHandler = cors(options.corsOrigins ?? []);
-  if (corsHandler) app.use(corsHandler);
-
   const document = JSON.stringify(openApiDocument);
   app.get('/openapi.json', (_req, res) => {
     res.type('application/json').send(document);
-  });
-
-  const limit = options.rateLimit ?? { limit: 0, windowSeconds: 1 };
-  if (limit.limit > 0)
-    app.use(
-      rateLimited(new RateLimiter({ limit: limit.limit, windowMs: limit.windowSeconds * 1000 }), clock),
-    );
-
-  // The proxy: authentication happens here, before a single byte is forwarded — the original
-  // LaaS gateway registered its proxies ahead of the auth check, so nothing was ever checked.
-  const proxy: RequestHandler = async (req, res, next) => {
-    const match = matchRoute(req.url);
-    if (match === null) {
-      next();
-      return;
-    }
-    if (match === 'bad_path')
-      throw new AppError(400, 'invalid_path', 'dot segments are not allowed in paths');
-    const { route, target } = match;
-    res.locals['route'] = route.template;
-    const identity: Record<string, string> = {};
-    for (const header of IDENTITY_HEADERS) delete req.headers[header];
-    if (needsToken(authMode, route.upstream, req.method)) {
-      const principal = await verify!(req.headers.authorization);
-      identity['x-auth-user-id'] = principal.userId;
-      identity['x-auth-user-email'] = principal.email;
-    }
-    await upstreams[route.upstream].forward(req, res, target, identity);
-  };
-  app.use(proxy);
-  app.get('/api/scaling', scalingRoute({ prometheusUrl: options.prometheusUrl, clock }));
-  if (options.site) app.use(siteHandler(options.site));
-  app.get('/', (_req, res) => {
-    res.json({ service: 'laas gateway', openapi: '/openapi.json' });
   });
   app.use((req, _res, next) =>
     next(notFound('route_not_found', `no route for ${req.method} ${req.path}: see /openapi.json`)),
   );
   finishApp(app, logger);
 
-  // The fast path. Express costs the gateway more than the proxying itself: measured here, a
-  // proxied GET through the app took 0.65–0.88 ms of CPU and the same forward from a bare
-  // node:http handler 0.26–0.46 ms, with images at about 0.7 ms. At 250m each, a gateway that
-  // costs nearly what images costs queues as soon as images does, and the through-gateway
-  // limit falls well short of images alone. So the requests that need nothing from Express —
-  // proxied reads needing no token, with no CORS or rate limit configured — are forwarded from
-  // here, with the same request id, metrics, header hygiene and error answers as the app's.
-  const fastPathOpen = corsHandler === null && limit.limit <= 0;
-  const fast = (
-    req: IncomingMessage,
-    res: ServerResponse,
-    route: { template: string; upstream: UpstreamName },
-    target: string,
-  ): void => {
-    const start = process.hrtime.bigint();
-    const id = assignRequestId(req, res);
-    if (readiness.isDraining) res.setHeader('connection', 'close');
-    for (const header of IDENTITY_HEADERS) delete req.headers[header];
-    res.once('finish', () => {
-      metrics.observe(
-        req.method ?? 'GET',
-        route.template,
-        res.statusCode,
-        Number(process.hrtime.bigint() - start) / 1e9,
-      );
-    });
-    upstreams[route.upstream].forward(req, res, target, {}).catch((err: unknown) => {
-      const answer = errorResponse(err, id);
-      if (!answer.expected) logger.error({ err, method: req.method, url: req.url }, 'unhandled error');
-      if (res.headersSent) {
-        res.destroy();
-        return;
-      }
-      res.writeHead(answer.status, { ...answer.headers, 'content-type': 'application/json; charset=utf-8' });
-      res.end(JSON.stringify(answer.body));
-    });
-  };
-  const handler: RequestListener = (req, res) => {
-    const method = req.method ?? 'GET';
-    if (fastPathOpen && (method === 'GET' || method === 'HEAD')) {
-      const match = matchRoute(req.url ?? '/');
-      if (match !== null && match !== 'bad_path' && !needsToken(authMode, match.route.upstream, method)) {
-        fast(req, res, match.route, match.target);
-        return;
-      }
-    }
-    app(req, res);
-  };
+  const limit = options.rateLimit ?? { limit: 0, windowSeconds: 1 };
+  const handler = gatewayPipeline({
+    routes: options.routes ?? [
+      ...websiteRoutes({
+        site: options.site,
+        scaling: scalingReporter({ prometheusUrl: options.prometheusUrl, clock }),
+      }),
+      ...gatewayRoutes(),
+    ],
+    upstreams,
+    authMode,
+    verifier: key
+      ? tokenVerifier({
+          key,
+          issuer: options.issuer ?? 'laas-auth',
+          audience: options.audience ?? 'laas',
+          clockSkewSeconds: options.clockSkewSeconds ?? 30,
+          clock,
+        })
+      : null,
+    cors: cors(options.corsOrigins ?? []),
+    limiter:
+      limit.limit > 0 ? new RateLimiter({ limit: limit.limit, windowMs: limit.windowSeconds * 1000 }) : null,
+    clock,
+    readiness,
+    metrics,
+    logger,
+    fallback: app,
+  });
 
   return {
     app,
@@ -218,16 +150,5 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
     close: async () => {
       await Promise.all([upstreams.images.close(), upstreams.auth.close()]);
     },
-  };
-}
-
-function rateLimited(limiter: RateLimiter, clock: () => number): RequestHandler {
-  return (req, _res, next) => {
-    const decision = limiter.take(req.ip ?? req.socket.remoteAddress ?? 'unknown', clock());
-    if (!decision.allowed) {
-      next(tooManyRequests('too many requests from this client: slow down', decision.retryAfterSeconds));
-      return;
-    }
-    next();
   };
 }

@@ -10,14 +10,28 @@ export {
 } from './config.js';
 export { openApiDocument } from './openapi.js';
 export { forwardableHeaders, IDENTITY_HEADERS } from './proxy.js';
-export { ROUTES, matchRoute, needsToken, type Route, type UpstreamName } from './routing.js';
-export { tokenVerifier, type Principal } from './tokens.js';
-export { loadSite, siteHandler, type Site } from './web/site.js';
+export { clientAddress } from './client-address.js';
+export { gatewayPipeline, type PipelineOptions } from './pipeline.js';
+export {
+  gatewayRoutes,
+  jsonAnswer,
+  matchRoute,
+  needsToken,
+  type LocalAnswer,
+  type LocalRequest,
+  type LocalRoute,
+  type Match,
+  type ProxyRoute,
+  type Route,
+  type UpstreamName,
+} from './routing.js';
+export { loadSite, siteAnswer, type Site } from './web/site.js';
+export { websiteRoutes } from './web/routes.js';
 export {
   buildReport,
   lastDecision,
   scalingQuery,
-  scalingRoute,
+  scalingReporter,
   SharedLoad,
   type RangeSeries,
   type ScalingReport,

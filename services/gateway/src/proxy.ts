@@ -3,7 +3,7 @@ import type { TLSSocket } from 'node:tls';
 import { Transform, type Readable } from 'node:stream';
 import { Pool } from 'undici';
 import type { Histogram } from 'prom-client';
-import { AppError, payloadTooLarge, type Logger } from '@laas/shared';
+import { AppError, hasBody, payloadTooLarge } from '@laas/shared';
 
 /**
  * Hop-by-hop headers (RFC 9110 §7.6.1) describe one connection, not the message: never
@@ -54,7 +54,6 @@ export interface UpstreamOptions {
   timeoutMs: number;
   connections: number;
   bodyLimitBytes: number;
-  logger: Logger;
   latency: Histogram<'upstream' | 'status_code'>;
 }
 
@@ -132,7 +131,9 @@ export class Upstream {
           for (const header in answer) {
             const value = answer[header];
             if (value === undefined || HOP_BY_HOP.has(header) || connectionNamed?.has(header)) continue;
-            res.setHeader(header, value);
+            // The pipeline's CORS may have set "Vary: Origin" already: keep it next to the upstream's.
+            const prior = header === 'vary' ? res.getHeader('vary') : undefined;
+            res.setHeader(header, prior === undefined ? value : `${String(prior)}, ${String(value)}`);
             copied.push(header);
           }
           return res;
@@ -159,30 +160,33 @@ export class Upstream {
       return payloadTooLarge(`the request body is too large (limit ${this.options.bodyLimitBytes} bytes)`);
     }
     const code = (err as { code?: unknown } | null)?.code;
-    const { name, timeoutMs, logger } = this.options;
+    // Not logged here: the pipeline's answerError logs every 5xx once, with this error as cause.
+    const { name, timeoutMs } = this.options;
     if (
       code === 'UND_ERR_HEADERS_TIMEOUT' ||
       code === 'UND_ERR_BODY_TIMEOUT' ||
       code === 'UND_ERR_CONNECT_TIMEOUT'
     ) {
-      logger.warn({ upstream: name, code }, 'upstream timed out');
       return new AppError(
         504,
         'upstream_timeout',
         `the ${name} service did not answer within ${timeoutMs} ms`,
+        {
+          cause: err,
+        },
       );
     }
     if (code === 'UND_ERR_ABORTED' || (err as Error | null)?.name === 'AbortError') {
       // The client disconnected first: nobody will read this answer.
       return new AppError(499, 'client_closed_request', 'the client closed the connection');
     }
-    logger.warn({ upstream: name, code, message: (err as Error | null)?.message }, 'upstream unreachable');
     return new AppError(
       502,
       'upstream_unavailable',
       `the ${name} service is unreachable; try again shortly`,
       {
         headers: { 'retry-after': '1' },
+        cause: err,
       },
     );
   }
@@ -192,17 +196,13 @@ export class Upstream {
   }
 }
 
-const hasBody = (req: IncomingMessage): boolean =>
-  req.headers['transfer-encoding'] !== undefined ||
-  (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
-
 /**
  * The request body as a stream for undici, or null. With a Content-Length the limit is checked
  * before anything is sent (Node's parser never delivers more bytes than declared); a chunked
  * body is counted as it streams and cut at the limit.
  */
 function requestBody(req: IncomingMessage, limit: number): Readable | null {
-  if (!hasBody(req)) return null;
+  if (!hasBody(req.headers)) return null;
   const declared = req.headers['content-length'];
   if (declared !== undefined && req.headers['transfer-encoding'] === undefined) {
     if (Number(declared) > limit)

@@ -78,4 +78,19 @@ describe('the web page at the gateway', () => {
     });
     expect(again.status).toBe(304);
   });
+
+  test('with GATEWAY_AUTH=all the page, its panel and the pictures still need no token (an <img> sends none)', async () => {
+    const strict = await startGateway({
+      upstreams: { images: services.images.url, auth: services.auth.url },
+      site,
+      authMode: 'all',
+    });
+    try {
+      for (const path of ['/', `/web/${site.build}/app/main.js`, '/api/scaling', '/pictures/7.svg'])
+        expect({ path, status: (await fetch(`${strict.url}${path}`)).status }).toEqual({ path, status: 200 });
+      expect((await fetch(`${strict.url}/api/images/random`)).status).toBe(401);
+    } finally {
+      await strict.close();
+    }
+  });
 });

@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { AppError, isAppError, type ErrorBody } from './errors.js';
 import type { Logger } from './logger.js';
@@ -66,25 +67,53 @@ export function errorResponse(
   };
 }
 
+/** What a log line says about an error's cause (an upstream's ECONNREFUSED): never its stack. */
+function describeCause(cause: unknown): { code?: unknown; message?: unknown } | undefined {
+  if (typeof cause !== 'object' || cause === null) return undefined;
+  const { code, message } = cause as { code?: unknown; message?: unknown };
+  return { code, message };
+}
+
 /**
- * The one place where errors become responses. Operational errors (AppError and the known
- * library errors above) answer with their status and code; anything else is a bug: logged with
- * its stack, answered 500 without internals.
+ * The one place where errors become responses, for Express apps (through errorHandler) and
+ * plain node:http handlers (the gateway's pipeline) alike. Operational errors (AppError and the
+ * known library errors above) answer with their status and code, and those of 500 and above are
+ * logged once as a warning with their code and cause; anything else is a bug: logged with its
+ * stack, answered 500 without internals. After the status line is sent, all that is left is to
+ * close the connection.
  */
+export function answerError(err: unknown, req: IncomingMessage, res: ServerResponse, logger: Logger): void {
+  const requestId = res.getHeader('x-request-id');
+  const answer = errorResponse(err, typeof requestId === 'string' ? requestId : undefined);
+  const url = (req as { originalUrl?: string }).originalUrl ?? req.url;
+  if (!answer.expected) logger.error({ err, method: req.method, url }, 'unhandled error');
+  else if (answer.status >= 500)
+    logger.warn(
+      {
+        code: answer.body.error.code,
+        method: req.method,
+        url,
+        cause: describeCause((err as { cause?: unknown }).cause),
+      },
+      answer.body.error.message,
+    );
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const body = JSON.stringify(answer.body);
+  res.writeHead(answer.status, {
+    ...answer.headers,
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+  });
+  res.end(body);
+}
+
+/** Express's error middleware: answerError. */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
-    const requestId = res.getHeader('x-request-id');
-    const answer = errorResponse(err, typeof requestId === 'string' ? requestId : undefined);
-    if (!answer.expected) logger.error({ err, method: req.method, url: req.originalUrl }, 'unhandled error');
-    else if (answer.status >= 500)
-      logger.warn({ code: answer.body.error.code, url: req.originalUrl }, answer.body.error.message);
-
-    if (res.headersSent) {
-      res.destroy();
-      return;
-    }
-    for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
-    res.status(answer.status).json(answer.body);
+    answerError(err, req, res, logger);
   };
 }
 

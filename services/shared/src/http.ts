@@ -6,7 +6,8 @@ import { unsupportedMediaType } from './errors.js';
 /** Default request body limit: 16 KiB is far more than any laas request needs. */
 export const BODY_LIMIT_BYTES = 16 * 1024;
 
-const hasBody = (headers: { 'content-length'?: string; 'transfer-encoding'?: string }): boolean =>
+/** Whether a request carries a body (RFC 9112 §6.3: chunked, or a Content-Length above 0). */
+export const hasBody = (headers: { 'content-length'?: string; 'transfer-encoding'?: string }): boolean =>
   headers['transfer-encoding'] !== undefined ||
   (headers['content-length'] !== undefined && headers['content-length'] !== '0');
 

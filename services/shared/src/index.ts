@@ -11,3 +11,4 @@ export * from './server.js';
 export { clusterAwareMetrics } from './cluster.js';
 export * from './rate-limit.js';
 export * from './jwt-config.js';
+export * from './tokens.js';

@@ -11,7 +11,7 @@ export interface HttpMetrics {
   registry: Registry;
   requests: Counter<'method' | 'route' | 'status_code'>;
   duration: Histogram<'method' | 'route' | 'status_code'>;
-  /** Records one answered request; for handlers that run outside Express (the gateway's fast path). */
+  /** Records one answered request; for handlers that run outside Express (the gateway's pipeline). */
   observe(method: string, route: string, status: number, seconds: number): void;
   middleware: RequestHandler;
 }
@@ -47,17 +47,15 @@ export function createHttpMetrics(service: string, options: { defaultMetrics?: b
   const middleware = (req: Request, res: Response, next: NextFunction): void => {
     const start = process.hrtime.bigint();
     res.once('finish', () => {
-      observe(req.method, routeOf(req, res), res.statusCode, Number(process.hrtime.bigint() - start) / 1e9);
+      observe(req.method, routeOf(req), res.statusCode, Number(process.hrtime.bigint() - start) / 1e9);
     });
     next();
   };
   return { registry, requests, duration, observe, middleware };
 }
 
-/** A handler may name its route explicitly (the gateway's proxies do) in res.locals.route. */
-function routeOf(req: Request, res: Response): string {
-  const named = res.locals['route'];
-  if (typeof named === 'string') return named;
+/** The Express route template that answered, or "unmatched". */
+function routeOf(req: Request): string {
   const path: unknown = req.route?.path;
   if (typeof path === 'string') return `${req.baseUrl}${path}`;
   return 'unmatched';

@@ -41,3 +41,7 @@ export function openDatabase(
     close: () => client.close(),
   };
 }
+
+/** MongoDB's (and FerretDB's) "E11000 duplicate key": an insert a unique index refused. */
+export const isDuplicateKey = (err: unknown): boolean =>
+  typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 11000;

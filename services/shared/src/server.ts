@@ -9,7 +9,7 @@ import { ConfigError } from './config.js';
 
 /** What a service builds: its request handler, its readiness, and how to release what it holds. */
 export interface ServiceInstance {
-  /** An Express app, or any request listener (the gateway puts a fast path in front of its app). */
+  /** An Express app, or any request listener (the gateway's pipeline, with Express behind it). */
   app: Express | RequestListener;
   readiness: Readiness;
   close(): Promise<void>;

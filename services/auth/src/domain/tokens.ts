@@ -1,17 +1,8 @@
-import { SignJWT, errors, jwtVerify, type JWTPayload } from 'jose';
-import { isAppError, unauthorized, type AppError } from '@laas/shared';
+import { SignJWT } from 'jose';
+import { TOKEN_ALGORITHM, tokenVerifier, type TokenPolicy, type TokenVerifier } from '@laas/shared';
 
-/** The one signing algorithm: HMAC-SHA256 with a shared secret the gateway also holds. */
-export const TOKEN_ALGORITHM = 'HS256';
-
-export interface TokenOptions {
-  key: Uint8Array;
-  issuer: string;
-  audience: string;
+export interface TokenOptions extends TokenPolicy {
   ttlSeconds: number;
-  clockSkewSeconds: number;
-  /** Milliseconds since the epoch; injected so tests can expire tokens without waiting. */
-  clock: () => number;
 }
 
 export interface TokenSubject {
@@ -20,23 +11,22 @@ export interface TokenSubject {
   name?: string | undefined;
 }
 
-export interface Claims {
-  sub: string;
-  email: string;
-  name?: string;
-  iss: string;
-  aud: string | string[];
-  iat: number;
-  exp: number;
-}
-
 export interface IssuedToken {
   token: string;
   expiresAt: string;
 }
 
+/**
+ * Issues laas tokens. Checking them is the shared verifier's job (`tokenVerifier` in
+ * @laas/shared), the same one the gateway uses, so a token auth accepts at /authenticate is a
+ * token the gateway accepts, and the other way round.
+ */
 export class TokenService {
-  constructor(private readonly options: TokenOptions) {}
+  readonly verifier: TokenVerifier;
+
+  constructor(private readonly options: TokenOptions) {
+    this.verifier = tokenVerifier(options);
+  }
 
   async issue(subject: TokenSubject): Promise<IssuedToken> {
     const iat = Math.floor(this.options.clock() / 1000);
@@ -51,54 +41,4 @@ export class TokenService {
       .sign(this.options.key);
     return { token, expiresAt: new Date(exp * 1000).toISOString() };
   }
-
-  /**
-   * Verifies signature, algorithm (only HS256: `alg: none` and every other algorithm are
-   * refused before any key is used), issuer, audience and expiry with `clockSkewSeconds` of
-   * tolerance. Every failure is a 401: token_expired, or invalid_token for everything else.
-   */
-  async verify(token: string): Promise<Claims> {
-    try {
-      const { payload } = await jwtVerify(token, this.options.key, {
-        algorithms: [TOKEN_ALGORITHM],
-        issuer: this.options.issuer,
-        audience: this.options.audience,
-        clockTolerance: this.options.clockSkewSeconds,
-        currentDate: new Date(this.options.clock()),
-        requiredClaims: ['sub', 'iat', 'exp'],
-      });
-      return toClaims(payload);
-    } catch (err) {
-      throw tokenError(err);
-    }
-  }
-}
-
-function toClaims(payload: JWTPayload): Claims {
-  if (typeof payload['email'] !== 'string')
-    throw unauthorized('invalid_token', 'the token has no email claim');
-  return payload as unknown as Claims;
-}
-
-function tokenError(err: unknown): AppError {
-  if (err instanceof errors.JWTExpired)
-    return unauthorized('token_expired', 'the token has expired: log in again');
-  if (isAppError(err)) return err;
-  return unauthorized('invalid_token', 'the token is not valid');
-}
-
-/** Reads `Authorization: Bearer <token>`; a missing or malformed header is a 401. */
-export function bearerToken(header: string | undefined): string {
-  if (header === undefined || header === '') {
-    throw unauthorized('missing_token', 'this endpoint needs "Authorization: Bearer <token>"', {
-      headers: { 'www-authenticate': 'Bearer' },
-    });
-  }
-  const match = /^Bearer ([A-Za-z0-9_.~+/=-]+)$/i.exec(header);
-  if (!match) {
-    throw unauthorized('invalid_token', 'the Authorization header must be "Bearer <token>"', {
-      headers: { 'www-authenticate': 'Bearer error="invalid_token"' },
-    });
-  }
-  return match[1]!;
 }

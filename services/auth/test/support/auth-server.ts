@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { MongoClient, type Db } from 'mongodb';
 import { createLogger } from '@laas/shared';
+import { testMongoUrl } from '@laas/testbed';
 import { argon2Hasher, createAuthApp, type AuthApp, type AuthAppOptions } from '../../src/index.js';
 
 export const TEST_SECRET = 'test-secret-of-at-least-thirty-two-bytes!!';
@@ -14,15 +15,6 @@ export interface RunningAuth extends AuthApp {
   /** Every log line written so far (the logger writes at debug level). */
   logs(): string;
   close(): Promise<void>;
-}
-
-export function testMongoUrl(): string {
-  const url = process.env['LAAS_TEST_MONGO_URL'];
-  if (!url)
-    throw new Error(
-      'LAAS_TEST_MONGO_URL is not set: run the tests through `npm test` (jest global setup starts FerretDB)',
-    );
-  return url;
 }
 
 export const uniqueDbName = (prefix: string): string => `${prefix}_${process.pid}_${Date.now().toString(36)}`;

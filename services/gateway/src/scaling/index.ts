@@ -1,4 +1,4 @@
-export { scalingReporter, scalingRoute, type ScalingOptions } from './route.js';
+export { scalingReporter, type ScalingOptions } from './route.js';
 export { buildReport, lastDecision, offReport, type RangeSeries, type ScalingReport } from './report.js';
 export { scalingQuery } from './promql.js';
 export { SharedLoad } from './cache.js';

@@ -1,4 +1,3 @@
-import type { RequestHandler } from 'express';
 import { SharedLoad } from './cache.js';
 import { queryRange } from './prometheus.js';
 import { scalingQuery } from './promql.js';
@@ -44,15 +43,4 @@ export function scalingReporter(options: ScalingOptions): () => Promise<ScalingR
   };
   const shared = new SharedLoad(load, options.cacheMs ?? 1000, clock);
   return () => shared.get();
-}
-
-/** GET /api/scaling as an Express handler. */
-export function scalingRoute(options: ScalingOptions): RequestHandler {
-  const report = scalingReporter(options);
-  return async (_req, res) => {
-    res.locals['route'] = '/api/scaling';
-    const body = await report();
-    res.setHeader('cache-control', 'no-store');
-    res.json(body);
-  };
 }

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FAVICON_SVG, PAGE_HTML, SCRIPTS_DIR, STYLE_CSS } from '@laas/web';
@@ -87,9 +86,8 @@ export interface SiteAnswer {
   body: Buffer;
 }
 
-/** Whether `path` (without query) belongs to the site: the page or an asset folder. */
-export const isSitePath = (path: string): boolean =>
-  path === '/' || path === '/index.html' || path.startsWith('/web/');
+/** Whether `path` (without query) is under the site's asset folders. */
+export const isAssetPath = (path: string): boolean => path.startsWith('/web/');
 
 /**
  * The answer for `path`: the page at `/`, an asset at `/web/<build>/<asset>`, or null (not the
@@ -123,22 +121,4 @@ function answer(
   )
     return { status: 304, headers, body: Buffer.alloc(0) };
   return { status: 200, headers: { ...headers, 'content-type': asset.type }, body: asset.body };
-}
-
-/** GET/HEAD of the site as a handler; anything else goes on to `next`. */
-export function siteHandler(site: Site) {
-  return (req: IncomingMessage, res: ServerResponse, next: () => void): void => {
-    const url = req.url ?? '/';
-    const q = url.indexOf('?');
-    const found =
-      req.method === 'GET' || req.method === 'HEAD'
-        ? siteAnswer(site, q === -1 ? url : url.slice(0, q), req.headers['if-none-match'])
-        : null;
-    if (found === null) {
-      next();
-      return;
-    }
-    res.writeHead(found.status, { ...found.headers, 'content-length': found.body.length });
-    res.end(req.method === 'HEAD' ? undefined : found.body);
-  };
 }

@@ -3,21 +3,13 @@ import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { MongoClient } from 'mongodb';
 import { createLogger } from '@laas/shared';
+import { testMongoUrl } from '@laas/testbed';
 import { argon2Hasher, createAuthApp } from '@laas/auth';
 import { createImagesApp, type ImageCatalog } from '@laas/images';
 import { createGatewayApp, type GatewayApp, type GatewayAppOptions } from '../../src/index.js';
 
 export const TEST_SECRET = 'gateway-test-secret-of-32-bytes-or-more';
 export const testKey = (): Uint8Array => new TextEncoder().encode(TEST_SECRET);
-
-export function testMongoUrl(): string {
-  const url = process.env['LAAS_TEST_MONGO_URL'];
-  if (!url)
-    throw new Error(
-      'LAAS_TEST_MONGO_URL is not set: run the tests through `npm test` (jest global setup starts FerretDB)',
-    );
-  return url;
-}
 
 export const uniqueDbName = (prefix: string): string => `${prefix}_${process.pid}_${Date.now().toString(36)}`;
 

@@ -2,22 +2,17 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { MongoClient, type Db } from 'mongodb';
 import { createLogger } from '@laas/shared';
+import { testMongoUrl } from '@laas/testbed';
 import { createImagesApp, type ImagesApp, type ImagesAppOptions } from '../../src/index.js';
+
+/** The test bed's, re-exported for this service's tests. */
+export { testMongoUrl };
 
 export interface RunningImages extends ImagesApp {
   url: string;
   client: MongoClient;
   db: Db;
   close(): Promise<void>;
-}
-
-export function testMongoUrl(): string {
-  const url = process.env['LAAS_TEST_MONGO_URL'];
-  if (!url)
-    throw new Error(
-      'LAAS_TEST_MONGO_URL is not set: run the tests through `npm test` (jest global setup starts FerretDB)',
-    );
-  return url;
 }
 
 /** The images app in-process on a loopback port, on its own database of the test FerretDB. */
