@@ -10,6 +10,9 @@ const workspace = {
   testbed: 'tools/testbed/src/index.ts',
   local: 'local/src/index.ts',
   experiment: 'experiment/src/index.ts',
+  plot: 'plot/src/index.ts',
+  cluster: 'cluster/src/index.ts',
+  'images-build': 'images-build/src/index.ts',
   web: 'web/src/site/index.ts',
 };
 

@@ -123,34 +123,55 @@ build_wrapper() {
 step "go" "preflight"
 command -v go >/dev/null || { log "go is not on PATH; install Go >= 1.26"; exit 1; }
 
-# ---- Debian packages: prometheus, nginx, shellcheck -------------------------------------
+# ---- Debian packages -------------------------------------------------------------------
+# prometheus, nginx, shellcheck for the test bed; containerd, runc, the CNI plugins, iptables,
+# nftables, conntrack and iproute2 for the lab cluster's node (cluster/).
 have_nginx() { command -v nginx >/dev/null || [[ -x /usr/sbin/nginx ]]; }
+have_cmd() { command -v "$1" >/dev/null || [[ -x "/usr/sbin/$1" ]]; }
 step "apt" "check"
-if command -v prometheus >/dev/null && have_nginx && command -v shellcheck >/dev/null; then
-  log "prometheus, nginx, shellcheck: ok (present)"
+apt_missing=()
+have_cmd prometheus || apt_missing+=(prometheus)
+have_nginx || apt_missing+=(nginx)
+have_cmd shellcheck || apt_missing+=(shellcheck)
+have_cmd containerd || apt_missing+=(containerd)
+have_cmd runc || apt_missing+=(runc)
+# The package can be registered as installed while /usr/lib/cni was removed: check the files.
+[[ -x /usr/lib/cni/bridge && -x /usr/lib/cni/host-local && -x /usr/lib/cni/loopback ]] ||
+  apt_missing+=(containernetworking-plugins)
+have_cmd iptables || apt_missing+=(iptables)
+have_cmd nft || apt_missing+=(nftables)
+have_cmd conntrack || apt_missing+=(conntrack)
+have_cmd ip || apt_missing+=(iproute2)
+if [[ ${#apt_missing[@]} -eq 0 ]]; then
+  log "Debian packages (prometheus nginx shellcheck containerd runc CNI plugins iptables nftables conntrack iproute2): ok (present)"
 else
   SUDO=()
   if [[ "$(id -u)" != "0" ]]; then SUDO=(sudo); fi
   step "apt" "apt-get update"
-  log "apt: installing prometheus nginx shellcheck..."
+  log "apt: installing ${apt_missing[*]}..."
   timed apt-update "${SUDO[@]}" apt-get update
-  nginx_pkg=nginx
-  if apt-cache show nginx-light >/dev/null 2>&1; then nginx_pkg=nginx-light; fi
-  # The packages ship services; the test bed runs its own instances, so keep the
-  # packaged ones from starting (and holding ports 9090/80) with a policy-rc.d.
+  packages=()
+  for pkg in "${apt_missing[@]}"; do
+    if [[ "$pkg" == nginx ]] && apt-cache show nginx-light >/dev/null 2>&1; then pkg=nginx-light; fi
+    packages+=("$pkg")
+  done
+  # The packages ship services; the test bed and the lab cluster run their own instances, so
+  # keep the packaged ones from starting (and holding ports 9090/80, or /run/containerd) with a
+  # policy-rc.d.
   created_policy=""
   if [[ ! -e /usr/sbin/policy-rc.d ]]; then
     printf '#!/bin/sh\nexit 101\n' | "${SUDO[@]}" tee /usr/sbin/policy-rc.d >/dev/null
     "${SUDO[@]}" chmod +x /usr/sbin/policy-rc.d
     created_policy=1
   fi
-  step "apt" "apt-get install prometheus $nginx_pkg shellcheck"
-  timed apt-install "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends prometheus "$nginx_pkg" shellcheck
+  step "apt" "apt-get install ${packages[*]}"
+  # --reinstall restores the files of a package that dpkg lists as installed but whose files are gone.
+  timed apt-install "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --reinstall --no-install-recommends "${packages[@]}"
   if [[ -n "$created_policy" ]]; then "${SUDO[@]}" rm -f /usr/sbin/policy-rc.d; fi
   if [[ -d /run/systemd/system ]]; then
-    "${SUDO[@]}" systemctl disable --now prometheus nginx >/dev/null 2>&1 || true
+    "${SUDO[@]}" systemctl disable --now prometheus nginx containerd >/dev/null 2>&1 || true
   fi
-  log "prometheus, nginx, shellcheck: ok (installed)"
+  log "${packages[*]}: ok (installed)"
 fi
 
 # ---- Debian package: chromium (the web page's browser tests) ------------------------------
@@ -196,11 +217,14 @@ step etcd "check go.mod pin"
 require_pin "$TOOLS_DIR/go/etcd" go.etcd.io/etcd/server/v3 "$ETCD_VERSION"
 build_wrapper etcd "$ETCD_VERSION" "-s -w" "etcd Version: ${ETCD_VERSION#v}" --version
 
-step kube-apiserver "check go.mod pin"
-require_pin "$TOOLS_DIR/go/kube-apiserver" k8s.io/kubernetes "$KUBERNETES_VERSION"
+# One multi-call binary (tools/go/kube) holds kube-apiserver, kubelet, kube-controller-manager,
+# kube-scheduler and kube-proxy; tools/bin/<command> are symlinks to it. One link instead of five.
+KUBE_COMMANDS=(kube-apiserver kubelet kube-controller-manager kube-scheduler kube-proxy)
+step kube "check go.mod pin"
+require_pin "$TOOLS_DIR/go/kube" k8s.io/kubernetes "$KUBERNETES_VERSION"
 staging_version="v0.${KUBERNETES_VERSION#v1.}"
-if grep -E '=> k8s\.io/' "$TOOLS_DIR/go/kube-apiserver/go.mod" | grep -vq "$staging_version\$"; then
-  log "tools/go/kube-apiserver/go.mod: every staging replace must be $staging_version"
+if grep -E '=> k8s\.io/' "$TOOLS_DIR/go/kube/go.mod" | grep -vq "$staging_version\$"; then
+  log "tools/go/kube/go.mod: every staging replace must be $staging_version"
   false
 fi
 kube_ldflags="-s -w"
@@ -208,7 +232,66 @@ for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
   kube_ldflags+=" -X $pkg.gitVersion=$KUBERNETES_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$KUBE_MINOR"
   kube_ldflags+=" -X $pkg.gitTreeState=clean -X $pkg.buildDate=1970-01-01T00:00:00Z"
 done
-build_wrapper kube-apiserver "$KUBERNETES_VERSION" "$kube_ldflags" "Kubernetes $KUBERNETES_VERSION" --version
+kube_present() {
+  local command
+  for command in "${KUBE_COMMANDS[@]}"; do
+    [[ -L "$BIN/$command" ]] || return 1
+    already_installed "$BIN/$command" "Kubernetes $KUBERNETES_VERSION" --version || return 1
+  done
+}
+step kube "check"
+if kube_present; then
+  log "kube ($KUBERNETES_VERSION: ${KUBE_COMMANDS[*]}): ok (present)"
+else
+  step kube "go build (tools/go/kube)"
+  log "kube $KUBERNETES_VERSION (${KUBE_COMMANDS[*]}): building..."
+  timed kube go_build_in "$TOOLS_DIR/go/kube" "$kube_ldflags" "$BIN/kube"
+  step kube "verify"
+  for command in "${KUBE_COMMANDS[@]}"; do
+    ln -sfn kube "$BIN/$command"
+    reports_version "$BIN/$command" "Kubernetes $KUBERNETES_VERSION" --version ||
+      { log "$command does not report Kubernetes $KUBERNETES_VERSION"; false; }
+  done
+  log "kube $KUBERNETES_VERSION: ok (built)"
+fi
+
+step coredns "check go.mod pin"
+require_pin "$TOOLS_DIR/go/coredns" github.com/coredns/coredns "$COREDNS_VERSION"
+build_wrapper coredns "$COREDNS_VERSION" "-s -w" "CoreDNS-${COREDNS_VERSION#v}" -version
+
+# labtool (tools/go/labtool, ours): the binary inside the lab cluster's pause and test images.
+# It has no upstream version: the hash of its source stands in for one.
+labtool_hash="$(cat "$TOOLS_DIR/go/labtool/main.go" "$TOOLS_DIR/go/labtool/go.mod" | sha256sum | cut -c1-12)"
+build_wrapper labtool "$labtool_hash" "-s -w -X main.sourceHash=$labtool_hash" "labtool $labtool_hash" version
+
+# ---- lab images (images-build/, issue 15): Debian's daemonless builder and its helpers ----
+# buildah builds the repo's Dockerfiles (RUN steps in chroot isolation, no daemon, no runc),
+# debootstrap lays out the local Debian bookworm-slim base, and containerd's `ctr` imports the
+# archives (the image tests start a private containerd for that). Debian packages, not pinned.
+step lab-images "check"
+if command -v buildah >/dev/null && command -v debootstrap >/dev/null && command -v ctr >/dev/null; then
+  log "buildah, debootstrap, ctr: ok (present)"
+else
+  LAB_SUDO=()
+  if [[ "$(id -u)" != "0" ]]; then LAB_SUDO=(sudo); fi
+  step lab-images "apt-get update"
+  timed apt-update-lab "${LAB_SUDO[@]}" apt-get update
+  # containerd ships a service; keep it from starting (each cluster runs its own instance).
+  lab_policy=""
+  if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+    printf '#!/bin/sh\nexit 101\n' | "${LAB_SUDO[@]}" tee /usr/sbin/policy-rc.d >/dev/null
+    "${LAB_SUDO[@]}" chmod +x /usr/sbin/policy-rc.d
+    lab_policy=1
+  fi
+  step lab-images "apt-get install buildah debootstrap containerd"
+  timed apt-install-lab "${LAB_SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends buildah debootstrap containerd
+  if [[ -n "$lab_policy" ]]; then "${LAB_SUDO[@]}" rm -f /usr/sbin/policy-rc.d; fi
+  if [[ -d /run/systemd/system ]]; then
+    "${LAB_SUDO[@]}" systemctl disable --now containerd >/dev/null 2>&1 || true
+  fi
+  log "buildah, debootstrap, ctr: ok (installed)"
+fi
+# ---- end of lab images -------------------------------------------------------------------
 
 # ---- summary ----------------------------------------------------------------------------
 step summary print
@@ -221,10 +304,17 @@ printf '%-16s %-48s %s\n' actionlint "$(first_line "$BIN/actionlint" -version)" 
 printf '%-16s %-48s %s\n' kube-score "$(first_line "$BIN/kube-score" version | cut -d, -f1)" "$BIN/kube-score"
 printf '%-16s %-48s %s\n' ferretdb "$(first_line "$BIN/ferretdb" --version)" "$BIN/ferretdb"
 printf '%-16s %-48s %s\n' etcd "$(first_line "$BIN/etcd" --version)" "$BIN/etcd"
-printf '%-16s %-48s %s\n' kube-apiserver "$(first_line "$BIN/kube-apiserver" --version)" "$BIN/kube-apiserver"
+for command in "${KUBE_COMMANDS[@]}"; do
+  printf '%-16s %-48s %s\n' "$command" "$(first_line "$BIN/$command" --version)" "$BIN/$command -> kube"
+done
+printf '%-16s %-48s %s\n' coredns "$(first_line "$BIN/coredns" -version)" "$BIN/coredns"
+printf '%-16s %-48s %s\n' labtool "$(first_line "$BIN/labtool" version)" "$BIN/labtool"
+printf '%-16s %-48s %s\n' containerd "$(first_line containerd --version)" "$(command -v containerd)"
+printf '%-16s %-48s %s\n' runc "$(first_line runc --version)" "$(command -v runc)"
 printf '%-16s %-48s %s\n' prometheus "$(first_line prometheus --version)" "$(command -v prometheus)"
 printf '%-16s %-48s %s\n' nginx "$(first_line "$nginx_bin" -v)" "$nginx_bin"
 printf '%-16s %-48s %s\n' chromium "$(/usr/bin/chromium --version 2>/dev/null | head -n 1)" /usr/bin/chromium
 printf '%-16s %-48s %s\n' shellcheck "$(shellcheck --version | sed -n 's/^version: //p')" "$(command -v shellcheck)"
 printf '%-16s %-48s %s\n' kubectl "$(first_line kubectl version --client)" "$(command -v kubectl || echo 'missing (not installed by this script)')"
+printf '%-16s %-48s %s\n' buildah "$(first_line buildah --version)" "$(command -v buildah)"
 log "done in $((SECONDS - STARTED_AT))s"

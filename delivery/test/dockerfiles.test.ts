@@ -45,8 +45,19 @@ describe.each(IMAGES)('the %s Dockerfile', (_name, dir, pkg) => {
     ).toEqual([]);
   });
 
-  test('runs as the unprivileged node user', () => {
-    expect(valueOf(runtime, 'USER')).toBe('node');
+  test('runs as a numeric non-root uid:gid of at least 10000 (the kubelet can verify runAsNonRoot)', () => {
+    const [uid, gid] = (valueOf(runtime, 'USER') ?? '').split(':').map(Number);
+    expect({ uid: uid! >= 10000, gid: gid! >= 10000 }).toEqual({ uid: true, gid: true });
+  });
+
+  test('takes every stage from the NODE_IMAGE build argument, whose default is the official image', () => {
+    const text = readFileSync(join(repoRoot, dir, 'Dockerfile'), 'utf8');
+    expect(text).toMatch(/^ARG NODE_IMAGE=node:24-(alpine|bookworm-slim)$/m);
+    expect(text.match(/^FROM .*$/gm)).toEqual([
+      'FROM ${NODE_IMAGE} AS build',
+      'FROM ${NODE_IMAGE} AS deps',
+      'FROM ${NODE_IMAGE} AS runtime',
+    ]);
   });
 
   test(`starts with CMD ["node", "${dir}/dist/main.js"] so SIGTERM reaches node`, () => {
@@ -64,7 +75,7 @@ describe('.dockerignore', () => {
   const lines = readFileSync(join(repoRoot, '.dockerignore'), 'utf8')
     .split('\n')
     .map((l) => l.trim());
-  test.each(['**/node_modules', '**/dist', '.git', '.env', 'tools/bin'])(
+  test.each(['**/node_modules', '**/dist', '.git', '.env', 'tools/bin', '.lab'])(
     'keeps %s out of the build context',
     (pattern) => {
       expect(lines).toContain(pattern);

@@ -1,0 +1,434 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { request } from 'node:http';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  LABTOOL_IMAGE,
+  MAX_INSTANCES,
+  NODE_NAME,
+  repoRoot,
+  startLabCluster,
+  stopLabCluster,
+} from '@laas/cluster';
+import type { LabCluster } from '@laas/cluster';
+import { runKubectl } from '@laas/testbed';
+import { machineSnapshot } from './machine-snapshot.js';
+import type { MachineSnapshot } from './machine-snapshot.js';
+
+/**
+ * One real lab cluster for this whole file (starting it takes minutes): etcd, the control plane,
+ * containerd + runc, the kubelet, CNI, kube-proxy, CoreDNS and kube-network-policies, in the
+ * network namespace laas-lab-<n>. The tests run in order; the last one stops it and compares the
+ * machine with its state before `up`.
+ *
+ * A fixed state folder: if a run is killed, the next one's `up` finds and removes its leftovers.
+ */
+const STATE_DIR = join(repoRoot, '.lab', 'test-cluster');
+const START_TIMEOUT_MS = 12 * 60_000;
+
+let cluster: LabCluster | undefined;
+let startError: unknown;
+/**
+ * The machine before `up`, recorded for every instance number: which one the cluster gets is
+ * known only after `up`.
+ */
+const beforeByInstance = new Map<number, MachineSnapshot>();
+function snapshotBefore(instance: number): MachineSnapshot {
+  const snapshot = beforeByInstance.get(instance);
+  if (!snapshot) throw new Error(`no snapshot of instance ${instance} was taken before up`);
+  return snapshot;
+}
+const progress: string[] = [];
+
+function started(): LabCluster {
+  if (!cluster) throw new Error(`the lab cluster did not start: ${String(startError)}`);
+  return cluster;
+}
+
+async function kubectl(args: string[], input?: string, timeoutMs = 60_000): Promise<string> {
+  const result = await runKubectl(started().kubeconfigPath, args, { input, timeoutMs });
+  if (result.code !== 0) throw new Error(`kubectl ${args.join(' ')}: ${result.stderr.trim()}`);
+  return result.stdout;
+}
+
+async function apply(manifest: unknown): Promise<void> {
+  await kubectl(['apply', '-f', '-'], JSON.stringify(manifest));
+}
+
+/** Runs a command in a pod; never throws for a non-zero exit. */
+async function execIn(
+  namespace: string,
+  pod: string,
+  command: string[],
+): Promise<{ code: number; out: string }> {
+  const result = await runKubectl(
+    started().kubeconfigPath,
+    ['-n', namespace, 'exec', pod, '--', ...command],
+    {
+      timeoutMs: 30_000,
+    },
+  );
+  return { code: result.code, out: (result.stdout + result.stderr).trim() };
+}
+
+function labtoolPod(
+  namespace: string,
+  name: string,
+  labels: Record<string, string>,
+  args: string[],
+  extra: object = {},
+): object {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace, labels },
+    spec: {
+      terminationGracePeriodSeconds: 1,
+      containers: [
+        {
+          name: 'main',
+          image: LABTOOL_IMAGE,
+          imagePullPolicy: 'Never',
+          args,
+          ...extra,
+        },
+      ],
+    },
+  };
+}
+
+async function waitPodsReady(namespace: string, names: string[]): Promise<void> {
+  await kubectl(
+    ['-n', namespace, 'wait', '--for=condition=Ready', ...names.map((n) => `pod/${n}`), '--timeout=180s'],
+    undefined,
+    200_000,
+  );
+}
+
+/** GET url with a Host header, from the host (the node address is reachable over the veth). */
+function httpGet(url: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
+  return new Promise((resolveResponse, reject) => {
+    const req = request(url, { headers, agent: false, timeout: 5_000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolveResponse({ status: res.statusCode ?? 0, body }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`GET ${url} timed out`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** Polls `check` until it returns true, for at most `timeoutMs`; returns the last result. */
+async function eventually(check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return true;
+    if (Date.now() > deadline) return false;
+    await sleep(1_000);
+  }
+}
+
+beforeAll(async () => {
+  // Leftovers of a killed earlier run of this file would show up in "before": remove them first.
+  await stopLabCluster({ stateDir: STATE_DIR });
+  for (let instance = 0; instance < MAX_INSTANCES; instance++) {
+    beforeByInstance.set(instance, machineSnapshot(instance, STATE_DIR));
+  }
+  try {
+    // Only the cluster's own images: these tests need no service image (and importing them costs time).
+    cluster = await startLabCluster({
+      stateDir: STATE_DIR,
+      imagesDir: false,
+      log: (line) => progress.push(line),
+    });
+  } catch (error) {
+    startError = error;
+    throw error;
+  }
+}, START_TIMEOUT_MS);
+
+afterAll(async () => {
+  // The last test stops the cluster; this is the safety net when it did not run or failed early.
+  await stopLabCluster({ stateDir: STATE_DIR });
+}, 120_000);
+
+describe('the lab cluster', () => {
+  test('the node becomes Ready, with a kubelet of the pinned version', async () => {
+    const node = JSON.parse(await kubectl(['get', 'node', NODE_NAME, '-o', 'json'])) as {
+      status: {
+        conditions: { type: string; status: string }[];
+        nodeInfo: { kubeletVersion: string; containerRuntimeVersion: string };
+      };
+    };
+    expect(node.status.conditions.find((c) => c.type === 'Ready')?.status).toBe('True');
+    expect(node.status.nodeInfo.kubeletVersion).toBe('v1.33.13');
+    expect(node.status.nodeInfo.containerRuntimeVersion).toMatch(/^containerd:\/\/1\.6\./);
+    // Printed for the README's timing table.
+    console.log(`lab cluster up: ${progress.join(' | ')}`);
+  });
+
+  test("a pod's CPU limit of 250m reads back from its cgroup as cfs_quota_us 25000 (period 100000)", async () => {
+    const ns = 'cpu-limit';
+    await kubectl(['create', 'namespace', ns]);
+    await apply(
+      labtoolPod(ns, 'limited', { app: 'limited' }, ['pause'], {
+        resources: { limits: { cpu: '250m', memory: '64Mi' }, requests: { cpu: '250m', memory: '64Mi' } },
+      }),
+    );
+    await waitPodsReady(ns, ['limited']);
+    const pod = JSON.parse(await kubectl(['-n', ns, 'get', 'pod', 'limited', '-o', 'json'])) as {
+      metadata: { uid: string };
+      status: { qosClass: string; containerStatuses: { containerID: string }[] };
+    };
+    const containerId = pod.status.containerStatuses[0]?.containerID.replace(/^containerd:\/\//, '') ?? '';
+    expect(pod.status.qosClass).toBe('Guaranteed');
+    // cgroupfs driver: <cgroupRoot>/kubepods/pod<uid>/<container id> (Guaranteed pods sit right under kubepods).
+    const podCgroup = join('/sys/fs/cgroup/cpu', started().cgroupRoot, 'kubepods', `pod${pod.metadata.uid}`);
+    const containerCgroup = join(podCgroup, containerId);
+    expect(statSync(containerCgroup).isDirectory()).toBe(true);
+    expect(readFileSync(join(containerCgroup, 'cpu.cfs_quota_us'), 'utf8').trim()).toBe('25000');
+    expect(readFileSync(join(containerCgroup, 'cpu.cfs_period_us'), 'utf8').trim()).toBe('100000');
+    expect(readFileSync(join(podCgroup, 'cpu.cfs_quota_us'), 'utf8').trim()).toBe('25000');
+    // 64Mi = 67108864 bytes, in the memory hierarchy.
+    const memoryCgroup = join(
+      '/sys/fs/cgroup/memory',
+      started().cgroupRoot,
+      'kubepods',
+      `pod${pod.metadata.uid}`,
+      containerId,
+    );
+    expect(readFileSync(join(memoryCgroup, 'memory.limit_in_bytes'), 'utf8').trim()).toBe('67108864');
+    await kubectl(['delete', 'namespace', ns, '--wait=false']);
+  }, 300_000);
+
+  test('a pod resolves a Service name through CoreDNS and reaches it through kube-proxy', async () => {
+    const ns = 'dns';
+    await kubectl(['create', 'namespace', ns]);
+    await apply(labtoolPod(ns, 'web', { app: 'web' }, ['serve', ':8080']));
+    await apply(labtoolPod(ns, 'client', { app: 'client' }, ['pause']));
+    await apply({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'web', namespace: ns },
+      spec: { selector: { app: 'web' }, ports: [{ port: 80, targetPort: 8080 }] },
+    });
+    await waitPodsReady(ns, ['web', 'client']);
+    const clusterIp = (
+      await kubectl(['-n', ns, 'get', 'service', 'web', '-o', 'jsonpath={.spec.clusterIP}'])
+    ).trim();
+    expect(clusterIp).toMatch(/^198\.19\./);
+
+    // The short name goes through the pod's search path (dns.svc.cluster.local) to CoreDNS.
+    const resolved = await execIn(ns, 'client', ['/labtool', 'resolve', 'web']);
+    expect(resolved).toEqual({ code: 0, out: clusterIp });
+    const full = await execIn(ns, 'client', ['/labtool', 'resolve', `web.${ns}.svc.cluster.local`]);
+    expect(full.out).toBe(clusterIp);
+    // A name outside the cluster has nowhere to go: NXDOMAIN, not a hang.
+    const outside = await execIn(ns, 'client', ['/labtool', 'resolve', 'example.invalid']);
+    expect(outside.code).not.toBe(0);
+
+    const answer = await execIn(ns, 'client', ['/labtool', 'get', 'http://web/']);
+    expect(answer).toEqual({ code: 0, out: 'labtool web' });
+    await kubectl(['delete', 'namespace', ns, '--wait=false']);
+  }, 300_000);
+
+  test('a NetworkPolicy lets the allowed pod through and stops the other one', async () => {
+    const ns = 'netpol';
+    await kubectl(['create', 'namespace', ns]);
+    await apply(labtoolPod(ns, 'api', { app: 'api' }, ['serve', ':8080']));
+    await apply(labtoolPod(ns, 'frontend', { role: 'frontend' }, ['pause']));
+    await apply(labtoolPod(ns, 'stranger', { role: 'stranger' }, ['pause']));
+    await waitPodsReady(ns, ['api', 'frontend', 'stranger']);
+    const apiIp = (await kubectl(['-n', ns, 'get', 'pod', 'api', '-o', 'jsonpath={.status.podIP}'])).trim();
+    const url = `http://${apiIp}:8080/`;
+    const reach = (from: string): Promise<boolean> =>
+      execIn(ns, from, ['/labtool', 'get', url, '3']).then((r) => r.code === 0);
+
+    // Without a policy both reach the API pod: the denial below is the policy's doing.
+    expect(await reach('frontend')).toBe(true);
+    expect(await reach('stranger')).toBe(true);
+
+    await apply({
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'api-from-frontend', namespace: ns },
+      spec: {
+        podSelector: { matchLabels: { app: 'api' } },
+        policyTypes: ['Ingress'],
+        ingress: [
+          {
+            from: [{ podSelector: { matchLabels: { role: 'frontend' } } }],
+            ports: [{ port: 8080, protocol: 'TCP' }],
+          },
+        ],
+      },
+    });
+    // The enforcer sees the policy through a watch: give it a moment, bounded.
+    expect(await eventually(async () => !(await reach('stranger')), 30_000)).toBe(true);
+    expect(await reach('frontend')).toBe(true);
+    expect(await reach('stranger')).toBe(false);
+
+    // Deleting the policy opens the path again.
+    await kubectl(['-n', ns, 'delete', 'networkpolicy', 'api-from-frontend']);
+    expect(await eventually(() => reach('stranger'), 30_000)).toBe(true);
+    await kubectl(['delete', 'namespace', ns, '--wait=false']);
+  }, 300_000);
+
+  test('an Ingress of class nginx routes a host and path to its Service through the ingress controller on the node address', async () => {
+    const ns = 'ingress';
+    await kubectl(['create', 'namespace', ns]);
+    await apply(labtoolPod(ns, 'web', { app: 'web' }, ['serve', ':8080']));
+    await apply({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'web', namespace: ns },
+      spec: { selector: { app: 'web' }, ports: [{ name: 'http', port: 80, targetPort: 8080 }] },
+    });
+    await apply({
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'Ingress',
+      metadata: { name: 'web', namespace: ns },
+      spec: {
+        ingressClassName: 'nginx',
+        rules: [
+          {
+            host: 'web.lab.test',
+            http: {
+              paths: [
+                {
+                  path: '/',
+                  pathType: 'Prefix',
+                  backend: { service: { name: 'web', port: { name: 'http' } } },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    });
+    await waitPodsReady(ns, ['web']);
+    const url = `http://${started().nodeIp}/anything`;
+    const routed = await eventually(async () => {
+      // The controller renders every 2 s; until then the default server answers 404.
+      const response = await httpGet(url, { host: 'web.lab.test' }).catch(() => undefined);
+      return response?.status === 200 && response.body === 'labtool web\n';
+    }, 30_000);
+    expect(routed).toBe(true);
+    // Another host has no rule: the default server answers 404.
+    expect((await httpGet(url, { host: 'other.lab.test' })).status).toBe(404);
+    // The controller publishes the node address in the Ingress status, as ingress-nginx does.
+    const status = await kubectl([
+      '-n',
+      ns,
+      'get',
+      'ingress',
+      'web',
+      '-o',
+      'jsonpath={.status.loadBalancer.ingress[0].ip}',
+    ]);
+    expect(status.trim()).toBe(started().nodeIp);
+    await kubectl(['delete', 'namespace', ns, '--wait=false']);
+  }, 300_000);
+
+  test('a PersistentVolumeClaim of the default StorageClass binds to a local volume and keeps data across pods', async () => {
+    const ns = 'storage';
+    await kubectl(['create', 'namespace', ns]);
+    await apply({
+      apiVersion: 'v1',
+      kind: 'PersistentVolumeClaim',
+      metadata: { name: 'data', namespace: ns },
+      spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+    });
+    const withVolume = (name: string): object => ({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name, namespace: ns },
+      spec: {
+        terminationGracePeriodSeconds: 1,
+        containers: [
+          {
+            name: 'main',
+            image: LABTOOL_IMAGE,
+            imagePullPolicy: 'Never',
+            args: ['pause'],
+            volumeMounts: [{ name: 'data', mountPath: '/data' }],
+          },
+        ],
+        volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'data' } }],
+      },
+    });
+    await apply(withVolume('first'));
+    await waitPodsReady(ns, ['first']);
+    const pvc = JSON.parse(await kubectl(['-n', ns, 'get', 'pvc', 'data', '-o', 'json'])) as {
+      spec: { storageClassName: string; volumeName: string };
+      status: { phase: string };
+    };
+    expect(pvc.status.phase).toBe('Bound');
+    expect(pvc.spec.storageClassName).toBe('laas-local');
+    expect(await execIn(ns, 'first', ['/labtool', 'write', '/data/llama.txt', 'alpaca'])).toEqual({
+      code: 0,
+      out: '',
+    });
+    // The volume is a folder of the state folder on the host.
+    const pv = JSON.parse(await kubectl(['get', 'pv', pvc.spec.volumeName, '-o', 'json'])) as {
+      spec: { hostPath: { path: string } };
+    };
+    expect(readFileSync(join(pv.spec.hostPath.path, 'llama.txt'), 'utf8')).toBe('alpaca');
+    await kubectl(['-n', ns, 'delete', 'pod', 'first', '--wait=true', '--timeout=60s'], undefined, 90_000);
+    await apply(withVolume('second'));
+    await waitPodsReady(ns, ['second']);
+    expect(await execIn(ns, 'second', ['/labtool', 'cat', '/data/llama.txt'])).toEqual({
+      code: 0,
+      out: 'alpaca',
+    });
+    await kubectl(['delete', 'namespace', ns, '--wait=false']);
+  }, 300_000);
+
+  test(
+    'up on a state folder whose cluster still runs (as after a killed test) removes that run first, then starts afresh',
+    async () => {
+      const earlier = started();
+      const lines: string[] = [];
+      cluster = undefined;
+      cluster = await startLabCluster({
+        stateDir: STATE_DIR,
+        imagesDir: false,
+        log: (line) => lines.push(line),
+      });
+      expect(lines.find((line) => line.startsWith('removed leftovers of an earlier run'))).toMatch(
+        /killed \d+ processes; unmounted \d+ mounts; deleted network namespace laas-lab-\d+/,
+      );
+      expect(cluster.instance).toBe(earlier.instance);
+      // A fresh cluster: the namespaces of the earlier tests are gone with the old etcd data.
+      const namespaces = await kubectl(['get', 'namespaces', '-o', 'jsonpath={.items[*].metadata.name}']);
+      expect(namespaces.split(' ').sort()).toEqual([
+        'default',
+        'kube-node-lease',
+        'kube-public',
+        'kube-system',
+      ]);
+    },
+    START_TIMEOUT_MS,
+  );
+
+  test('down leaves the machine as it was before up (processes, mounts, cgroups, links, netns, rules, sysctls)', async () => {
+    const { instance } = started();
+    const running = machineSnapshot(instance, STATE_DIR);
+    // While it runs, each kind of trace is there, so the comparison below can fail.
+    expect(running.processes.length).toBeGreaterThan(5);
+    expect(running.mounts.length).toBeGreaterThan(0);
+    expect(running.cgroups).toContain(`freezer/laas-lab-${instance}`);
+    expect(running.links).toContain(`laaslab${instance}h`);
+    expect(running.netns).toContain(`laas-lab-${instance}`);
+
+    const report = await stopLabCluster({ stateDir: STATE_DIR });
+    cluster = undefined;
+    expect(report.found).toBe(true);
+    const after = machineSnapshot(instance, STATE_DIR);
+    expect(after).toEqual(snapshotBefore(instance));
+    // Nothing of the run is left in the state folder but its logs and the image cache.
+    expect(readdirSync(STATE_DIR).sort()).toEqual(['image-cache', 'logs']);
+  }, 180_000);
+});

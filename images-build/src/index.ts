@@ -1,0 +1,15 @@
+export { buildLabImages, RECIPE } from './build.js';
+export type { BuildOptions, LabImageArchive } from './build.js';
+export { importLabImages } from './import.js';
+export type { ImportOptions } from './import.js';
+export { LAB_IMAGES, BASE_TAGS, qualifiedTag, selectImages } from './specs.js';
+export type { LabImageSpec } from './specs.js';
+export { readManifest } from './manifest.js';
+export type { Manifest, ManifestEntry } from './manifest.js';
+export { Buildah } from './buildah.js';
+export type { BuildahStore } from './buildah.js';
+export { defaultOut, defaultStore } from './layout.js';
+export { KEY_LABEL } from './base-image.js';
+export { CommandError } from './run.js';
+export { archiveConfig, unpackArchive } from './archive.js';
+export type { ImageConfig } from './archive.js';
