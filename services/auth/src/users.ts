@@ -1,5 +1,5 @@
 import { ObjectId, type Collection, type Db } from 'mongodb';
-import { conflict } from '@laas/shared';
+import { conflict, isDuplicateKey } from '@laas/shared';
 
 /** A user as stored. `email` is lower-cased and unique (a unique index, not a check-then-insert). */
 export interface UserDoc {
@@ -62,6 +62,3 @@ export class UserStore {
     return this.users.findOne({ _id: new ObjectId(id) });
   }
 }
-
-const isDuplicateKey = (err: unknown): boolean =>
-  typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 11000;

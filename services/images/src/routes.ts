@@ -1,7 +1,6 @@
 import { Router } from 'express';
 import { jsonBody, notFound, AppError } from '@laas/shared';
-import type { ImageCatalog } from './catalog.js';
-import { toImage } from './catalog.js';
+import { toImage, type ImageCatalog } from './catalog.js';
 import type { Random } from './domain/sampling.js';
 import { parseCount, parseImageId, parseImageUpload } from './domain/validation.js';
 
@@ -31,14 +30,14 @@ export function imageRoutes({ catalog, random, now, maxCount }: RoutesDeps): Rou
 
   router.get('/random', async (req, res) => {
     const count = parseCount(req.query as Record<string, unknown>, maxCount);
-    const docs = await catalog.sample(count ?? 1, random);
+    const urls = await catalog.sample(count ?? 1, random);
     if (count !== null) {
-      res.json({ message: docs.map((d) => d.url) });
+      res.json({ message: urls });
       return;
     }
-    if (docs.length === 0)
+    if (urls.length === 0)
       throw notFound('catalog_empty', 'the catalog has no images yet: POST /images or run the seed');
-    res.json({ message: docs[0]!.url });
+    res.json({ message: urls[0] });
   });
 
   router.post('/images', ...jsonBody(), async (req, res) => {

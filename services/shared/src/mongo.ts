@@ -41,3 +41,15 @@ export function openDatabase(
     close: () => client.close(),
   };
 }
+
+/**
+ * Whether a write failed on a unique index (E11000): the error of a single insert carries the
+ * code itself; an ordered insertMany's bulk error carries it on its first write error.
+ */
+export function isDuplicateKey(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  if ((err as { code?: unknown }).code === 11000) return true;
+  const writeErrors = (err as { writeErrors?: unknown }).writeErrors;
+  const first: unknown = Array.isArray(writeErrors) ? writeErrors[0] : writeErrors;
+  return typeof first === 'object' && first !== null && (first as { code?: unknown }).code === 11000;
+}

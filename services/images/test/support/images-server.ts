@@ -1,8 +1,11 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { MongoClient, type Db } from 'mongodb';
+import { testMongoUrl } from '@laas/testbed';
 import { createLogger } from '@laas/shared';
 import { createImagesApp, type ImagesApp, type ImagesAppOptions } from '../../src/index.js';
+
+export { testMongoUrl };
 
 export interface RunningImages extends ImagesApp {
   url: string;
@@ -11,19 +14,13 @@ export interface RunningImages extends ImagesApp {
   close(): Promise<void>;
 }
 
-export function testMongoUrl(): string {
-  const url = process.env['LAAS_TEST_MONGO_URL'];
-  if (!url)
-    throw new Error(
-      'LAAS_TEST_MONGO_URL is not set: run the tests through `npm test` (jest global setup starts FerretDB)',
-    );
-  return url;
-}
-
-/** The images app in-process on a loopback port, on its own database of the test FerretDB. */
+/**
+ * The images app in-process on a loopback port, on its own database of the test FerretDB, with
+ * its catalog started (the first load tried) as main.ts starts it.
+ */
 export async function startImages(
   dbName: string,
-  options: Partial<Omit<ImagesAppOptions, 'db' | 'logger' | 'databaseCheck'>> & { mongoUrl?: string } = {},
+  options: Partial<Omit<ImagesAppOptions, 'db' | 'logger'>> & { mongoUrl?: string } = {},
 ): Promise<RunningImages> {
   const client = new MongoClient(options.mongoUrl ?? testMongoUrl(), {
     serverSelectionTimeoutMS: 1500,
@@ -31,14 +28,9 @@ export async function startImages(
   });
   client.connect().catch(() => undefined);
   const db = client.db(dbName);
-  const images = createImagesApp({
-    idSpaceTtlMs: 0,
-    ...options,
-    db,
-    logger: createLogger('images-test', 'silent'),
-    databaseCheck: { name: 'database', check: async () => void (await db.command({ ping: 1 })) },
-  });
+  const images = createImagesApp({ ...options, db, logger: createLogger('images-test', 'silent') });
   await images.catalog.ensureIndexes().catch(() => undefined);
+  await images.catalog.start();
   const server = http.createServer(images.app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -50,9 +42,24 @@ export async function startImages(
     close: async () => {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
+      await images.catalog.stop();
       await client.close();
     },
   };
 }
 
 export const uniqueDbName = (prefix: string): string => `${prefix}_${process.pid}_${Date.now().toString(36)}`;
+
+/** Polls `check` every 50 ms until it holds; fails naming `what` after `timeoutMs`. */
+export async function waitUntil(
+  what: string,
+  check: () => Promise<boolean>,
+  timeoutMs = 20_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out waiting until ${what}`);
+}
