@@ -9,16 +9,24 @@
 // this shared machine touches all three alike, and it prints the medians and the ratios
 // images/Express and images/bare.
 //
-// Options: --cpu 250m, --repeats 3, --plateau 5 (seconds), --json <file> (write the figures).
+// Max RPS at a quota is only the quota's figure while the machine has CPU to spare: on a loaded
+// machine the three processes get less than their quota and the search measures the machine.
+// So each repeat also holds every server at one fixed rate (--fixed-rate, below all three
+// ceilings) and reads the CPU time the process used (utime + stime, /proc/<pid>/stat) per
+// request answered: a figure the machine's load barely moves, and the one the quota divides
+// (250m / CPU per request = the max RPS the quota allows).
+//
+// Options: --cpu 250m, --repeats 3, --plateau 5 (seconds), --fixed-rate 100, --fixed-seconds 15,
+// --json <file> (write the figures).
 // MONGO_URL: use that database (seeded first); default: start a FerretDB of our own.
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { imagesService, parseCpuMillis, startLimitedProcess, startReplica } from '@laas/local';
-import { findMaxRps, median } from '@laas/experiment';
+import { findMaxRps, median, runLocalPlateau } from '@laas/experiment';
 import { freePort, startMongo, waitFor } from '@laas/testbed';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -27,6 +35,8 @@ const { values } = parseArgs({
     cpu: { type: 'string', default: '250m' },
     repeats: { type: 'string', default: '3' },
     plateau: { type: 'string', default: '5' },
+    'fixed-rate': { type: 'string', default: '100' },
+    'fixed-seconds': { type: 'string', default: '15' },
     json: { type: 'string' },
   },
 });
@@ -34,6 +44,23 @@ const cpuMillis = parseCpuMillis(values.cpu);
 const repeats = Number(values.repeats);
 const plateauSec = Number(values.plateau);
 const say = (line) => process.stdout.write(`bench: ${line}\n`);
+const fixedRate = Number(values['fixed-rate']);
+const fixedSeconds = Number(values['fixed-seconds']);
+
+/** CPU seconds (user + system) a process has used, from /proc/<pid>/stat (fields 14 and 15, in ticks of 1/100 s). */
+function cpuSeconds(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** µs of the process's CPU per request answered, over a plateau at a fixed rate. */
+async function cpuPerRequest(server) {
+  const before = cpuSeconds(server.process.pid);
+  const plateau = await runLocalPlateau({ baseUrl: server.url, rate: fixedRate, durationSec: fixedSeconds });
+  const used = cpuSeconds(server.process.pid) - before;
+  return { us: plateau.requests > 0 ? (used * 1e6) / plateau.requests : 0, plateau };
+}
 
 const cleanup = [];
 const stopAll = async () => {
@@ -91,8 +118,15 @@ try {
       say(`WARNING: cgroups are not writable here: ${server.name} runs WITHOUT a CPU limit`);
 
   const results = Object.fromEntries(servers.map((s) => [s.name, []]));
+  const cpu = Object.fromEntries(servers.map((s) => [s.name, []]));
   for (let repeat = 1; repeat <= repeats; repeat++) {
     for (const server of servers) {
+      const fixed = await cpuPerRequest(server);
+      cpu[server.name].push(fixed.us);
+      say(
+        `${server.name} repeat ${repeat}: ${fixed.us.toFixed(0)} µs CPU per request at ${fixedRate} RPS ` +
+          `(p99 ${fixed.plateau.p99Ms.toFixed(1)} ms, ${fixed.plateau.requests} requests)`,
+      );
       const previous = results[server.name].at(-1);
       const run = await findMaxRps({
         url: server.url,
@@ -117,18 +151,37 @@ try {
   const figures = Object.fromEntries(
     servers.map(({ name }) => {
       const runs = results[name].map((r) => r.maxRps);
-      return [name, { median: median(runs), min: Math.min(...runs), max: Math.max(...runs), runs }];
+      const us = cpu[name];
+      return [
+        name,
+        {
+          median: median(runs),
+          min: Math.min(...runs),
+          max: Math.max(...runs),
+          runs,
+          cpuUsPerRequest: { median: median(us), runs: us },
+          // What the quota allows at that CPU cost: 250m = 250,000 µs of CPU per second.
+          quotaRps: median(us) > 0 ? (cpuMillis * 1000) / median(us) : 0,
+        },
+      ];
     }),
   );
   const ratio = (a, b) => (figures[b].median > 0 ? figures[a].median / figures[b].median : 0);
   // The same ratio within each repeat (measured minutes apart at most), then their median.
   const perRepeat = (a, b) =>
     median(results[a].map((r, i) => (results[b][i].maxRps > 0 ? r.maxRps / results[b][i].maxRps : 0)));
+  // CPU per request: the inverse ratio (cheaper is faster), Express's cost over images'.
+  const cpuRatio = (a, b) =>
+    figures[a].cpuUsPerRequest.median > 0
+      ? figures[b].cpuUsPerRequest.median / figures[a].cpuUsPerRequest.median
+      : 0;
   const ratios = {
     imagesOverExpress: ratio('images', 'express'),
     imagesOverBare: ratio('images', 'bare'),
     imagesOverExpressPerRepeat: perRepeat('images', 'express'),
     imagesOverBarePerRepeat: perRepeat('images', 'bare'),
+    imagesOverExpressByCpu: cpuRatio('images', 'express'),
+    imagesOverBareByCpu: cpuRatio('images', 'bare'),
   };
   say(
     `machine: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, Node ${process.version}; ` +
@@ -139,11 +192,18 @@ try {
   );
   for (const { name } of servers) {
     const f = figures[name];
-    say(`  ${name.padEnd(8)} ${String(f.median).padStart(6)} RPS (runs ${f.runs.join(', ')})`);
+    say(
+      `  ${name.padEnd(8)} max ${String(f.median).padStart(6)} RPS (runs ${f.runs.join(', ')}); ` +
+        `${f.cpuUsPerRequest.median.toFixed(0)} µs CPU per request (runs ${f.cpuUsPerRequest.runs.map((u) => u.toFixed(0)).join(', ')}) ` +
+        `-> ${f.quotaRps.toFixed(0)} RPS at the quota`,
+    );
   }
   say(
-    `  images / Express = ${ratios.imagesOverExpress.toFixed(2)} (per repeat, median ${ratios.imagesOverExpressPerRepeat.toFixed(2)}); ` +
+    `  max RPS:  images / Express = ${ratios.imagesOverExpress.toFixed(2)} (per repeat, median ${ratios.imagesOverExpressPerRepeat.toFixed(2)}); ` +
       `images / bare = ${ratios.imagesOverBare.toFixed(2)} (per repeat, median ${ratios.imagesOverBarePerRepeat.toFixed(2)})`,
+  );
+  say(
+    `  CPU per request: images / Express = ${ratios.imagesOverExpressByCpu.toFixed(2)}; images / bare = ${ratios.imagesOverBareByCpu.toFixed(2)}`,
   );
   if (values.json) {
     const steps = (name) =>

@@ -120,19 +120,26 @@ export class ImageCatalog {
     }
     const started = this.options.now();
     const from = this.table.size;
+    // Ids arrive ascending from MongoDB (an `_id` index range) and from FerretDB (rows in
+    // insertion order, which is id order); any that arrive early wait here for their turn.
+    const early = new Map<number, string>();
     for await (const batch of this.options.store.urlsInRange(from, size)) {
-      if (!this.table) return;
       for (const { _id, url } of batch) {
-        // Two loads may overlap (the timer's and an upload's): each appends what is next.
-        if (_id < this.table.size) continue;
-        if (_id > this.table.size) throw new Error(`catalog hole: id ${this.table.size} is missing`);
-        if (this.table.memoryAfter(1, url.length) > this.options.memoryBudgetBytes) {
-          this.outgrowMemory(size);
-          return;
+        if (_id >= this.size) early.set(_id, url);
+        for (let next = early.get(this.size); next !== undefined; next = early.get(this.size)) {
+          if (!this.table) return;
+          early.delete(this.size);
+          // Two loads may overlap (the timer's and an upload's): each appends what is next.
+          if (this.table.memoryAfter(1, next.length) > this.options.memoryBudgetBytes) {
+            this.outgrowMemory(size);
+            return;
+          }
+          this.table.append(next);
         }
-        this.table.append(url);
       }
     }
+    if (!this.table) return;
+    if (this.size < size) throw new Error(`catalog hole: id ${this.size} is announced but missing`);
     const loaded = this.size - from;
     if (loaded >= BATCH)
       this.options.logger.info(

@@ -61,11 +61,18 @@ export class ImageStore {
     return (await this.marker.findOne({ _id: 'images' }))?.size ?? 0;
   }
 
-  /** Ids `from`..`to`-1 with their URLs, ascending, in batches. */
+  /**
+   * Ids `from`..`to`-1 with their URLs, in batches, in the database's natural order (no sort:
+   * FerretDB v1 sorts in Go, which took 1.5x as long as the scan itself at 100,000 images).
+   * On MongoDB this is an `_id` index range; on FerretDB v1 a scan of the whole table (about
+   * 125 µs per image on this loaded machine: 12.5 s per 100,000), which is why a replica
+   * reads it only when the marker announces new images.
+   */
   async *urlsInRange(from: number, to: number): AsyncGenerator<Array<{ _id: number; url: string }>> {
-    const cursor = this.images
-      .find({ _id: { $gte: from, $lt: to } }, { projection: { url: 1 }, batchSize: BATCH })
-      .sort({ _id: 1 });
+    const cursor = this.images.find(
+      { _id: { $gte: from, $lt: to } },
+      { projection: { url: 1 }, batchSize: BATCH },
+    );
     let batch: Array<{ _id: number; url: string }> = [];
     for await (const doc of cursor) {
       batch.push(doc);

@@ -1,11 +1,9 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { MongoClient, type Db } from 'mongodb';
+import type { Db, MongoClient } from 'mongodb';
 import { testMongoUrl } from '@laas/testbed';
-import { createLogger } from '@laas/shared';
+import { createLogger, openDatabase } from '@laas/shared';
 import { createImagesApp, type ImagesApp, type ImagesAppOptions } from '../../src/index.js';
-
-export { testMongoUrl };
 
 export interface RunningImages extends ImagesApp {
   url: string;
@@ -22,12 +20,10 @@ export async function startImages(
   dbName: string,
   options: Partial<Omit<ImagesAppOptions, 'db' | 'logger'>> & { mongoUrl?: string } = {},
 ): Promise<RunningImages> {
-  const client = new MongoClient(options.mongoUrl ?? testMongoUrl(), {
-    serverSelectionTimeoutMS: 1500,
-    heartbeatFrequencyMS: 500,
+  // The service's own connection (shared/mongo.ts), with its retries, as main.ts opens it.
+  const { client, db, close } = openDatabase(options.mongoUrl ?? testMongoUrl(), dbName, {
+    selectionTimeoutMs: 1500,
   });
-  client.connect().catch(() => undefined);
-  const db = client.db(dbName);
   const images = createImagesApp({ ...options, db, logger: createLogger('images-test', 'silent') });
   await images.catalog.ensureIndexes().catch(() => undefined);
   await images.catalog.start();
@@ -43,7 +39,7 @@ export async function startImages(
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
       await images.catalog.stop();
-      await client.close();
+      await close();
     },
   };
 }
