@@ -11,13 +11,12 @@
 //
 // Max RPS at a quota is only the quota's figure while the machine has CPU to spare: on a loaded
 // machine the three processes get less than their quota and the search measures the machine.
-// So each repeat also holds every server at one fixed rate (--fixed-rate, below all three
-// ceilings) and reads the CPU time the process used (utime + stime, /proc/<pid>/stat) per
-// request answered: a figure the machine's load barely moves, and the one the quota divides
-// (250m / CPU per request = the max RPS the quota allows).
+// So every plateau also reads the CPU time the process used (utime + stime, /proc/<pid>/stat)
+// per request answered, and the bench reports it at the highest passing plateau: a figure the
+// machine's load moves much less, and the one the quota divides (250m / CPU per request = the
+// max RPS the quota allows).
 //
-// Options: --cpu 250m, --repeats 3, --plateau 5 (seconds), --fixed-rate 100, --fixed-seconds 15,
-// --json <file> (write the figures).
+// Options: --cpu 250m, --repeats 3, --plateau 5 (seconds), --json <file> (write the figures).
 // MONGO_URL: use that database (seeded first); default: start a FerretDB of our own.
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -26,7 +25,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { imagesService, parseCpuMillis, startLimitedProcess, startReplica } from '@laas/local';
-import { findMaxRps, median, runLocalPlateau } from '@laas/experiment';
+import { findMaxRps, median } from '@laas/experiment';
 import { freePort, startMongo, waitFor } from '@laas/testbed';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -35,8 +34,6 @@ const { values } = parseArgs({
     cpu: { type: 'string', default: '250m' },
     repeats: { type: 'string', default: '3' },
     plateau: { type: 'string', default: '5' },
-    'fixed-rate': { type: 'string', default: '100' },
-    'fixed-seconds': { type: 'string', default: '15' },
     json: { type: 'string' },
   },
 });
@@ -44,22 +41,12 @@ const cpuMillis = parseCpuMillis(values.cpu);
 const repeats = Number(values.repeats);
 const plateauSec = Number(values.plateau);
 const say = (line) => process.stdout.write(`bench: ${line}\n`);
-const fixedRate = Number(values['fixed-rate']);
-const fixedSeconds = Number(values['fixed-seconds']);
 
 /** CPU seconds (user + system) a process has used, from /proc/<pid>/stat (fields 14 and 15, in ticks of 1/100 s). */
 function cpuSeconds(pid) {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-/** µs of the process's CPU per request answered, over a plateau at a fixed rate. */
-async function cpuPerRequest(server) {
-  const before = cpuSeconds(server.process.pid);
-  const plateau = await runLocalPlateau({ baseUrl: server.url, rate: fixedRate, durationSec: fixedSeconds });
-  const used = cpuSeconds(server.process.pid) - before;
-  return { us: plateau.requests > 0 ? (used * 1e6) / plateau.requests : 0, plateau };
 }
 
 const cleanup = [];
@@ -121,12 +108,8 @@ try {
   const cpu = Object.fromEntries(servers.map((s) => [s.name, []]));
   for (let repeat = 1; repeat <= repeats; repeat++) {
     for (const server of servers) {
-      const fixed = await cpuPerRequest(server);
-      cpu[server.name].push(fixed.us);
-      say(
-        `${server.name} repeat ${repeat}: ${fixed.us.toFixed(0)} µs CPU per request at ${fixedRate} RPS ` +
-          `(p99 ${fixed.plateau.p99Ms.toFixed(1)} ms, ${fixed.plateau.requests} requests)`,
-      );
+      let cpuBefore = 0;
+      const cpuByRate = new Map();
       const previous = results[server.name].at(-1);
       const run = await findMaxRps({
         url: server.url,
@@ -136,15 +119,23 @@ try {
         warmupSec: repeat === 1 ? 3 : 0,
         onStep: (step) => {
           const r = step.result;
-          if (!r) return;
+          if (!r) {
+            cpuBefore = cpuSeconds(server.process.pid);
+            return;
+          }
+          const us = r.requests > 0 ? ((cpuSeconds(server.process.pid) - cpuBefore) * 1e6) / r.requests : 0;
+          cpuByRate.set(r.rate, us);
           say(
             `${server.name.padEnd(7)} repeat ${repeat}/${repeats} step ${step.step}: ${r.rate} RPS offered -> ` +
-              `${r.passed ? 'pass' : 'FAIL'} (p99 ${r.p99Ms.toFixed(1)} ms, errors ${(r.errorRate * 100).toFixed(2)}%, dropped ${r.dropped})`,
+              `${r.passed ? 'pass' : 'FAIL'} (p99 ${r.p99Ms.toFixed(1)} ms, errors ${(r.errorRate * 100).toFixed(2)}%, dropped ${r.dropped}, ${us.toFixed(0)} µs CPU per request)`,
           );
         },
       });
       results[server.name].push(run);
-      say(`${server.name} repeat ${repeat}: max ${run.maxRps} RPS`);
+      cpu[server.name].push(cpuByRate.get(run.maxRps) ?? 0);
+      say(
+        `${server.name} repeat ${repeat}: max ${run.maxRps} RPS, ${(cpuByRate.get(run.maxRps) ?? 0).toFixed(0)} µs CPU per request there`,
+      );
     }
   }
 
@@ -194,7 +185,7 @@ try {
     const f = figures[name];
     say(
       `  ${name.padEnd(8)} max ${String(f.median).padStart(6)} RPS (runs ${f.runs.join(', ')}); ` +
-        `${f.cpuUsPerRequest.median.toFixed(0)} µs CPU per request (runs ${f.cpuUsPerRequest.runs.map((u) => u.toFixed(0)).join(', ')}) ` +
+        `${f.cpuUsPerRequest.median.toFixed(0)} µs CPU per request at the max (runs ${f.cpuUsPerRequest.runs.map((u) => u.toFixed(0)).join(', ')}) ` +
         `-> ${f.quotaRps.toFixed(0)} RPS at the quota`,
     );
   }
