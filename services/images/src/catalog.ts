@@ -183,7 +183,14 @@ export class ImageCatalog {
       throw conflict('duplicate_image', 'an image with this URL is already in the catalog', {
         details: { url },
       });
-    await this.absorb(added);
+    // The image is stored whatever happens next: should loading what precedes it fail (the
+    // database just went away), the next refresh picks it up, and the upload still succeeded.
+    await this.absorb(added).catch((err: unknown) =>
+      this.options.logger.warn(
+        { err: String(err) },
+        'upload stored; the catalog picks it up at the next refresh',
+      ),
+    );
     return image;
   }
 
