@@ -11,10 +11,10 @@
 //
 // Max RPS at a quota is only the quota's figure while the machine has CPU to spare: on a loaded
 // machine the three processes get less than their quota and the search measures the machine.
-// So every plateau also reads the CPU time the process used (utime + stime, /proc/<pid>/stat)
-// per request answered, and the bench reports it at the highest passing plateau: a figure the
-// machine's load moves much less, and the one the quota divides (250m / CPU per request = the
-// max RPS the quota allows).
+// So every plateau also reads the CPU time the process used (utime + stime, /proc/<pid>/stat),
+// and the bench reports, at each search's highest passing plateau, the CPU per request and the
+// share of the quota used. A share near 100% says the quota was the limit; a low share says the
+// machine was (then trust the CPU per request more than the RPS).
 //
 // Options: --cpu 250m, --repeats 3, --plateau 5 (seconds), --json <file> (write the figures).
 // MONGO_URL: use that database (seeded first); default: start a FerretDB of our own.
@@ -108,8 +108,7 @@ try {
   const cpu = Object.fromEntries(servers.map((s) => [s.name, []]));
   for (let repeat = 1; repeat <= repeats; repeat++) {
     for (const server of servers) {
-      let cpuBefore = 0;
-      const cpuByRate = new Map();
+      let before = { cpu: 0, at: 0 };
       const previous = results[server.name].at(-1);
       const run = await findMaxRps({
         url: server.url,
@@ -120,11 +119,16 @@ try {
         onStep: (step) => {
           const r = step.result;
           if (!r) {
-            cpuBefore = cpuSeconds(server.process.pid);
+            before = { cpu: cpuSeconds(server.process.pid), at: performance.now() };
             return;
           }
-          const us = r.requests > 0 ? ((cpuSeconds(server.process.pid) - cpuBefore) * 1e6) / r.requests : 0;
-          cpuByRate.set(r.rate, us);
+          const seconds = (performance.now() - before.at) / 1000;
+          const point = {
+            rps: r.requests / seconds,
+            cpuPerSec: (cpuSeconds(server.process.pid) - before.cpu) / seconds,
+          };
+          cpu[server.name].push(point);
+          const us = r.requests > 0 ? (point.cpuPerSec * 1e6) / point.rps : 0;
           say(
             `${server.name.padEnd(7)} repeat ${repeat}/${repeats} step ${step.step}: ${r.rate} RPS offered -> ` +
               `${r.passed ? 'pass' : 'FAIL'} (p99 ${r.p99Ms.toFixed(1)} ms, errors ${(r.errorRate * 100).toFixed(2)}%, dropped ${r.dropped}, ${us.toFixed(0)} µs CPU per request)`,
@@ -132,17 +136,25 @@ try {
         },
       });
       results[server.name].push(run);
-      cpu[server.name].push(cpuByRate.get(run.maxRps) ?? 0);
-      say(
-        `${server.name} repeat ${repeat}: max ${run.maxRps} RPS, ${(cpuByRate.get(run.maxRps) ?? 0).toFixed(0)} µs CPU per request there`,
-      );
+      say(`${server.name} repeat ${repeat}: max ${run.maxRps} RPS`);
     }
   }
 
   const figures = Object.fromEntries(
     servers.map(({ name }) => {
       const runs = results[name].map((r) => r.maxRps);
-      const us = cpu[name];
+      // The plateaus of every search, in order (failed ones too), each with its CPU reading.
+      const steps = results[name].flatMap((run) => run.steps);
+      const atMax = results[name].map((run) => {
+        const i = steps.findIndex((step) => step === run.atMax);
+        const point = cpu[name][i];
+        return point && point.rps > 0
+          ? {
+              usPerRequest: (point.cpuPerSec * 1e6) / point.rps,
+              quotaShare: point.cpuPerSec / (cpuMillis / 1000),
+            }
+          : { usPerRequest: 0, quotaShare: 0 };
+      });
       return [
         name,
         {
@@ -150,9 +162,9 @@ try {
           min: Math.min(...runs),
           max: Math.max(...runs),
           runs,
-          cpuUsPerRequest: { median: median(us), runs: us },
-          // What the quota allows at that CPU cost: 250m = 250,000 µs of CPU per second.
-          quotaRps: median(us) > 0 ? (cpuMillis * 1000) / median(us) : 0,
+          atMax,
+          usPerRequestAtMax: median(atMax.map((m) => m.usPerRequest)),
+          quotaShareAtMax: median(atMax.map((m) => m.quotaShare)),
         },
       ];
     }),
@@ -161,11 +173,9 @@ try {
   // The same ratio within each repeat (measured minutes apart at most), then their median.
   const perRepeat = (a, b) =>
     median(results[a].map((r, i) => (results[b][i].maxRps > 0 ? r.maxRps / results[b][i].maxRps : 0)));
-  // CPU per request: the inverse ratio (cheaper is faster), Express's cost over images'.
+  // By CPU: cheaper per request is faster at the same quota, so the inverse ratio of the costs.
   const cpuRatio = (a, b) =>
-    figures[a].cpuUsPerRequest.median > 0
-      ? figures[b].cpuUsPerRequest.median / figures[a].cpuUsPerRequest.median
-      : 0;
+    figures[a].usPerRequestAtMax > 0 ? figures[b].usPerRequestAtMax / figures[a].usPerRequestAtMax : 0;
   const ratios = {
     imagesOverExpress: ratio('images', 'express'),
     imagesOverBare: ratio('images', 'bare'),
@@ -185,8 +195,7 @@ try {
     const f = figures[name];
     say(
       `  ${name.padEnd(8)} max ${String(f.median).padStart(6)} RPS (runs ${f.runs.join(', ')}); ` +
-        `${f.cpuUsPerRequest.median.toFixed(0)} µs CPU per request at the max (runs ${f.cpuUsPerRequest.runs.map((u) => u.toFixed(0)).join(', ')}) ` +
-        `-> ${f.quotaRps.toFixed(0)} RPS at the quota`,
+        `at the max ${f.usPerRequestAtMax.toFixed(0)} µs CPU per request, ${(f.quotaShareAtMax * 100).toFixed(0)}% of the quota used`,
     );
   }
   say(
@@ -194,7 +203,8 @@ try {
       `images / bare = ${ratios.imagesOverBare.toFixed(2)} (per repeat, median ${ratios.imagesOverBarePerRepeat.toFixed(2)})`,
   );
   say(
-    `  CPU per request: images / Express = ${ratios.imagesOverExpressByCpu.toFixed(2)}; images / bare = ${ratios.imagesOverBareByCpu.toFixed(2)}`,
+    `  by CPU per request at the max (inverse): images / Express = ${ratios.imagesOverExpressByCpu.toFixed(2)}; ` +
+      `images / bare = ${ratios.imagesOverBareByCpu.toFixed(2)}`,
   );
   if (values.json) {
     const steps = (name) =>
