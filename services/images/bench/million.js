@@ -113,7 +113,7 @@ try {
   stop.push(() => small.stop());
   const rssAfterLoad = { large: rssMb(large.process.pid), small: rssMb(small.process.pid) };
   say(
-    `large replica ready in ${loadSeconds.toFixed(1)} s; RSS ${rssAfterLoad.large.toFixed(0)} MB (small: ${rssAfterLoad.small.toFixed(0)} MB)`,
+    `large replica ready in ${loadSeconds.toFixed(1)} s (${loadCpuSeconds.toFixed(1)} s of its own CPU); RSS ${rssAfterLoad.large.toFixed(0)} MB (small: ${rssAfterLoad.small.toFixed(0)} MB)`,
   );
   const loadedLine = large.process
     .logTail(50)
