@@ -18,13 +18,16 @@ const PLACES = ['andes', 'meadow', 'farm', 'desert', 'snow', 'lake', 'city', 'fo
 
 export const LLAMA_IMAGE_BASE = 'https://llamas.laas.example/images/';
 
-export function llamaCatalog(): string[] {
+/** The URL of llama number `n` (1-based): the one place the seed's URLs are built. */
+export function llamaImageUrl(base: string, n: number, pose: string, place: string): string {
+  return `${base}llama-${String(n).padStart(3, '0')}-${pose}-in-the-${place}.jpg`;
+}
+
+export function llamaCatalog(base: string = LLAMA_IMAGE_BASE): string[] {
   const urls: string[] = [];
   for (const [p, pose] of POSES.entries()) {
-    for (const [q, place] of PLACES.entries()) {
-      const n = String(p * PLACES.length + q + 1).padStart(3, '0');
-      urls.push(`${LLAMA_IMAGE_BASE}llama-${n}-${pose}-in-the-${place}.jpg`);
-    }
+    for (const [q, place] of PLACES.entries())
+      urls.push(llamaImageUrl(base, p * PLACES.length + q + 1, pose, place));
   }
   return urls;
 }
