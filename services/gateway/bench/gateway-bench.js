@@ -79,7 +79,7 @@ try {
     const proc = startLimitedProcess({
       name: 'bench-gateway',
       cmd: process.execPath,
-      args: [join(here, '..', 'dist', 'main.js')],
+      args: [CONFIGS[name].main ? join(here, CONFIGS[name].main) : join(here, '..', 'dist', 'main.js')],
       env: {
         PORT: String(port),
         HOST: '127.0.0.1',
@@ -93,7 +93,9 @@ try {
     });
     cleanup.push(() => proc.stop());
     const url = `http://127.0.0.1:${port}`;
-    await waitFor(async () => (await fetch(`${url}/readyz`)).ok, { what: `the gateway (${name})` });
+    await waitFor(async () => (await fetch(`${url}${PATH_GATEWAY}`)).status > 0, {
+      what: `the gateway (${name})`,
+    });
     // The configuration must answer 200 with the headers k6 will send, or its search means nothing.
     const probe = await fetch(`${url}${PATH_GATEWAY}`, { headers: CONFIGS[name].headers });
     if (probe.status !== 200)
