@@ -13,6 +13,7 @@ const workspace = {
   plot: 'plot/src/index.ts',
   cluster: 'cluster/src/index.ts',
   'images-build': 'images-build/src/index.ts',
+  web: 'web/src/site/index.ts',
 };
 
 /** @type {import('jest').Config} */

@@ -174,6 +174,23 @@ else
   log "${packages[*]}: ok (installed)"
 fi
 
+# ---- Debian package: chromium (the web page's browser tests) ------------------------------
+# web/test drives Debian's chromium through playwright-core (executablePath /usr/bin/chromium):
+# Playwright's own browser downloads are not reachable from every machine that runs the tests.
+step "chromium" "check"
+if [[ -x /usr/bin/chromium ]]; then
+  log "chromium: ok (present)"
+else
+  SUDO=()
+  if [[ "$(id -u)" != "0" ]]; then SUDO=(sudo); fi
+  step "chromium" "apt-get update"
+  log "apt: installing chromium..."
+  timed apt-update-chromium "${SUDO[@]}" apt-get update
+  step "chromium" "apt-get install chromium"
+  timed apt-chromium "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium
+  log "chromium: ok (installed)"
+fi
+
 # ---- Go tools, smallest first so a failure in the big ones comes last --------------------
 install_go_tool actionlint github.com/rhysd/actionlint/cmd/actionlint "$ACTIONLINT_VERSION" \
   "-s -w" "$ACTIONLINT_VERSION" -version
@@ -296,6 +313,7 @@ printf '%-16s %-48s %s\n' containerd "$(first_line containerd --version)" "$(com
 printf '%-16s %-48s %s\n' runc "$(first_line runc --version)" "$(command -v runc)"
 printf '%-16s %-48s %s\n' prometheus "$(first_line prometheus --version)" "$(command -v prometheus)"
 printf '%-16s %-48s %s\n' nginx "$(first_line "$nginx_bin" -v)" "$nginx_bin"
+printf '%-16s %-48s %s\n' chromium "$(/usr/bin/chromium --version 2>/dev/null | head -n 1)" /usr/bin/chromium
 printf '%-16s %-48s %s\n' shellcheck "$(shellcheck --version | sed -n 's/^version: //p')" "$(command -v shellcheck)"
 printf '%-16s %-48s %s\n' kubectl "$(first_line kubectl version --client)" "$(command -v kubectl || echo 'missing (not installed by this script)')"
 printf '%-16s %-48s %s\n' buildah "$(first_line buildah --version)" "$(command -v buildah)"

@@ -42,7 +42,7 @@ test('the example is accepted and the API server fills in the documented default
         maxStepReplicas: 4,
         unexplainedLatencySeconds: 60,
       },
-      scaleDown: { windowSeconds: 60, holdSeconds: 30, maxStepPercent: 50, hysteresisReplicas: 0.5 },
+      scaleDown: { windowSeconds: 30, holdSeconds: 30, maxStepPercent: 50, hysteresisReplicas: 0.3 },
     },
   });
 });

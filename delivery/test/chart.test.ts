@@ -388,14 +388,16 @@ describe('optional parts', () => {
     ]);
   });
 
-  test("the catalog seed Job runs the images image's seed script against the same database", () => {
+  test("the catalog seed Job runs the images image's seed script against the same database and public URL", () => {
     const objects = objectsOf('default');
     const job = ofKind(objects, 'Job').find((j) => j.metadata.name.startsWith('laas-images-seed-'))!;
     const c = podTemplateOf(job)!.spec.containers[0]!;
     expect(c.command).toEqual(['node', 'services/images/dist/seed.js']);
     expect(c.image).toBe(containerOf(objects, 'images').image);
     expect(c.env).toEqual(
-      containerOf(objects, 'images').env!.filter((e) => ['MONGO_URL', 'MONGO_DB'].includes(e.name)),
+      containerOf(objects, 'images').env!.filter((e) =>
+        ['MONGO_URL', 'MONGO_DB', 'PUBLIC_BASE_URL'].includes(e.name),
+      ),
     );
   });
 });

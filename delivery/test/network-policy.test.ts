@@ -591,6 +591,7 @@ describe('the chart NetworkPolicies admit what laas needs and nothing else', () 
     'prometheus -> the API server Service:443',
     'prometheus -> the API server on the node:6443',
     'autoscaler -> prometheus:http',
+    'gateway -> prometheus:http',
     'autoscaler -> the API server Service:443',
     'autoscaler -> the API server on the node:6443',
     ...DNS_CLIENTS.flatMap((c) => [`${c} -> kube-dns:dns/UDP`, `${c} -> kube-dns:dns-tcp`]),

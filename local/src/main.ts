@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * `npm run local`: the whole LaaS system on this machine, until Ctrl-C.
- *   node local/dist/main.js [--replicas 2] [--cpu 250m] [--memory 256Mi] [--services images]
+ *   node local/dist/main.js [--replicas 2] [--cpu 250m] [--memory 256Mi] [--services images,auth,gateway]
  *                           [--mongo-url mongodb://...] [--no-prometheus]
  */
 import { parseArgs } from 'node:util';
@@ -13,7 +13,7 @@ const { values } = parseArgs({
     replicas: { type: 'string', default: '1' },
     cpu: { type: 'string', default: '250m' },
     memory: { type: 'string', default: '256Mi' },
-    services: { type: 'string', default: 'images' },
+    services: { type: 'string', default: 'images,auth,gateway' },
     'mongo-url': { type: 'string' },
     'mongo-db': { type: 'string', default: 'laas' },
     'no-prometheus': { type: 'boolean', default: false },
@@ -22,7 +22,7 @@ const { values } = parseArgs({
 });
 if (values.help) {
   process.stdout.write(
-    'usage: npm run local -- [--replicas N] [--cpu 250m] [--memory 256Mi] [--services images] [--mongo-url URL] [--mongo-db laas] [--no-prometheus]\n',
+    'usage: npm run local -- [--replicas N] [--cpu 250m] [--memory 256Mi] [--services images,auth,gateway] [--mongo-url URL] [--mongo-db laas] [--no-prometheus]\n',
   );
   process.exit(0);
 }
@@ -44,6 +44,7 @@ const system = await startLocalSystem({
 log(
   `ready: ${system.url}/random?count=25${system.prometheus ? `  (Prometheus ${system.prometheus.url})` : ''}`,
 );
+if (system.serviceUrls['gateway']) log(`open the web page: ${system.serviceUrls['gateway']}/`);
 log(
   system.limited
     ? `each replica limited to ${system.cpuMillis}m CPU`

@@ -13,6 +13,10 @@ export interface ServiceContext {
   logLevel: string;
   /** HS256 secret shared by auth (signs) and gateway (verifies); random per run of the system. */
   jwtSecret: string;
+  /** The system's public URL (the ingress: the last service's nginx port); the seed links pictures under it. */
+  publicUrl?: string;
+  /** The system's Prometheus, when it runs one (the gateway's scaling panel reads it). */
+  prometheusUrl?: string;
 }
 
 /**
@@ -40,6 +44,7 @@ export const imagesService: ServiceSpec = {
     MONGO_DB: ctx.mongoDb,
     LOG_LEVEL: ctx.logLevel,
     WEB_CONCURRENCY: '1',
+    ...(ctx.publicUrl ? { PUBLIC_BASE_URL: ctx.publicUrl } : {}),
   }),
   setup: { entry: join(REPO_ROOT, 'services', 'images', 'dist', 'seed.js') },
 };
@@ -65,6 +70,7 @@ export const gatewayService: ServiceSpec = {
   env: (ctx) => ({
     ...(ctx.serviceUrls.images ? { IMAGES_URL: ctx.serviceUrls.images } : {}),
     ...(ctx.serviceUrls.auth ? { AUTH_URL: ctx.serviceUrls.auth } : {}),
+    ...(ctx.prometheusUrl ? { PROMETHEUS_URL: ctx.prometheusUrl } : {}),
     LOG_LEVEL: ctx.logLevel,
     JWT_SECRET: ctx.jwtSecret,
     WEB_CONCURRENCY: '1',

@@ -180,6 +180,8 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       serviceUrls: {},
       logLevel: options.logLevel ?? 'warn',
       jwtSecret: randomBytes(32).toString('hex'),
+      publicUrl: serviceUrls[specs[specs.length - 1]!.name]!,
+      ...(prometheus ? { prometheusUrl: prometheus.url } : {}),
     };
     for (const spec of specs) {
       const env = { ...spec.env(ctx) };

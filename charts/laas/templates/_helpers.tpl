@@ -235,6 +235,20 @@ Prometheus URL the autoscaler queries.
 {{- end }}
 
 {{/*
+PUBLIC_BASE_URL of images (and its seed Job): where clients reach the system, so the seeded
+pictures' links resolve. images.publicBaseUrl, else the ingress host, else the gateway Service.
+*/}}
+{{- define "laas.publicBaseUrl" -}}
+{{- if .Values.images.publicBaseUrl -}}
+{{ .Values.images.publicBaseUrl }}
+{{- else if and .Values.ingress.enabled .Values.ingress.host -}}
+{{ printf "%s://%s" (ternary "https" "http" (not (empty .Values.ingress.tls))) .Values.ingress.host }}
+{{- else -}}
+{{ printf "http://%s.%s.svc:%d" (include "laas.componentName" (dict "root" . "component" "gateway")) .Release.Namespace (int .Values.gateway.service.port) }}
+{{- end -}}
+{{- end }}
+
+{{/*
 Deployment of one laas service (gateway, images, auth): laas.app.deployment (dict "root" $ "component" "images").
 Env differs per service; everything else (probes, security, graceful shutdown) is shared.
 */}}
@@ -317,6 +331,8 @@ spec:
               value: {{ $c.randomMaxCount | quote }}
             - name: WEB_CONCURRENCY
               value: {{ $c.webConcurrency | quote }}
+            - name: PUBLIC_BASE_URL
+              value: {{ include "laas.publicBaseUrl" $root | quote }}
             {{- else if eq $name "auth" }}
             - name: MONGO_URL
               valueFrom:
@@ -344,6 +360,11 @@ spec:
                   key: jwt-secret
             - name: GATEWAY_AUTH
               value: {{ $c.authMode | quote }}
+            {{- if or $root.Values.prometheus.enabled $root.Values.prometheus.url }}
+            # The web page's live scaling panel (GET /api/scaling) reads Prometheus.
+            - name: PROMETHEUS_URL
+              value: {{ include "laas.prometheusUrl" $root | quote }}
+            {{- end }}
             {{- end }}
             {{- with $c.extraEnv }}
             {{- toYaml . | nindent 12 }}

@@ -37,6 +37,8 @@ export async function benchConfigs() {
       headers: { origin: ORIGIN, 'x-forwarded-for': '198.51.100.7' },
     },
     'auth=all': { env: { GATEWAY_AUTH: 'all' }, headers: { authorization: `Bearer ${token}` } },
+    // The control (not a gateway): a bare forward, see bare-forward.js. Not in the default list.
+    bare: { env: {}, headers: {}, main: 'bare-forward.js' },
   };
   return { secret, configs };
 }

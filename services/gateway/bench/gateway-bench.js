@@ -6,8 +6,9 @@
 //            default; cors+limit; auth=all with a valid token on every request)
 // and each ratio gateway / direct (the target is >= 0.9: the gateway must not be the bottleneck
 // the scaling thesis's gateway was). Every search uses the same images process; within a round
-// the searches run one after the other (direct first), so a change in the machine's other load
-// affects all of them alike; the figures are medians over the rounds.
+// the searches run one after the other, in an order that rotates from round to round, so a
+// change in the machine's other load affects all of them alike; the figures are medians over
+// the rounds, and each round's ratios are printed too.
 //
 // Options: --cpu 250m, --repeats 3, --plateau 5 (seconds), --configs default,cors+limit,auth=all,
 // --json <file>. MONGO_URL: use that database (seeded first); default: start a FerretDB of our own.
@@ -20,7 +21,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { imagesService, parseCpuMillis, startLimitedProcess, startReplica } from '@laas/local';
-import { measureMaxRps, median } from '@laas/experiment';
+import { measureMaxRps, median, waitUntilResponsive } from '@laas/experiment';
 import { freePort, startMongo, waitFor } from '@laas/testbed';
 import { ORIGIN, benchConfigs, chosenConfigs } from './configs.js';
 
@@ -78,7 +79,7 @@ try {
     const proc = startLimitedProcess({
       name: 'bench-gateway',
       cmd: process.execPath,
-      args: [join(here, '..', 'dist', 'main.js')],
+      args: [CONFIGS[name].main ? join(here, CONFIGS[name].main) : join(here, '..', 'dist', 'main.js')],
       env: {
         PORT: String(port),
         HOST: '127.0.0.1',
@@ -92,7 +93,9 @@ try {
     });
     cleanup.push(() => proc.stop());
     const url = `http://127.0.0.1:${port}`;
-    await waitFor(async () => (await fetch(`${url}/readyz`)).ok, { what: `the gateway (${name})` });
+    await waitFor(async () => (await fetch(`${url}${PATH_GATEWAY}`)).status > 0, {
+      what: `the gateway (${name})`,
+    });
     // The configuration must answer 200 with the headers k6 will send, or its search means nothing.
     const probe = await fetch(`${url}${PATH_GATEWAY}`, { headers: CONFIGS[name].headers });
     if (probe.status !== 200)
@@ -129,20 +132,28 @@ try {
     return result.runs[0];
   };
   const runs = { direct: [], ...Object.fromEntries(names.map((n) => [n, []])) };
+  // The order of the searches rotates each round (round 1: direct, default, cors+limit,
+  // auth=all; round 2 starts at default, ...), and images is let settle before every search: a
+  // search ends on overloaded plateaus, and the next one must not start on their backlog.
+  const sides = ['direct', ...names];
   for (let round = 1; round <= repeats; round++) {
-    runs.direct.push(
-      await search('images direct', round, images.url, PATH_DIRECT, {}, runs.direct.at(-1)?.maxRps, 300),
-    );
-    for (const name of names) {
-      const start = Math.max(20, Math.round(runs.direct.at(-1).maxRps * 0.9));
-      runs[name].push(
+    const order = sides.map((_, i) => sides[(i + round - 1) % sides.length]);
+    for (const side of order) {
+      await waitUntilResponsive(`${images.url}${PATH_DIRECT}`);
+      const previous = runs[side].at(-1)?.maxRps;
+      if (side === 'direct') {
+        runs.direct.push(await search('images direct', round, images.url, PATH_DIRECT, {}, previous, 300));
+        continue;
+      }
+      const start = Math.max(20, Math.round((runs.direct.at(-1)?.maxRps ?? 300) * 0.9));
+      runs[side].push(
         await search(
-          `gateway ${name}`,
+          `gateway ${side}`,
           round,
-          gateways[name].url,
+          gateways[side].url,
           PATH_GATEWAY,
-          CONFIGS[name].headers,
-          runs[name].at(-1)?.maxRps,
+          CONFIGS[side].headers,
+          previous,
           start,
         ),
       );

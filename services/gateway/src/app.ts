@@ -19,6 +19,9 @@ import { openApiDocument } from './openapi.js';
 import { gatewayPipeline } from './pipeline.js';
 import { Upstream } from './proxy.js';
 import { gatewayRoutes, type Route, type UpstreamName } from './routing.js';
+import { scalingReporter } from './scaling/index.js';
+import { websiteRoutes } from './web/routes.js';
+import type { Site } from './web/site.js';
 
 export interface GatewayAppOptions {
   logger: Logger;
@@ -42,6 +45,10 @@ export interface GatewayAppOptions {
   /** Milliseconds since the epoch. */
   clock?: () => number;
   metrics?: HttpMetrics;
+  /** The web page served at / (loadSite()); without it, / answers a JSON pointer to the API. */
+  site?: Site;
+  /** Prometheus behind GET /api/scaling (the page's live panel); without it the panel is off. */
+  prometheusUrl?: string;
 }
 
 export interface GatewayApp {
@@ -107,7 +114,13 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
 
   const limit = options.rateLimit ?? { limit: 0, windowSeconds: 1 };
   const handler = gatewayPipeline({
-    routes: options.routes ?? gatewayRoutes(),
+    routes: options.routes ?? [
+      ...websiteRoutes({
+        site: options.site,
+        scaling: scalingReporter({ prometheusUrl: options.prometheusUrl, clock }),
+      }),
+      ...gatewayRoutes(),
+    ],
     upstreams,
     authMode,
     verifier: key

@@ -11,6 +11,7 @@ import {
   url,
   type ConfigOf,
 } from '@laas/shared';
+import { prometheusUrl } from './scaling/config.js';
 
 export const AUTH_MODES = ['writes', 'all', 'none'] as const;
 export type AuthMode = (typeof AUTH_MODES)[number];
@@ -62,6 +63,7 @@ export const gatewaySettings = {
     'CORS_ORIGINS',
     'comma-separated origins allowed by CORS, or *; empty = no CORS headers',
   ),
+  prometheusUrl,
 };
 
 export type GatewayConfig = ConfigOf<typeof gatewaySettings>;

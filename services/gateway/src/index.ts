@@ -25,3 +25,14 @@ export {
   type Route,
   type UpstreamName,
 } from './routing.js';
+export { loadSite, siteAnswer, type Site } from './web/site.js';
+export { websiteRoutes } from './web/routes.js';
+export {
+  buildReport,
+  lastDecision,
+  scalingQuery,
+  scalingReporter,
+  SharedLoad,
+  type RangeSeries,
+  type ScalingReport,
+} from './scaling/index.js';

@@ -1,12 +1,14 @@
 import { createHttpMetrics, createLogger, runMain, runService } from '@laas/shared';
 import { createGatewayApp } from './app.js';
 import { loadGatewayConfig, parseCorsOrigins, resolveVerificationKey } from './config.js';
+import { loadSite } from './web/site.js';
 
 await runMain('gateway', async () => {
   const config = loadGatewayConfig();
   const logger = createLogger('gateway', config.logLevel);
   const verificationKey = resolveVerificationKey(config);
   const corsOrigins = parseCorsOrigins(config.corsOrigins);
+  const site = loadSite();
   if (config.authMode === 'none')
     logger.warn('GATEWAY_AUTH=none: every request is forwarded without a token check');
   await runService({
@@ -32,6 +34,8 @@ await runMain('gateway', async () => {
         rateLimit: { limit: config.rateLimit, windowSeconds: config.rateWindowSeconds },
         corsOrigins,
         metrics: createHttpMetrics('gateway', { defaultMetrics: true }),
+        site,
+        prometheusUrl: config.prometheusUrl,
       });
       return { app: gateway.handler, readiness: gateway.readiness, close: gateway.close };
     },

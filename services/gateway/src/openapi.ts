@@ -3,6 +3,8 @@
  * Schema 2020-12). Served at GET /openapi.json; the gateway's contract tests validate real
  * responses against the schemas below, so this document cannot drift from the services.
  */
+import { websitePaths, websiteSchemas } from './scaling/openapi.js';
+
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: object, description: string) => ({
   description,
@@ -174,6 +176,7 @@ export const openApiDocument = {
         responses: { '200': json({ type: 'object', required: ['openapi', 'paths'] }, 'OpenAPI 3.1') },
       },
     },
+    ...websitePaths,
   },
   components: {
     securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
@@ -295,6 +298,7 @@ export const openApiDocument = {
           checks: { type: 'object', additionalProperties: { type: 'string' } },
         },
       },
+      ...websiteSchemas,
     },
   },
 };

@@ -98,6 +98,15 @@ export function gatewayRoutes(): Route[] {
         return rest === null ? null : rest === '' ? '/' : rest;
       },
     },
+    // The llama pictures the images service draws (the seed catalog links them here). Public
+    // like the page that shows them: an <img> sends no token, even with GATEWAY_AUTH=all.
+    {
+      kind: 'proxy',
+      template: '/pictures/*',
+      upstream: 'images',
+      guarded: false,
+      rewrite: (path) => (path.startsWith('/pictures/') ? path : null),
+    },
     // The original LaaS paths, kept as aliases.
     {
       kind: 'proxy',

@@ -90,6 +90,7 @@ const rows: [string, string, string, () => RequestInit, number][] = [
   ['liveness', 'GET', '/healthz', () => ({}), 200],
   ['readiness', 'GET', '/readyz', () => ({}), 200],
   ['the document itself', 'GET', '/openapi.json', () => ({}), 200],
+  ['the scaling panel (off: no PROMETHEUS_URL here)', 'GET', '/api/scaling', () => ({}), 200],
 ];
 
 test.each(rows)(
@@ -134,6 +135,8 @@ test('/openapi.json is an OpenAPI 3.1 document listing every public route', asyn
       '/api/auth/login',
       '/api/auth/authenticate',
       '/api/auth/me',
+      '/api/scaling',
+      '/pictures/{file}',
     ]),
   );
 });

@@ -1,25 +1,8 @@
-import type { Collection, Db } from 'mongodb';
-import { conflict } from '@laas/shared';
+import { conflict, serviceUnavailable, type Logger } from '@laas/shared';
+import type { ImageDoc, ImageStore } from './image-store.js';
+import { BATCH } from './image-store.js';
 import { LazyPermutation, type Random } from './domain/sampling.js';
-import {
-  buildSnapshot,
-  decodeSlots,
-  encodeSlots,
-  sampleSnapshot,
-  snapshotIsStale,
-  type CatalogSnapshot,
-} from './domain/snapshot.js';
-
-/**
- * An image as stored. `_id` is a dense integer handed out by a counter (see below), stored as
- * its decimal string: FerretDB v1 on SQLite pushes a filter down to an index only when it is
- * exactly `{_id: <string or ObjectId>}`; an integer `_id` would make every lookup a scan.
- */
-export interface ImageDoc {
-  _id: string;
-  url: string;
-  createdAt: Date;
-}
+import { UrlTable } from './domain/url-table.js';
 
 export interface Image {
   id: number;
@@ -27,209 +10,219 @@ export interface Image {
   createdAt: string;
 }
 
-interface CounterDoc {
-  _id: string;
-  next: number;
-}
-
-interface SnapshotDoc {
-  _id: string;
-  next: number;
-  urls: string;
-  gaps: number;
-  builtAt: Date;
-}
-
-/** What a sample holds: enough to answer /random. */
-export interface SampledImage {
-  _id: string;
-  url: string;
-}
-
-/** Catalogs up to this many ids are sampled from one snapshot document (domain/snapshot.ts). */
-export const SNAPSHOT_MAX_IMAGES = 1000;
-/** A snapshot with gaps is rebuilt at most this often, to pick up inserts that were in flight. */
-export const SNAPSHOT_GAP_RETRY_MS = 10_000;
-
 export const toImage = (doc: ImageDoc): Image => ({
-  id: Number(doc._id),
+  id: doc._id,
   url: doc.url,
   createdAt: doc.createdAt.toISOString(),
 });
 
+export interface CatalogOptions {
+  store: ImageStore;
+  logger: Logger;
+  /** How often the replica reads the marker to pick up other replicas' uploads. */
+  refreshMs: number;
+  /** The most the in-memory table may hold; above it the catalog samples from the database. */
+  memoryBudgetBytes: number;
+  now: () => number;
+}
+
+/** What readiness reports: whether reads can be served, and whether the database answers. */
+export interface CatalogHealth {
+  canServeReads: boolean;
+  databaseReachable: boolean;
+  /** The last refresh error, when the last refresh failed. */
+  lastError?: string;
+  mode: 'memory' | 'database';
+  size: number;
+}
+
 /**
- * Data access for the image catalog.
+ * The image catalog of one replica: every URL in memory (a UrlTable), sampled with no
+ * database round trip; or, when the catalog outgrows `memoryBudgetBytes`, only its size in
+ * memory and the sampled ids fetched from the database. One sampling path serves both.
  *
- * Random sampling without `$sample` (FerretDB has none, and on MongoDB it scans when the sample
- * is over 5% of the collection): every image gets an integer id from a counter, so the ids are
- * 0..next-1 with rare gaps (a lost race on a duplicate URL burns an id). A request draws k ids
- * from a lazy random permutation of 0..next-1 and fetches them. Ids that hit a gap are replaced
- * by continuing the same permutation, so the sample stays uniform over the images that exist.
- *
- * Up to 1,000 ids (the 100-llama catalog, and anything a demo uploads), the ids are drawn from
- * one snapshot document that holds every URL (domain/snapshot.ts): one read of one document by
- * `_id` per request, the cheapest query FerretDB v1 has (it pushes down nothing else). Readers
- * rebuild the snapshot when the counter has moved past it, so uploads never touch it.
- *
- * Above that, the k ids are fetched with one `{_id: {$in: ids}}` query. On MongoDB that is an
- * index lookup of k keys, O(k log n) whatever the catalog size. On FerretDB v1 every filter but a
- * single `_id` equality is evaluated row by row in Go, so there any query costs O(n).
- * Worked cost on MongoDB at 1,000,000 images and count=25: 25 map entries, one index lookup;
- * with 1% gaps a second round is needed about 22% of the time (1 - 0.99^25).
+ * Freshness: every `refreshMs` (1 s by default) the replica reads the marker (one document)
+ * and, when it announces more images than the table holds, loads just the new ids. An upload
+ * is in the table of the replica that took it before its response is sent.
  */
 export class ImageCatalog {
-  private readonly images: Collection<ImageDoc>;
-  private readonly counters: Collection<CounterDoc>;
-  private readonly snapshots: Collection<SnapshotDoc>;
-  private idSpace: { value: number; readAt: number } | null = null;
-  private rebuilding: Promise<CatalogSnapshot | null> | null = null;
+  /** Null once the catalog outgrew the memory budget: sampling then reads the database. */
+  private table: UrlTable | null = new UrlTable();
+  /** Images known to exist (ids 0..size-1); in memory mode, the table's size. */
+  private knownSize = 0;
+  private loadedOnce = false;
+  private lastError: string | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private started = false;
+  private running: Promise<void> | undefined;
 
-  constructor(
-    db: Db,
-    private readonly options: { now: () => number; idSpaceTtlMs: number; snapshotMaxImages?: number },
-  ) {
-    this.images = db.collection<ImageDoc>('images');
-    this.counters = db.collection<CounterDoc>('counters');
-    this.snapshots = db.collection<SnapshotDoc>('catalog_snapshots');
+  constructor(private readonly options: CatalogOptions) {}
+
+  get size(): number {
+    return this.table?.size ?? this.knownSize;
   }
 
-  async ensureIndexes(): Promise<void> {
-    await this.images.createIndex({ url: 1 }, { unique: true, name: 'url_unique' });
+  health(): CatalogHealth {
+    const databaseReachable = this.loadedOnce && this.lastError === undefined;
+    return {
+      canServeReads: this.table ? this.loadedOnce : databaseReachable,
+      databaseReachable,
+      ...(this.lastError === undefined ? {} : { lastError: this.lastError }),
+      mode: this.table ? 'memory' : 'database',
+      size: this.size,
+    };
   }
 
   /**
-   * How many ids have been handed out. Cached for `idSpaceTtlMs` (1 s by default): it saves a
-   * round trip per request, and an image uploaded through another replica shows up within it.
+   * Loads the catalog now, then refreshes it every `refreshMs` until `stop()`. Resolves once the
+   * first load has been tried (a service listens without waiting: readiness gates its traffic).
    */
-  private async readIdSpace(fresh = false): Promise<number> {
-    const now = this.options.now();
-    if (!fresh && this.idSpace && now - this.idSpace.readAt < this.options.idSpaceTtlMs)
-      return this.idSpace.value;
-    const counter = await this.counters.findOne({ _id: 'images' });
-    const value = counter?.next ?? 0;
-    this.idSpace = { value, readAt: now };
-    return value;
+  start(): Promise<void> {
+    const tick = (): Promise<void> =>
+      (this.running = this.refresh().finally(() => {
+        this.running = undefined;
+        if (this.started) this.timer = setTimeout(() => void tick(), this.options.refreshMs).unref();
+      }));
+    this.started = true;
+    return tick();
   }
 
-  /** Up to `count` distinct images, uniformly at random, in random order. */
-  async sample(count: number, random: Random): Promise<SampledImage[]> {
-    const idSpace = await this.readIdSpace();
-    if (idSpace <= (this.options.snapshotMaxImages ?? SNAPSHOT_MAX_IMAGES)) {
-      const snapshot = await this.currentSnapshot(idSpace);
-      if (snapshot)
-        return sampleSnapshot(snapshot, count, random).map(({ id, url }) => ({ _id: String(id), url }));
+  async stop(): Promise<void> {
+    this.started = false;
+    clearTimeout(this.timer);
+    await this.running;
+  }
+
+  /**
+   * Reads the marker and loads the ids it announces that the table lacks. Never throws: a
+   * failure is kept for readiness, and the catalog already held keeps serving reads.
+   */
+  async refresh(): Promise<void> {
+    try {
+      await this.catchUp(await this.options.store.announcedSize());
+      if (this.lastError !== undefined) this.options.logger.info('database reachable again');
+      this.lastError = undefined;
+      this.loadedOnce = true;
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      if (this.lastError === undefined)
+        this.options.logger.warn({ err: message }, 'catalog refresh failed: serving the catalog held');
+      this.lastError = message;
     }
-    const permutation = new LazyPermutation(idSpace, random);
-    const found: SampledImage[] = [];
-    while (found.length < count && permutation.remaining > 0) {
-      const missing = count - found.length;
-      // After a round with gaps, ask for twice what is missing: gaps cluster where races did.
-      const ids = permutation.take(found.length === 0 ? missing : missing * 2).map(String);
-      const docs = await this.images.find({ _id: { $in: ids } }, { projection: { url: 1 } }).toArray();
-      const byId = new Map(docs.map((d) => [d._id, d]));
-      for (const id of ids) {
-        const doc = byId.get(id);
-        if (doc && found.length < count) found.push(doc);
+  }
+
+  /** Makes ids below `size` known: loads them into the table, or just counts them. */
+  private async catchUp(size: number): Promise<void> {
+    if (size <= this.size) return;
+    if (!this.table) {
+      this.knownSize = size;
+      return;
+    }
+    const started = this.options.now();
+    const from = this.table.size;
+    // Ids arrive ascending from MongoDB (an `_id` index range) and from FerretDB (rows in
+    // insertion order, which is id order); any that arrive early wait here for their turn.
+    const early = new Map<number, string>();
+    for await (const batch of this.options.store.urlsInRange(from, size)) {
+      for (const { _id, url } of batch) {
+        if (_id >= this.size) early.set(_id, url);
+        for (let next = early.get(this.size); next !== undefined; next = early.get(this.size)) {
+          if (!this.table) return;
+          early.delete(this.size);
+          // Two loads may overlap (the timer's and an upload's): each appends what is next.
+          if (this.table.memoryAfter(1, next.length) > this.options.memoryBudgetBytes) {
+            this.outgrowMemory(size);
+            return;
+          }
+          this.table.append(next);
+        }
       }
     }
-    return found;
-  }
-
-  /** The snapshot, rebuilt first when stale; null when the catalog outgrew snapshots meanwhile. */
-  private async currentSnapshot(idSpace: number): Promise<CatalogSnapshot | null> {
-    const doc = await this.snapshots.findOne({ _id: 'small' });
-    const stored: CatalogSnapshot | null = doc
-      ? {
-          next: doc.next,
-          slots: decodeSlots(doc.urls, doc.next),
-          gaps: doc.gaps,
-          builtAt: doc.builtAt.getTime(),
-        }
-      : null;
-    if (!snapshotIsStale(stored, idSpace, this.options.now(), SNAPSHOT_GAP_RETRY_MS)) return stored;
-    // One rebuild at a time per process: a burst of requests that all find the snapshot stale
-    // (the first ones after an upload) share it instead of each reading the whole catalog.
-    this.rebuilding ??= this.rebuildSnapshot().finally(() => {
-      this.rebuilding = null;
-    });
-    return this.rebuilding;
-  }
-
-  private async rebuildSnapshot(): Promise<CatalogSnapshot | null> {
-    const now = this.options.now();
-    // Read the counter before the images: an id allocated after this read is past `next` and
-    // makes the next reader rebuild; one allocated before it but not yet inserted is a gap,
-    // picked up by the gap retry.
-    const fresh = await this.readIdSpace(true);
-    if (fresh > (this.options.snapshotMaxImages ?? SNAPSHOT_MAX_IMAGES)) return null;
-    const images = await this.images.find({}, { projection: { url: 1 } }).toArray();
-    const rebuilt = buildSnapshot(images, fresh, now);
-    try {
-      await this.snapshots.replaceOne(
-        { _id: 'small' },
-        { next: rebuilt.next, urls: encodeSlots(rebuilt.slots), gaps: rebuilt.gaps, builtAt: new Date(now) },
-        { upsert: true },
+    if (!this.table) return;
+    if (this.size < size) throw new Error(`catalog hole: id ${this.size} is announced but missing`);
+    const loaded = this.size - from;
+    if (loaded >= BATCH)
+      this.options.logger.info(
+        { images: loaded, ms: this.options.now() - started, bytes: this.table.memoryBytes },
+        'catalog loaded',
       );
-    } catch (err) {
-      // Two replicas creating the first snapshot at once: both upserts insert, one loses on
-      // the _id. The winner wrote a snapshot as good as ours, and ours serves this request.
-      if (!isDuplicateKey(err)) throw err;
-    }
-    return rebuilt;
   }
 
-  async get(id: number): Promise<ImageDoc | null> {
-    return this.images.findOne({ _id: String(id) });
-  }
-
-  /** Reserves `n` consecutive ids and returns the first. */
-  private async allocateIds(n: number): Promise<number> {
-    const counter = await this.counters.findOneAndUpdate(
-      { _id: 'images' },
-      { $inc: { next: n } },
-      { upsert: true, returnDocument: 'after' },
+  private outgrowMemory(size: number): void {
+    this.options.logger.warn(
+      { images: size, budgetBytes: this.options.memoryBudgetBytes },
+      'the catalog outgrew CATALOG_MEMORY_MB: sampling from the database from now on',
     );
-    const next = counter?.next ?? n;
-    if (this.idSpace)
-      this.idSpace = { value: Math.max(this.idSpace.value, next), readAt: this.idSpace.readAt };
-    return next - n;
+    this.table = null;
+    this.knownSize = size;
+  }
+
+  /**
+   * Up to `count` distinct URLs, uniformly at random, in random order: the first `count`
+   * values of a lazy random permutation of the ids (domain/sampling.ts). With the table in
+   * memory this touches no database; without it, one query fetches just the drawn ids.
+   */
+  async sample(count: number, random: Random): Promise<string[]> {
+    if (this.table && !this.loadedOnce)
+      throw serviceUnavailable(
+        'catalog_loading',
+        'the catalog is not loaded yet (the database may be unreachable); try again shortly',
+      );
+    const ids = new LazyPermutation(this.size, random).take(count);
+    const table = this.table;
+    if (table) return ids.map((id) => table.url(id));
+    const urls = await this.options.store.urlsOf(ids);
+    return ids.flatMap((id) => urls.get(id) ?? []);
   }
 
   /** Adds one image; a URL already in the catalog is a conflict. */
   async add(url: string, now: Date): Promise<ImageDoc> {
-    // Checked before allocating, so a client retrying a duplicate does not burn ids.
-    if (await this.images.findOne({ url }, { projection: { _id: 1 } })) throw duplicate(url);
-    const doc: ImageDoc = { _id: String(await this.allocateIds(1)), url, createdAt: now };
-    try {
-      await this.images.insertOne(doc);
-    } catch (err) {
-      if (isDuplicateKey(err)) throw duplicate(url);
-      throw err;
-    }
-    return doc;
-  }
-
-  /** Adds the URLs not yet present; returns how many were added. Safe to run again. */
-  async seed(urls: string[], now: Date): Promise<number> {
-    const existing = new Set(
-      (await this.images.find({ url: { $in: urls } }, { projection: { url: 1 } }).toArray()).map(
-        (d) => d.url,
+    const { added } = await this.options.store.insert([url], now, this.size);
+    const image = added[0];
+    if (!image)
+      throw conflict('duplicate_image', 'an image with this URL is already in the catalog', {
+        details: { url },
+      });
+    // The image is stored whatever happens next: should loading what precedes it fail (the
+    // database just went away), the next refresh picks it up, and the upload still succeeded.
+    await this.absorb(added).catch((err: unknown) =>
+      this.options.logger.warn(
+        { err: String(err) },
+        'upload stored; the catalog picks it up at the next refresh',
       ),
     );
-    const missing = [...new Set(urls)].filter((url) => !existing.has(url));
-    if (missing.length === 0) return 0;
-    const first = await this.allocateIds(missing.length);
-    await this.images.insertMany(missing.map((url, i) => ({ _id: String(first + i), url, createdAt: now })));
-    return missing.length;
+    return image;
   }
 
-  async count(): Promise<number> {
-    return this.images.countDocuments();
+  /** Adds the URLs not yet in the catalog, in batches; returns how many were added. Safe to run again. */
+  async seed(urls: string[], now: Date): Promise<number> {
+    let added = 0;
+    for (let i = 0; i < urls.length; i += BATCH) {
+      const outcome = await this.options.store.insert(urls.slice(i, i + BATCH), now, this.size);
+      await this.absorb(outcome.added);
+      added += outcome.added.length;
+    }
+    return added;
+  }
+
+  /** Makes this replica's own inserts visible at once: appended, or loaded with what precedes them. */
+  private async absorb(added: ImageDoc[]): Promise<void> {
+    for (const doc of added) {
+      if (
+        this.table &&
+        doc._id === this.table.size &&
+        this.table.memoryAfter(1, doc.url.length) <= this.options.memoryBudgetBytes
+      )
+        this.table.append(doc.url);
+      else await this.catchUp(doc._id + 1);
+    }
+  }
+
+  ensureIndexes(): Promise<void> {
+    return this.options.store.ensureIndexes();
+  }
+
+  async get(id: number): Promise<ImageDoc | null> {
+    return this.options.store.get(id);
   }
 }
-
-const duplicate = (url: string) =>
-  conflict('duplicate_image', 'an image with this URL is already in the catalog', { details: { url } });
-
-const isDuplicateKey = (err: unknown): boolean =>
-  typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 11000;

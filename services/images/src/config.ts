@@ -1,4 +1,5 @@
 import { commonSettings, int, str, loadConfig, type ConfigOf } from '@laas/shared';
+import { publicBaseUrl } from './pictures/public-base-url.js';
 
 export const imagesSettings = {
   ...commonSettings,
@@ -10,10 +11,17 @@ export const imagesSettings = {
     min: 1,
     max: 1000,
   }),
-  idSpaceTtlMs: int('CATALOG_SIZE_TTL_MS', 'how long a replica caches the catalog size', {
-    default: 1000,
-    min: 0,
-  }),
+  catalogRefreshMs: int(
+    'CATALOG_REFRESH_MS',
+    'how often a replica reads the catalog marker to pick up uploads taken by other replicas',
+    { default: 1000, min: 10, max: 3_600_000 },
+  ),
+  catalogMemoryMb: int(
+    'CATALOG_MEMORY_MB',
+    'the most memory the catalog URLs may take in a replica; above it, sampling reads the database (0: always)',
+    { default: 128, min: 0, max: 16_384 },
+  ),
+  publicBaseUrl,
 };
 
 export type ImagesConfig = ConfigOf<typeof imagesSettings>;

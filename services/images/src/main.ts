@@ -24,15 +24,24 @@ await runMain('images', async () => {
       const { app, catalog, readiness } = createImagesApp({
         db: database.db,
         logger,
-        databaseCheck: database.readiness,
         maxCount: config.randomMaxCount,
-        idSpaceTtlMs: config.idSpaceTtlMs,
+        refreshMs: config.catalogRefreshMs,
+        memoryBudgetBytes: config.catalogMemoryMb * 2 ** 20,
         metrics: createHttpMetrics('images', { defaultMetrics: true }),
       });
-      // In the background: a database that is down at boot must not stop the service from
-      // starting (it answers 503 until the database is back).
+      // Neither is awaited: the service listens at once (liveness answers while a large catalog
+      // loads, or while the database is down at boot) and readiness holds traffic until the
+      // catalog is loaded.
       retryInBackground(() => catalog.ensureIndexes());
-      return { app, readiness, close: () => database.close() };
+      void catalog.start();
+      return {
+        app,
+        readiness,
+        close: async () => {
+          await catalog.stop();
+          await database.close();
+        },
+      };
     },
   });
 });

@@ -1,7 +1,6 @@
-import { Router } from 'express';
+import { Router, type Response } from 'express';
 import { jsonBody, notFound, AppError } from '@laas/shared';
-import type { ImageCatalog } from './catalog.js';
-import { toImage } from './catalog.js';
+import { toImage, type ImageCatalog } from './catalog.js';
 import type { Random } from './domain/sampling.js';
 import { parseCount, parseImageId, parseImageUpload } from './domain/validation.js';
 
@@ -31,14 +30,14 @@ export function imageRoutes({ catalog, random, now, maxCount }: RoutesDeps): Rou
 
   router.get('/random', async (req, res) => {
     const count = parseCount(req.query as Record<string, unknown>, maxCount);
-    const docs = await catalog.sample(count ?? 1, random);
+    const urls = await catalog.sample(count ?? 1, random);
     if (count !== null) {
-      res.json({ message: docs.map((d) => d.url) });
+      sendJson(res, { message: urls });
       return;
     }
-    if (docs.length === 0)
+    if (urls.length === 0)
       throw notFound('catalog_empty', 'the catalog has no images yet: POST /images or run the seed');
-    res.json({ message: docs[0]!.url });
+    sendJson(res, { message: urls[0] });
   });
 
   router.post('/images', ...jsonBody(), async (req, res) => {
@@ -56,4 +55,19 @@ export function imageRoutes({ catalog, random, now, maxCount }: RoutesDeps): Rou
   });
 
   return router;
+}
+
+/**
+ * The hot path's 200: what `res.json` sends, minus its per-call work. `res.json` looks the MIME
+ * type up and parses the Content-Type back (mime-types, content-type), and `res.send` hashes the
+ * body for an ETag (sha1), which a random answer cannot use: no two answers are meant to match.
+ * Together about 4% of the service's CPU per request in the profile (see the README).
+ */
+function sendJson(res: Response, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(200, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+  });
+  res.end(text);
 }

@@ -179,11 +179,11 @@ describe('service endpoints', () => {
     );
   });
 
-  test('/healthz is alive and /readyz is ready while the database answers', async () => {
+  test('/healthz is alive and /readyz is ready while the catalog is loaded and the database answers', async () => {
     expect((await get('/healthz')).status).toBe(200);
     const ready = await get('/readyz');
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ status: 'ready', checks: { database: 'ok' } });
+    expect(await ready.json()).toEqual({ status: 'ready', checks: { catalog: 'ok', database: 'ok' } });
   });
 
   test('every response carries a request id, and a given one is kept', async () => {

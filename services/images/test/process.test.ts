@@ -2,9 +2,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import http from 'node:http';
-import { testMongoUrl, uniqueDbName } from './support/images-server.js';
+import { uniqueDbName } from './support/images-server.js';
 import { hostPort, startTcpProxy, type TcpProxy } from './support/tcp-proxy.js';
-import { freePort } from '@laas/testbed';
+import { freePort, testMongoUrl } from '@laas/testbed';
 
 const dist = (file: string): string => {
   const path = fileURLToPath(new URL(`../dist/${file}`, import.meta.url));
@@ -69,6 +69,13 @@ describe('the images process', () => {
     ['a non-numeric PORT', { PORT: 'abc' }, /PORT must be an integer, got "abc"/],
     ['an unknown LOG_LEVEL', { LOG_LEVEL: 'loud' }, /LOG_LEVEL must be one of/],
     ['a RANDOM_MAX_COUNT of 0', { RANDOM_MAX_COUNT: '0' }, /RANDOM_MAX_COUNT must be >= 1/],
+    ['a CATALOG_REFRESH_MS of 5', { CATALOG_REFRESH_MS: '5' }, /CATALOG_REFRESH_MS must be >= 10/],
+    [
+      'a CATALOG_REFRESH_MS of "soon"',
+      { CATALOG_REFRESH_MS: 'soon' },
+      /CATALOG_REFRESH_MS must be an integer/,
+    ],
+    ['a negative CATALOG_MEMORY_MB', { CATALOG_MEMORY_MB: '-1' }, /CATALOG_MEMORY_MB must be >= 0/],
   ])('refuses to start with %s, naming the variable', async (_label, env, message) => {
     const started = await startProcess('main.js', { MONGO_URL: testMongoUrl(), ...env });
     const { code } = await started.exited;
@@ -90,16 +97,19 @@ describe('the images process', () => {
         PORT: String(await freePort()),
       };
       await seed(env);
+      // A marker read every minute only, so that the proxy's count below is the requests' queries.
       const images = await startProcess(
         'main.js',
-        { ...env, SHUTDOWN_GRACE_MS: '10000', CATALOG_SIZE_TTL_MS: '0' },
+        { ...env, SHUTDOWN_GRACE_MS: '10000', CATALOG_REFRESH_MS: '60000' },
         '/readyz',
       );
       const agent = new http.Agent({ keepAlive: true, maxSockets: 40 });
+      let sequence = 0;
+      // Reads by id, because they are what reaches the database (/random is answered from memory).
       const get = () =>
         new Promise<number>((resolve, reject) => {
           http
-            .get(`${images.url}/random?count=5`, { agent }, (res) => {
+            .get(`${images.url}/images/${sequence++ % 100}`, { agent }, (res) => {
               res.resume();
               res.on('end', () => resolve(res.statusCode ?? 0));
             })

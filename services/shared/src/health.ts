@@ -1,7 +1,11 @@
 import { Router } from 'express';
 
-/** A dependency check for readiness: resolves when the dependency answers, rejects otherwise. */
-export type ReadinessCheck = { name: string; check: () => Promise<void> };
+/**
+ * A dependency check for readiness: resolves when the dependency answers, rejects otherwise.
+ * An `optional` check that fails leaves the process ready but `degraded`: it still serves
+ * what it can (the images service keeps answering reads from its catalog with its database down).
+ */
+export type ReadinessCheck = { name: string; check: () => Promise<void>; optional?: boolean };
 
 /**
  * Liveness says "the process works"; readiness says "send me traffic". A draining process is
@@ -20,20 +24,22 @@ export class Readiness {
     return this.draining;
   }
 
-  async evaluate(): Promise<{ ready: boolean; checks: Record<string, string> }> {
+  async evaluate(): Promise<{ ready: boolean; degraded: boolean; checks: Record<string, string> }> {
     const checks: Record<string, string> = {};
-    if (this.draining) return { ready: false, checks: { shutdown: 'draining' } };
+    if (this.draining) return { ready: false, degraded: false, checks: { shutdown: 'draining' } };
     const results = await Promise.allSettled(this.checks.map((c) => c.check()));
     let ready = true;
+    let degraded = false;
     results.forEach((r, i) => {
-      const name = this.checks[i]!.name;
+      const { name, optional } = this.checks[i]!;
       if (r.status === 'fulfilled') checks[name] = 'ok';
       else {
-        ready = false;
+        if (optional) degraded = true;
+        else ready = false;
         checks[name] = r.reason instanceof Error ? r.reason.message : String(r.reason);
       }
     });
-    return { ready, checks };
+    return { ready, degraded, checks };
   }
 }
 
@@ -43,8 +49,9 @@ export function healthRouter(readiness: Readiness): Router {
     res.json({ status: 'ok' });
   });
   router.get('/readyz', async (_req, res) => {
-    const { ready, checks } = await readiness.evaluate();
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable', checks });
+    const { ready, degraded, checks } = await readiness.evaluate();
+    const status = !ready ? 'unavailable' : degraded ? 'degraded' : 'ready';
+    res.status(ready ? 200 : 503).json({ status, checks });
   });
   return router;
 }

@@ -10,8 +10,8 @@ export interface Database {
 
 /**
  * A driver client that fails fast and heals by itself. `connect()` is not awaited at boot: a
- * service starts while its database is down, answers 503 for what needs it, and resumes when the
- * driver's monitor finds the server again. A 2 s server-selection timeout bounds how long a
+ * service starts while its database is down, answers 503 for what needs it, and resumes once a
+ * connect succeeds (retried every second) and the driver's monitor finds the server. A 2 s server-selection timeout bounds how long a
  * request waits on a dead database (the driver's default of 30 s would hold every request).
  */
 export function openDatabase(
@@ -25,9 +25,16 @@ export function openDatabase(
     heartbeatFrequencyMS: 2000,
     maxPoolSize: 50,
   });
-  client.connect().catch(() => {
-    // Reported through readiness and per-request 503s; the driver keeps trying.
-  });
+  // A client whose first connect fails stays closed for good (driver 6.x: every later operation
+  // fails with "Topology is closed", even once the server is back), so keep trying until one
+  // connect succeeds. Until then requests answer 503 and readiness reports it.
+  let closing = false;
+  const connect = (): void => {
+    client.connect().catch(() => {
+      if (!closing) setTimeout(connect, 1000).unref();
+    });
+  };
+  connect();
   const db = client.db(dbName);
   return {
     client,
@@ -38,10 +45,21 @@ export function openDatabase(
         await db.command({ ping: 1 });
       },
     },
-    close: () => client.close(),
+    close: () => {
+      closing = true;
+      return client.close();
+    },
   };
 }
 
-/** MongoDB's (and FerretDB's) "E11000 duplicate key": an insert a unique index refused. */
-export const isDuplicateKey = (err: unknown): boolean =>
-  typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 11000;
+/**
+ * Whether a write failed on a unique index (E11000): the error of a single insert carries the
+ * code itself; an ordered insertMany's bulk error carries it on its first write error.
+ */
+export function isDuplicateKey(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  if ((err as { code?: unknown }).code === 11000) return true;
+  const writeErrors = (err as { writeErrors?: unknown }).writeErrors;
+  const first: unknown = Array.isArray(writeErrors) ? writeErrors[0] : writeErrors;
+  return typeof first === 'object' && first !== null && (first as { code?: unknown }).code === 11000;
+}

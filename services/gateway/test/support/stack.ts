@@ -46,8 +46,9 @@ export async function startServices(dbName: string): Promise<Services> {
   const db = client.db(dbName);
   const silent = createLogger('test', 'silent');
   const databaseCheck = { name: 'database', check: async () => void (await db.command({ ping: 1 })) };
-  const imagesApp = createImagesApp({ db, logger: silent, databaseCheck, idSpaceTtlMs: 0 });
+  const imagesApp = createImagesApp({ db, logger: silent });
   await imagesApp.catalog.ensureIndexes();
+  await imagesApp.catalog.start();
   const authApp = createAuthApp({
     db,
     logger: silent,
@@ -64,6 +65,7 @@ export async function startServices(dbName: string): Promise<Services> {
     auth,
     close: async () => {
       await Promise.all([images.close(), auth.close()]);
+      await imagesApp.catalog.stop();
       await client.close();
     },
   };

@@ -1,30 +1,10 @@
+import { seedPictureUrls } from '../pictures/gallery.js';
+import { DEFAULT_PUBLIC_BASE_URL } from '../pictures/public-base-url.js';
+
 /**
- * The built-in catalog: 100 llama image URLs, generated (nothing is downloaded). Names combine
- * a pose and a place so every URL is distinct and readable.
+ * The built-in catalog: the 100 llama pictures the images service draws itself
+ * (src/pictures/), linked under the public base URL clients reach the system at.
  */
-const POSES = [
-  'grazing',
-  'smiling',
-  'sleeping',
-  'running',
-  'posing',
-  'chewing',
-  'wondering',
-  'jumping',
-  'resting',
-  'waving',
-];
-const PLACES = ['andes', 'meadow', 'farm', 'desert', 'snow', 'lake', 'city', 'forest', 'beach', 'studio'];
-
-export const LLAMA_IMAGE_BASE = 'https://llamas.laas.example/images/';
-
-export function llamaCatalog(): string[] {
-  const urls: string[] = [];
-  for (const [p, pose] of POSES.entries()) {
-    for (const [q, place] of PLACES.entries()) {
-      const n = String(p * PLACES.length + q + 1).padStart(3, '0');
-      urls.push(`${LLAMA_IMAGE_BASE}llama-${n}-${pose}-in-the-${place}.jpg`);
-    }
-  }
-  return urls;
+export function llamaCatalog(publicBaseUrl = DEFAULT_PUBLIC_BASE_URL): string[] {
+  return seedPictureUrls(publicBaseUrl);
 }

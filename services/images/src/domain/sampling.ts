@@ -23,6 +23,11 @@ export class LazyPermutation {
     return this.n - this.drawn;
   }
 
+  /** How many swapped positions the permutation holds: its memory, at most one per value drawn. */
+  get heldPositions(): number {
+    return this.swapped.size;
+  }
+
   /** The next up to `count` values of the permutation. */
   take(count: number): number[] {
     const out: number[] = [];

@@ -1,0 +1,3 @@
+/** A llama head, the page's icon and logo. */
+export const FAVICON_SVG = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64"><circle cx="32" cy="32" r="31" fill="#ffe8cc"/><ellipse cx="24" cy="14" rx="4" ry="9" fill="#b98b50" transform="rotate(-15 24 14)"/><ellipse cx="35" cy="13" rx="4" ry="9" fill="#b98b50" transform="rotate(12 35 13)"/><rect x="20" y="24" width="18" height="36" rx="9" fill="#d3a66b"/><ellipse cx="32" cy="27" rx="15" ry="11" fill="#d3a66b"/><ellipse cx="43" cy="31" rx="8" ry="7" fill="#b98b50"/><circle cx="33" cy="23" r="2.5" fill="#222"/><path d="M41 36q4 3 8 0" stroke="#333" fill="none"/></svg>
+`;
