@@ -10,6 +10,7 @@ const workspace = {
   testbed: 'tools/testbed/src/index.ts',
   local: 'local/src/index.ts',
   experiment: 'experiment/src/index.ts',
+  plot: 'plot/src/index.ts',
 };
 
 /** @type {import('jest').Config} */

@@ -26,11 +26,23 @@ test('the example is accepted and the API server fills in the documented default
   ) as LatencyAutoscaler;
   expect(out.spec).toMatchObject({
     objective: { quantile: 0.99, latencyMilliseconds: 300 },
-    capacity: { rpsPerReplica: 900, targetUtilization: 0.7 },
-    metrics: { scrapeIntervalSeconds: 5, shortWindowSeconds: 20, longWindowSeconds: 120, maxAgeSeconds: 30 },
+    capacity: { rpsPerReplica: 220, targetUtilization: 0.7, halfLifeSeconds: 600 },
+    metrics: {
+      scrapeIntervalSeconds: 5,
+      shortWindowSeconds: 20,
+      longWindowSeconds: 60,
+      maxAgeSeconds: 30,
+      noDataHoldSeconds: 60,
+    },
     behavior: {
-      scaleUp: { windowSeconds: 10, burstThreshold: 2, maxStepPercent: 400, maxStepReplicas: 4 },
-      scaleDown: { windowSeconds: 120, holdSeconds: 30, maxStepPercent: 50, hysteresisReplicas: 0.5 },
+      scaleUp: {
+        windowSeconds: 10,
+        burstThreshold: 2,
+        maxStepPercent: 400,
+        maxStepReplicas: 4,
+        unexplainedLatencySeconds: 60,
+      },
+      scaleDown: { windowSeconds: 60, holdSeconds: 30, maxStepPercent: 50, hysteresisReplicas: 0.5 },
     },
   });
 });
@@ -52,6 +64,16 @@ test.each([
     error: /Unsupported value: "StatefulSet"/,
   },
   { label: 'a quantile of 1.5 is refused', patch: { objective: { quantile: 1.5 } }, error: /quantile/ },
+  {
+    label: 'minReplicas 0 is refused with the reason (no scale to zero)',
+    patch: { minReplicas: 0 },
+    error: /minReplicas 0 \(scale to zero\) is not supported/,
+  },
+  {
+    label: 'fallbackReplicas above maxReplicas is refused',
+    patch: { fallbackReplicas: 11 },
+    error: /fallbackReplicas must be within \[minReplicas, maxReplicas\]/,
+  },
   {
     label: 'a Prometheus URL without a scheme is refused',
     patch: { metrics: { prometheusUrl: 'prometheus:9090', selector: '{a="b"}' } },

@@ -13,18 +13,32 @@ export const DEFAULTS = {
   objective: { quantile: 0.99, latencyMilliseconds: 300 },
   // 0.7: plan each replica at 70% of what it can serve within the objective, so that a 40% rise
   // (1/0.7 = 1.43) is absorbed by the replicas already running while the short window notices it.
-  capacity: { targetUtilization: 0.7 },
+  capacity: { targetUtilization: 0.7, halfLifeSeconds: 600 },
   // Windows are >= 4x the scrape interval (rate() needs at least two samples, and a window of
   // exactly 2 samples under-reports): 5 s scrapes -> a 20 s short window and a 120 s long one.
-  metrics: { scrapeIntervalSeconds: 5, shortWindowSeconds: 20, longWindowSeconds: 120, maxAgeSeconds: 30 },
+  // 60 s without usable metrics (12 evaluations, or 4 failed scrapes at 15 s) before falling back.
+  metrics: {
+    scrapeIntervalSeconds: 5,
+    shortWindowSeconds: 20,
+    longWindowSeconds: 60,
+    maxAgeSeconds: 30,
+    noDataHoldSeconds: 60,
+  },
   behavior: {
     // 10 s: two evaluations at the 5 s resync agree before a non-burst scale-up; a burst (short
     // RPS >= 2x planned capacity) is acted on in the evaluation that sees it.
-    scaleUp: { windowSeconds: 10, burstThreshold: 2, maxStepPercent: 400, maxStepReplicas: 4 },
+    // 60 s: a breach nothing explains is given a minute (a dependency's hiccup) before one replica.
+    scaleUp: {
+      windowSeconds: 10,
+      burstThreshold: 2,
+      maxStepPercent: 400,
+      maxStepReplicas: 4,
+      unexplainedLatencySeconds: 60,
+    },
     // 120 s: the highest recommendation of the last two minutes wins on the way down; 30 s between
     // a scale and the next scale-down; never more than half the replicas per step; half a
     // replica of dead band (at 2 or at 200 replicas alike, unlike a 10% band).
-    scaleDown: { windowSeconds: 120, holdSeconds: 30, maxStepPercent: 50, hysteresisReplicas: 0.5 },
+    scaleDown: { windowSeconds: 30, holdSeconds: 30, maxStepPercent: 50, hysteresisReplicas: 0.3 },
   },
 } as const;
 
@@ -37,6 +51,10 @@ export interface ResolvedSpec {
   objectiveSeconds: number;
   configuredCapacity: number | null;
   targetUtilization: number;
+  /** Learning never goes below this. */
+  capacityFloor: number;
+  capacityHalfLifeSeconds: number;
+  fallbackReplicas: number | null;
   metrics: {
     prometheusUrl: string;
     selector: string | null;
@@ -45,8 +63,15 @@ export interface ResolvedSpec {
     shortWindowSeconds: number;
     longWindowSeconds: number;
     maxAgeSeconds: number;
+    noDataHoldSeconds: number;
   };
-  scaleUp: { windowSeconds: number; burstThreshold: number; maxStepPercent: number; maxStepReplicas: number };
+  scaleUp: {
+    windowSeconds: number;
+    burstThreshold: number;
+    maxStepPercent: number;
+    maxStepReplicas: number;
+    unexplainedLatencySeconds: number;
+  };
   scaleDown: {
     windowSeconds: number;
     holdSeconds: number;
@@ -68,6 +93,11 @@ export function resolveSpec(spec: LatencyAutoscalerSpec): ResolvedSpec {
     objectiveSeconds: (spec.objective?.latencyMilliseconds ?? d.objective.latencyMilliseconds) / 1000,
     configuredCapacity: spec.capacity?.rpsPerReplica ?? null,
     targetUtilization: spec.capacity?.targetUtilization ?? d.capacity.targetUtilization,
+    capacityFloor:
+      spec.capacity?.minRpsPerReplica ??
+      (spec.capacity?.rpsPerReplica === undefined ? 1 : spec.capacity.rpsPerReplica / 2),
+    capacityHalfLifeSeconds: spec.capacity?.halfLifeSeconds ?? d.capacity.halfLifeSeconds,
+    fallbackReplicas: spec.fallbackReplicas ?? null,
     metrics: {
       prometheusUrl: m.prometheusUrl,
       selector: m.selector ?? null,
@@ -76,12 +106,14 @@ export function resolveSpec(spec: LatencyAutoscalerSpec): ResolvedSpec {
       shortWindowSeconds: m.shortWindowSeconds ?? d.metrics.shortWindowSeconds,
       longWindowSeconds: m.longWindowSeconds ?? d.metrics.longWindowSeconds,
       maxAgeSeconds: m.maxAgeSeconds ?? d.metrics.maxAgeSeconds,
+      noDataHoldSeconds: m.noDataHoldSeconds ?? d.metrics.noDataHoldSeconds,
     },
     scaleUp: {
       windowSeconds: up.windowSeconds ?? d.behavior.scaleUp.windowSeconds,
       burstThreshold: up.burstThreshold ?? d.behavior.scaleUp.burstThreshold,
       maxStepPercent: up.maxStepPercent ?? d.behavior.scaleUp.maxStepPercent,
       maxStepReplicas: up.maxStepReplicas ?? d.behavior.scaleUp.maxStepReplicas,
+      unexplainedLatencySeconds: up.unexplainedLatencySeconds ?? d.behavior.scaleUp.unexplainedLatencySeconds,
     },
     scaleDown: {
       windowSeconds: down.windowSeconds ?? d.behavior.scaleDown.windowSeconds,
@@ -93,11 +125,29 @@ export function resolveSpec(spec: LatencyAutoscalerSpec): ResolvedSpec {
 }
 
 /**
+ * Scale to zero needs what this operator does not have: something that holds requests while the
+ * first replica starts (Knative's activator, KEDA's HTTP add-on interceptor) and a signal that
+ * wakes it, since at zero there are no series to read. Refused, with the reason.
+ */
+export const MIN_REPLICAS_ZERO =
+  'minReplicas 0 (scale to zero) is not supported: with no replica there is no request buffer and no metric to wake on; use minReplicas >= 1';
+
+/**
  * Checks the schema cannot express (or that an API server without CEL would let through).
  * Returns human-readable problems; empty means valid.
  */
 export function validateSpec(s: ResolvedSpec): string[] {
   const problems: string[] = [];
+  if (s.minReplicas < 1) problems.push(MIN_REPLICAS_ZERO);
+  if (
+    s.fallbackReplicas !== null &&
+    (s.fallbackReplicas < s.minReplicas || s.fallbackReplicas > s.maxReplicas)
+  )
+    problems.push(`fallbackReplicas ${s.fallbackReplicas} is outside [minReplicas, maxReplicas]`);
+  if (s.configuredCapacity !== null && s.capacityFloor > s.configuredCapacity)
+    problems.push(
+      `capacity.minRpsPerReplica ${s.capacityFloor} > capacity.rpsPerReplica ${s.configuredCapacity}`,
+    );
   if (s.minReplicas > s.maxReplicas)
     problems.push(`minReplicas ${s.minReplicas} > maxReplicas ${s.maxReplicas}`);
   if (s.metrics.selector === null && s.metrics.queries === null)
@@ -145,6 +195,14 @@ const specSchema: YamlValue = {
       rule: 'has(self.metrics.selector) || has(self.metrics.queries)',
       message: 'metrics needs a selector or queries',
     },
+    {
+      rule: '!has(self.minReplicas) || self.minReplicas >= 1',
+      message: MIN_REPLICAS_ZERO,
+    },
+    {
+      rule: '!has(self.fallbackReplicas) || (self.fallbackReplicas <= self.maxReplicas && (!has(self.minReplicas) || self.fallbackReplicas >= self.minReplicas))',
+      message: 'fallbackReplicas must be within [minReplicas, maxReplicas]',
+    },
   ],
   properties: {
     scaleTargetRef: {
@@ -157,8 +215,13 @@ const specSchema: YamlValue = {
         name: { type: 'string', minLength: 1 },
       },
     },
-    minReplicas: int(0, D.minReplicas, 'Lower bound of replicas.'),
+    minReplicas: int(0, D.minReplicas, 'Lower bound of replicas; at least 1 (no scale to zero).'),
     maxReplicas: int(1, undefined, 'Upper bound of replicas.'),
+    fallbackReplicas: int(
+      1,
+      undefined,
+      'Replicas after metrics stay unusable for metrics.noDataHoldSeconds (never a scale-down).',
+    ),
     objective: {
       type: 'object',
       default: {},
@@ -178,6 +241,16 @@ const specSchema: YamlValue = {
           'RPS one replica serves within the objective; learned when absent.',
         ),
         targetUtilization: num(0.05, D.capacity.targetUtilization, 'Fraction of capacity to plan for.', 1),
+        minRpsPerReplica: num(
+          0.001,
+          undefined,
+          'Learning never goes below this; default half of rpsPerReplica, else 1.',
+        ),
+        halfLifeSeconds: int(
+          1,
+          D.capacity.halfLifeSeconds,
+          'A learned capacity halves its distance to rpsPerReplica in this time.',
+        ),
       },
     },
     metrics: {
@@ -199,12 +272,20 @@ const specSchema: YamlValue = {
             rpsLong: str('Requests per second (long window); defaults to rps.'),
             latency: str('The objective quantile of latency, in seconds.'),
             withinObjective: str('Fraction of requests within the objective latency (0..1).'),
+            cpu: str(
+              'CPU seconds per second of all replicas; tells heavier requests from slow dependencies.',
+            ),
           },
         },
         scrapeIntervalSeconds: int(1, D.metrics.scrapeIntervalSeconds, 'Scrape interval of the series.'),
         shortWindowSeconds: int(1, D.metrics.shortWindowSeconds, 'Window to go up; >= 4x scrape interval.'),
         longWindowSeconds: int(1, D.metrics.longWindowSeconds, 'Window to go down.'),
         maxAgeSeconds: int(1, D.metrics.maxAgeSeconds, 'Readings older than this are stale.'),
+        noDataHoldSeconds: int(
+          0,
+          D.metrics.noDataHoldSeconds,
+          'Hold this long without usable metrics, then fall back.',
+        ),
       },
     },
     behavior: {
@@ -230,6 +311,11 @@ const specSchema: YamlValue = {
               1,
               D.behavior.scaleUp.maxStepReplicas,
               'Most replicas added per step (if larger).',
+            ),
+            unexplainedLatencySeconds: int(
+              1,
+              D.behavior.scaleUp.unexplainedLatencySeconds,
+              'A breach nothing explains holds at most this long, then adds a replica.',
             ),
           },
         },
@@ -279,7 +365,22 @@ const statusSchema: YamlValue = {
     observedLatencyMilliseconds: { type: 'string' },
     rpsPerReplica: { type: 'string' },
     capacityEstimate: { type: 'string' },
+    capacitySource: { type: 'string', enum: ['Configured', 'Learned', 'LowerBound', 'None'] },
     lastScaleTime: { type: 'string', format: 'date-time' },
+    memory: {
+      type: 'object',
+      description: 'What the decision windows need to survive a leader change.',
+      properties: {
+        capacityEstimateTime: { type: 'string', format: 'date-time' },
+        costPerRequestSeconds: { type: 'string' },
+        costRatio: { type: 'string' },
+        highestRecommendation: { type: 'integer', format: 'int32' },
+        highestRecommendationTime: { type: 'string', format: 'date-time' },
+        burstUntil: { type: 'string', format: 'date-time' },
+        metricsMissingSince: { type: 'string', format: 'date-time' },
+        unexplainedLatencySince: { type: 'string', format: 'date-time' },
+      },
+    },
     conditions: {
       type: 'array',
       items: condition,

@@ -29,6 +29,10 @@ export interface Capacity {
   rpsPerReplica?: number;
   /** The share of capacity to plan for; 0.7 leaves 30% head room for bursts inside one window. */
   targetUtilization?: number;
+  /** Learning never takes the capacity below this (default: half the configured one, else 1). */
+  minRpsPerReplica?: number;
+  /** A learned capacity returns halfway to the configured one in this many seconds (default 600). */
+  halfLifeSeconds?: number;
 }
 
 export interface MetricQueries {
@@ -40,6 +44,8 @@ export interface MetricQueries {
   latency: string;
   /** PromQL returning one series: the fraction of requests within the objective (0..1). */
   withinObjective?: string;
+  /** PromQL returning one series: CPU seconds per second of all replicas (cost of a request). */
+  cpu?: string;
 }
 
 export interface MetricsSpec {
@@ -54,6 +60,8 @@ export interface MetricsSpec {
   longWindowSeconds?: number;
   /** A reading older than this is stale and the autoscaler holds. */
   maxAgeSeconds?: number;
+  /** Unusable metrics hold the replica count this long, then `fallbackReplicas` applies (default 60). */
+  noDataHoldSeconds?: number;
 }
 
 export interface ScaleUpBehavior {
@@ -65,6 +73,11 @@ export interface ScaleUpBehavior {
   maxStepPercent?: number;
   /** ... or this many replicas, whichever is larger. */
   maxStepReplicas?: number;
+  /**
+   * A latency breach the load does not explain, with no CPU evidence either way, holds at most
+   * this long; then one replica is added (and again after as long, while it lasts). Default 60.
+   */
+  unexplainedLatencySeconds?: number;
 }
 
 export interface ScaleDownBehavior {
@@ -91,6 +104,11 @@ export interface LatencyAutoscalerSpec {
   capacity?: Capacity;
   metrics: MetricsSpec;
   behavior?: Behavior;
+  /**
+   * Replicas to go to when the metrics stay unusable for longer than `metrics.noDataHoldSeconds`
+   * (as KEDA's fallback.replicas); never a scale-down. Absent: hold the current count.
+   */
+  fallbackReplicas?: number;
 }
 
 export type ConditionType = 'Ready' | 'AbleToScale' | 'ScalingActive' | 'ScalingLimited';
@@ -115,8 +133,27 @@ export interface LatencyAutoscalerStatus {
   observedLatencyMilliseconds?: string;
   rpsPerReplica?: string;
   capacityEstimate?: string;
+  /** Configured, Learned, LowerBound or None: which capacity `capacityEstimate` is. */
+  capacitySource?: string;
   lastScaleTime?: string;
+  /** What the decision windows need to survive a restart or a leader change. */
+  memory?: DeciderMemory;
   conditions?: Condition[];
+}
+
+/** Times are RFC 3339, numbers strings (3 significant digits), as elsewhere in the status. */
+export interface DeciderMemory {
+  /** The capacity estimate was set at this time (a learned one decays from here). */
+  capacityEstimateTime?: string;
+  /** CPU seconds per request at which the capacity holds, and the last measured ratio to it. */
+  costPerRequestSeconds?: string;
+  costRatio?: string;
+  /** The highest recommendation of the scale-down window, and (to 30 s) when it was last made. */
+  highestRecommendation?: number;
+  highestRecommendationTime?: string;
+  burstUntil?: string;
+  metricsMissingSince?: string;
+  unexplainedLatencySince?: string;
 }
 
 export interface ObjectMeta {

@@ -9,6 +9,7 @@
 //   latency         histogram_quantile(q, sum by (le) (rate(http_request_duration_seconds_bucket{M}[S])))
 //   withinObjective sum(rate(..._bucket{M,le="0.3"}[S])) / sum(rate(..._count{M}[S]))
 //   freshness       max(timestamp(http_requests_total{M}))   (the newest scrape, for staleness)
+//   cpu             sum(rate(process_cpu_seconds_total{M}[S]))  (optional: the cost of a request)
 
 import type { ResolvedSpec } from '../api/crd.js';
 import type { MetricSource } from './source.js';
@@ -30,6 +31,7 @@ export interface Queries {
   latency: string;
   withinObjective: string | null;
   freshness: string | null;
+  cpu: string | null;
 }
 
 /** `{service="images"}` or `service="images"` -> `service="images"`. */
@@ -57,6 +59,7 @@ export function buildQueries(spec: ResolvedSpec): Queries {
       latency: m.queries.latency,
       withinObjective: m.queries.withinObjective ?? null,
       freshness: null,
+      cpu: m.queries.cpu ?? null,
     };
   }
   const sel = matchers(m.selector ?? '');
@@ -71,6 +74,7 @@ export function buildQueries(spec: ResolvedSpec): Queries {
       `sum(rate(http_request_duration_seconds_bucket{${join(sel, le)}}[${s}]))` +
       ` / sum(rate(http_request_duration_seconds_count{${sel}}[${s}]))`,
     freshness: `max(timestamp(http_requests_total{${sel}}))`,
+    cpu: `sum(rate(process_cpu_seconds_total{${sel}}[${s}]))`,
   };
 }
 
@@ -202,18 +206,19 @@ export class PrometheusMetricSource implements MetricSource {
         return await this.timed(url, query, now);
       } catch (error) {
         // No bucket at exactly the objective (e.g. 250 ms with buckets 0.1, 0.3): fall back to the
-        // interpolated quantile. Any other failure is a failure.
+        // interpolated quantile; no CPU series: no cost check. Any other failure is a failure.
         if (error instanceof MetricError && error.code === 'EmptyResult') return null;
         throw error;
       }
     };
     try {
-      const [rpsShort, rpsLong, latency, within, freshest] = await Promise.all([
+      const [rpsShort, rpsLong, latency, within, freshest, cpu] = await Promise.all([
         this.timed(url, q.rpsShort, now),
         this.timed(url, q.rpsLong, now),
         this.timed(url, q.latency, now),
         optional(q.withinObjective),
         q.freshness === null ? Promise.resolve(null) : this.timed(url, q.freshness, now),
+        optional(q.cpu),
       ]);
       if (latency === -Infinity) throw new MetricError('NotANumber', 'latency is -Inf', q.latency);
       const sample: MetricSample = {
@@ -226,6 +231,7 @@ export class PrometheusMetricSource implements MetricSource {
         // largest finite bucket, a real and severe breach.
         latencySeconds: Number.isNaN(latency) ? null : latency,
         withinObjective: within === null || Number.isNaN(within) ? null : within,
+        cpuSecondsPerSecond: cpu === null || !Number.isFinite(cpu) || cpu < 0 ? null : cpu,
       };
       return { kind: 'ok', sample };
     } catch (error) {

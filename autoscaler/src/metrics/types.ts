@@ -21,6 +21,13 @@ export interface MetricSample {
    * bucket or no requests.
    */
   withinObjective: number | null;
+  /**
+   * CPU seconds per second the replicas spent over the short window
+   * (`sum(rate(process_cpu_seconds_total[S]))`); with the RPS it gives the CPU cost of one request,
+   * which tells heavier requests (scale) from a slower dependency (do not). Optional: a source
+   * without it leaves it undefined or null, and the decider falls back to a bounded hold.
+   */
+  cpuSecondsPerSecond?: number | null;
 }
 
 export type MetricErrorCode =

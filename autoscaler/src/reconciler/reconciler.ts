@@ -9,13 +9,12 @@ import { resolveSpec, validateSpec } from '../api/crd.js';
 import type { LatencyAutoscaler, LatencyAutoscalerStatus } from '../api/types.js';
 import { decide } from '../decider/decide.js';
 import type { DeciderState } from '../decider/types.js';
-import { INITIAL_STATE } from '../decider/types.js';
 import type { MetricSource } from '../metrics/source.js';
 import type { ScaleTarget, TargetState } from '../target/types.js';
 import { isTargetError } from '../target/types.js';
 import type { OperatorMetrics } from './metrics.js';
 import type { ReconcileResult } from './status.js';
-import { buildStatus, jsonEqual } from './status.js';
+import { buildStatus, jsonEqual, stateFromStatus } from './status.js';
 
 export interface StatusWriter {
   /** Writes `status` of `obj` (a merge patch of the status subresource). */
@@ -54,11 +53,6 @@ export const keyOf = (o: { metadata: { namespace: string; name: string } }): str
 
 const MAX_CONFLICT_RETRIES = 3;
 
-function parseNumber(s: string | undefined): number | null {
-  const n = s === undefined ? NaN : Number(s);
-  return Number.isFinite(n) && n > 0 ? n : null;
-}
-
 export class Reconciler {
   private readonly states = new Map<string, DeciderState>();
   /** Keys whose missing target was already announced (the cache may lag behind our status write). */
@@ -72,16 +66,9 @@ export class Reconciler {
     this.warnedMissing.delete(key);
   }
 
-  /** State survives restarts and leader changes through status (capacity, last scale). */
+  /** State survives restarts and leader changes through status (see memoryOf). */
   private stateFor(obj: LatencyAutoscaler): DeciderState {
-    const existing = this.states.get(keyOf(obj));
-    if (existing) return existing;
-    const last = obj.status?.lastScaleTime ? Date.parse(obj.status.lastScaleTime) : NaN;
-    return {
-      ...INITIAL_STATE,
-      capacityEstimate: parseNumber(obj.status?.capacityEstimate),
-      lastScaleTime: Number.isFinite(last) ? last : null,
-    };
+    return this.states.get(keyOf(obj)) ?? stateFromStatus(obj.status);
   }
 
   private leading(): boolean {
@@ -148,6 +135,7 @@ export class Reconciler {
           target: t,
           scaled: false,
           lastScaleTime: prior.lastScaleTime,
+          state,
         };
         if (!this.deps.dryRun) await this.writeStatus(obj, result, now);
         return result;
@@ -178,6 +166,7 @@ export class Reconciler {
         target: t,
         scaled: true,
         lastScaleTime: now,
+        state,
       };
       await this.deps.events.record(
         obj,

@@ -1,8 +1,14 @@
 // Pure: what the status of a LatencyAutoscaler should say after one reconcile. The reconciler
 // writes it only when it differs from what is stored (statusEqual), so a quiet service costs no
 // writes: numbers are rounded to 3 significant digits for that reason (412.7 RPS -> "413").
-import type { Condition, ConditionStatus, ConditionType, LatencyAutoscalerStatus } from '../api/types.js';
-import type { Decision } from '../decider/types.js';
+import type {
+  Condition,
+  ConditionStatus,
+  ConditionType,
+  DeciderMemory,
+  LatencyAutoscalerStatus,
+} from '../api/types.js';
+import type { Decision, DeciderState } from '../decider/types.js';
 import type { TargetState } from '../target/types.js';
 
 export type ReconcileResult =
@@ -12,6 +18,8 @@ export type ReconcileResult =
       target: TargetState;
       scaled: boolean;
       lastScaleTime: number | null;
+      /** The decider's memory after this decision (persisted as status.memory). */
+      state?: DeciderState;
     }
   | { kind: 'invalidSpec'; problems: string[] }
   | { kind: 'targetMissing'; message: string }
@@ -30,6 +38,8 @@ const LIMITS = new Set([
   'TooFewReplicas',
   'TooManyReplicas',
   'LatencyNotExplainedByLoad',
+  'DownstreamSlowdown',
+  'CapacityLowerBoundOnly',
 ]);
 const WAITS = new Set([
   'ScaleUpStabilized',
@@ -117,9 +127,102 @@ export function buildStatus(
       if (d.observed.rpsPerReplica !== null) next.rpsPerReplica = round3(d.observed.rpsPerReplica);
     }
     if (d.capacityEstimate !== null) next.capacityEstimate = round3(d.capacityEstimate);
+    next.capacitySource = d.capacitySource;
     if (r.lastScaleTime !== null) next.lastScaleTime = new Date(r.lastScaleTime).toISOString();
+    if (r.state) {
+      const m = memoryOf(r.state, now);
+      // The same highest recommendation, stored less than 30 s ago: keep its time, so a steady
+      // service rewrites its status at most twice a minute.
+      const old = prev?.memory;
+      if (
+        old?.highestRecommendation === m.highestRecommendation &&
+        old?.highestRecommendationTime !== undefined &&
+        m.highestRecommendationTime !== undefined &&
+        Date.parse(m.highestRecommendationTime) - Date.parse(old.highestRecommendationTime) < MEMORY_GRAIN_MS
+      )
+        m.highestRecommendationTime = old.highestRecommendationTime;
+      next.memory = m;
+    }
   }
   return next;
+}
+
+/** A recommendation time is refreshed at most every 30 s (see buildStatus). */
+const MEMORY_GRAIN_MS = 30_000;
+
+const iso = (ms: number | null): string | undefined => (ms === null ? undefined : new Date(ms).toISOString());
+
+/**
+ * What a new leader needs to continue where this one stopped: the learned capacity and when it
+ * was learned (it decays from then), the cost basis, the highest recent recommendation (so it
+ * does not scale down the moment it takes over), the burst, and the no-data and unexplained-latency
+ * clocks (so their bounds hold across a restart).
+ */
+export function memoryOf(state: DeciderState, now: number): DeciderMemory {
+  const highest = state.recommendations.reduce<{ at: number; replicas: number } | null>(
+    (best, r) =>
+      best === null || r.replicas > best.replicas || (r.replicas === best.replicas && r.at > best.at)
+        ? r
+        : best,
+    null,
+  );
+  const m: DeciderMemory = {
+    capacityEstimateTime:
+      state.capacitySource === 'Learned' || state.capacitySource === 'LowerBound'
+        ? iso(state.capacityAt)
+        : undefined,
+    costPerRequestSeconds: state.costBasis === null ? undefined : round3(state.costBasis),
+    costRatio: state.costRatio === 1 ? undefined : round3(state.costRatio),
+    highestRecommendation: highest?.replicas,
+    highestRecommendationTime: highest === null ? undefined : iso(highest.at),
+    burstUntil: state.burstUntil !== null && state.burstUntil > now ? iso(state.burstUntil) : undefined,
+    metricsMissingSince: iso(state.noDataSince),
+    unexplainedLatencySince: iso(state.unexplainedSince),
+  };
+  for (const k of Object.keys(m) as (keyof DeciderMemory)[]) if (m[k] === undefined) delete m[k];
+  return m;
+}
+
+const time = (s: string | undefined): number | null => {
+  const t = s === undefined ? NaN : Date.parse(s);
+  return Number.isFinite(t) ? t : null;
+};
+
+const positive = (s: string | undefined): number | null => {
+  const n = s === undefined ? NaN : Number(s);
+  return Number.isFinite(n) && n > 0 ? n : null;
+};
+
+/**
+ * The decider state a new leader starts from, read back from status. Recommendations older than
+ * the stored one are lost; the stored one is the highest, which is all the scale-down window
+ * needs (up-window recommendations matter for 10 s only).
+ */
+export function stateFromStatus(status: LatencyAutoscalerStatus | undefined): DeciderState {
+  const m = status?.memory ?? {};
+  const source = status?.capacitySource;
+  const capacitySource =
+    source === 'Learned' || source === 'LowerBound' || source === 'Configured' ? source : ('None' as const);
+  const recTime = time(m.highestRecommendationTime);
+  const learned = capacitySource === 'Learned' || capacitySource === 'LowerBound';
+  return {
+    recommendations:
+      m.highestRecommendation !== undefined && recTime !== null
+        ? [{ at: recTime, replicas: m.highestRecommendation }]
+        : [],
+    capacityEstimate: learned ? positive(status?.capacityEstimate) : null,
+    capacityAt: learned ? time(m.capacityEstimateTime) : null,
+    capacitySource: learned ? capacitySource : 'None',
+    costBasis: positive(m.costPerRequestSeconds),
+    costRatio: positive(m.costRatio) ?? 1,
+    noDataSince: time(m.metricsMissingSince),
+    unexplainedSince: time(m.unexplainedLatencySince),
+    burstUntil: time(m.burstUntil),
+    lastScaleTime: time(status?.lastScaleTime),
+    // A new leader's windows are its own; but the series are not new: no warm-up hold.
+    observingSince: status?.memory === undefined ? null : 0,
+    healthy: null,
+  };
 }
 
 /** Deep equality of two JSON values (status objects). */

@@ -11,6 +11,9 @@ import { MetricError } from '../../src/metrics/types.js';
 
 export const T0 = Date.UTC(2025, 0, 1, 12, 0, 0);
 
+/** A decider that has watched the service for an hour (past the warm-up that holds scale-down). */
+export const WARM: DeciderState = { ...INITIAL_STATE, observingSince: T0 - 3_600_000 };
+
 export function spec(over: Partial<LatencyAutoscalerSpec> = {}): ResolvedSpec {
   return resolveSpec({
     scaleTargetRef: { kind: 'Deployment', name: 'images' },
@@ -30,6 +33,8 @@ export interface Load {
   within?: number | null;
   /** Seconds before `now` the reading was evaluated. */
   age?: number;
+  /** CPU seconds per second of all replicas (absent: no CPU series). */
+  cpu?: number | null;
 }
 
 export function ok(now: number, l: Load): MetricReading {
@@ -41,6 +46,7 @@ export function ok(now: number, l: Load): MetricReading {
       rpsLong: l.rpsLong ?? l.rps,
       latencySeconds: l.p99 === undefined ? 0.1 : l.p99,
       withinObjective: l.within ?? null,
+      ...(l.cpu === undefined ? {} : { cpuSecondsPerSecond: l.cpu }),
     },
   };
 }
@@ -70,7 +76,7 @@ export function run(opts: {
   load: (t: number, ready: number) => Load | MetricReading;
 }): Tick[] {
   const every = opts.everySeconds ?? 5;
-  let state: DeciderState = { ...INITIAL_STATE, ...opts.state };
+  let state: DeciderState = { ...WARM, ...opts.state };
   let replicas = opts.replicas;
   // Replicas become ready `startupSeconds` after they were asked for.
   let pending: { readyAt: number; count: number }[] = [];
