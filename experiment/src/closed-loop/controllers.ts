@@ -63,7 +63,17 @@ export class OursController implements ClosedLoopController {
   readonly label: string;
   readonly periodSeconds = 5;
   readonly object: LatencyAutoscaler;
-  readonly decisions: { t: number; desired?: number; reason?: string }[] = [];
+  /** What status said after each evaluation (the decision, its numbers and its reasons). */
+  readonly decisions: {
+    t: number;
+    desired?: number;
+    rps?: string;
+    latencyMs?: string;
+    capacity?: string;
+    capacitySource?: string;
+    costRatio?: string;
+    conditions: string[];
+  }[] = [];
   private readonly reconciler: Reconciler;
 
   constructor(
@@ -109,8 +119,16 @@ export class OursController implements ClosedLoopController {
   async evaluate(t: number): Promise<void> {
     await this.reconciler.reconcile(this.object);
     const s = this.object.status;
-    const reason = s?.conditions?.find((c) => c.type === 'ScalingActive');
-    this.decisions.push({ t, desired: s?.desiredReplicas, reason: reason?.reason });
+    this.decisions.push({
+      t,
+      desired: s?.desiredReplicas,
+      rps: s?.observedRPS,
+      latencyMs: s?.observedLatencyMilliseconds,
+      capacity: s?.capacityEstimate,
+      capacitySource: s?.capacitySource,
+      costRatio: s?.memory?.costRatio,
+      conditions: (s?.conditions ?? []).map((c) => `${c.type}=${c.status} ${c.reason}: ${c.message}`),
+    });
   }
 }
 
