@@ -79,9 +79,9 @@ export interface Verdict {
   trace: string;
   baseline: string;
   /**
-   * Our settings with no more violating requests (median) than the best setting of the baseline
-   * that costs no more replica-seconds (median): on or below its front. A setting of ours that
-   * is cheaper than every setting of the baseline wins if it has no more violating requests than
+   * Our settings with no more violating requests (median over seeds) than the baseline's front
+   * at the same replica-seconds (median; see frontAt): on or below its front. A setting of ours
+   * cheaper than every setting of the baseline counts if it has no more violating requests than
    * the cheapest one (it then dominates it).
    */
   winning: string[];
@@ -94,13 +94,25 @@ export interface Verdict {
   tie: boolean;
 }
 
-/** The baseline's front as a step function: its fewest violations at a cost of at most x. */
+/**
+ * The baseline's front at a cost of x replica-seconds, as its chart draws it: the non-dominated
+ * points joined by straight lines; beyond its most expensive point, flat. Below its cheapest
+ * point it has no value (null). E.g. points (634 rs, 71 689) and (1 534 rs, 31 628): at 1 525 rs
+ * the front is at 71 689 - 40 061 x 891/900 = 32 029 violating requests.
+ */
 export function frontAt(points: readonly Point[], replicaSeconds: number): number | null {
-  let best: number | null = null;
-  for (const p of points)
-    if (p.replicaSeconds.median <= replicaSeconds && (best === null || p.violating.median < best))
-      best = p.violating.median;
-  return best;
+  const f = front(points);
+  if (f.length === 0 || replicaSeconds < f[0]!.replicaSeconds.median) return null;
+  for (let i = 0; i + 1 < f.length; i++) {
+    const a = f[i]!;
+    const b = f[i + 1]!;
+    if (replicaSeconds <= b.replicaSeconds.median) {
+      const span = b.replicaSeconds.median - a.replicaSeconds.median;
+      const w = span === 0 ? 1 : (replicaSeconds - a.replicaSeconds.median) / span;
+      return a.violating.median + w * (b.violating.median - a.violating.median);
+    }
+  }
+  return f.at(-1)!.violating.median;
 }
 
 export function verdicts(points: readonly Point[]): Verdict[] {

@@ -318,7 +318,11 @@ export function learnCapacity(
   const cpuSaysSameCost = cost.perRequest !== null && cost.ratio === 1;
   // With the CPU measured and unchanged, a breach under the planned load is not the load's,
   // whatever the healthy memory says: 136 RPS per replica against 154 planned, same 1 ms each.
-  if (cpuSaysSameCost && planned !== null && load < planned) return result('Downstream', fresh, true);
+  // Not while the load rises, though: then the short window still averages in the load before
+  // the rise, and replicas that are drowning read as under plan.
+  const rising = s.rpsShort > RISING_RATIO * s.rpsLong;
+  if (cpuSaysSameCost && !rising && planned !== null && load < planned)
+    return result('Downstream', fresh, true);
   const belowHealthy = fresh !== null && rpsPerReplica <= fresh.rpsPerReplica;
   const idle =
     belowHealthy || low || (fresh === null && planned !== null && load < planned * LOAD_ATTRIBUTION_FRACTION);
