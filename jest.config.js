@@ -33,6 +33,8 @@ export default {
     ...Object.fromEntries(
       Object.entries(workspace).map(([name, path]) => [`^@laas/${name}$`, `<rootDir>/${path}`]),
     ),
+    // The referee's modules (imported by the closed-loop runs) from source, like the packages above.
+    '^@laas/autoscaler/eval/(.*)$': '<rootDir>/autoscaler/eval/$1.ts',
     // Sources import siblings as './x.js' (NodeNext); jest resolves the .ts file.
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },

@@ -1,5 +1,5 @@
 // Fits the request cost of the simulated replica to the measured images service: the
-// 1-replica plateaus of experiments/reference/results.json (k6 constant-arrival-rate -> nginx ->
+// 1-replica plateaus of autoscaler/eval/data/reference-250m-results.json (the 250m reference run of e5e1759) (k6 constant-arrival-rate -> nginx ->
 // one images replica at 250m -> FerretDB; 8 s per plateau; p50/p95/p99 as k6 measured them).
 // For each candidate (mean CPU per request, its cv, the off-CPU wait) it simulates the same
 // plateaus (Poisson arrivals, 5 seeds of 60 s each) and scores the squared log error of
@@ -68,7 +68,7 @@ export function score(model: ServiceModel, plateaus: readonly Plateau[], seeds =
 
 if (process.argv[1]?.endsWith('fit.js')) {
   const path =
-    process.argv[2] ?? new URL('../../../experiments/reference/results.json', import.meta.url).pathname;
+    process.argv[2] ?? new URL('../../eval/data/reference-250m-results.json', import.meta.url).pathname;
   const plateaus = measuredPlateaus(path);
   let best: { model: ServiceModel; err: number } | null = null;
   const bursts = [

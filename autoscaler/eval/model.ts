@@ -50,7 +50,7 @@ export function defaultStartup(random: Random): number {
 
 /**
  * The fit (`npm run fit -w @laas/autoscaler`, see fit.ts) against the 10 passed 1-replica
- * plateaus of experiments/reference/results.json (k6 -> nginx -> one images replica at 250m,
+ * plateaus of autoscaler/eval/data/reference-250m-results.json (the 250m reference run of e5e1759) (k6 -> nginx -> one images replica at 250m,
  * 100-229 RPS): best of 126 candidates, rms log error 0.57 over p50/p95/p99. The fit is close
  * on p50 and p99 up to 190 RPS; it is pessimistic near saturation (p99 430 ms simulated against
  * 230-300 ms measured at 220 RPS) and optimistic on p95 at low load (10 ms against 54 ms at 100

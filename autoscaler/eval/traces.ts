@@ -1,6 +1,6 @@
 // The load traces: offered RPS over time, plus the events that scaling can or cannot fix.
 // Loads are in the images service's own units: one replica at 250m serves about 220 RPS within
-// the objective (experiments/reference), so 150 RPS is about one replica's worth at 70 %.
+// the objective (the 250m reference run, autoscaler/eval/data), so 150 RPS is about one replica's worth at 70 %.
 
 export interface Trace {
   name: string;

@@ -8,6 +8,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseCli, progressLine, USAGE } from './cli.js';
+import { closedLoopMain } from './closed-loop/main.js';
 import type { CliOptions } from './cli.js';
 import { startLocalTarget } from './local-target.js';
 import { createMinikubeTarget, dryRunMinikube } from './minikube.js';
@@ -33,6 +34,11 @@ function printLocalPlan(cli: CliOptions): void {
 }
 
 async function main(): Promise<void> {
+  // Closed-loop runs (an autoscaler scaling the local system under a k6 trace): closed-loop/main.ts.
+  if (process.argv.some((a) => a.startsWith('--scenario') || a.startsWith('--autoscaler'))) {
+    await closedLoopMain(process.argv.slice(2));
+    return;
+  }
   const cli = parseCli(process.argv.slice(2));
   if (cli.help) {
     process.stdout.write(USAGE);

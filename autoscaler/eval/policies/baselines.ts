@@ -15,6 +15,8 @@ export class HpaCpu implements Policy {
   constructor(
     private readonly targetPercent: number,
     private readonly bounds: Bounds,
+    /** Each pod's CPU request in cores (the closed-loop run's replicas request 100m). */
+    private readonly requestCores = CPU_REQUEST_CORES,
   ) {
     this.setting = `${targetPercent}%`;
   }
@@ -23,7 +25,7 @@ export class HpaCpu implements Policy {
     const current = w.replicas;
     const metrics = w.podCpu();
     if (metrics === null) return; // "failed to get cpu utilization": no change this sync
-    const r = resourceReplicas(current, w.pods(), metrics, CPU_REQUEST_CORES, this.targetPercent, w.now);
+    const r = resourceReplicas(current, w.pods(), metrics, this.requestCores, this.targetPercent, w.now);
     if (r === null) return;
     const desired = this.normalizer.normalize(
       current,

@@ -1,0 +1,182 @@
+// One closed-loop run: a fresh local system (FerretDB, nginx, replicas in cgroups, Prometheus),
+// a k6 trace against it, and a controller scaling it every sync period through the same
+// ScaleTarget; then the per-second timeline and the referee's measures.
+import { mkdirSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { startLocalSystem } from '@laas/local';
+import type { Bounds } from '@laas/autoscaler/eval/policies/types';
+import type { ClosedLoopController, PolicyName } from './controllers.js';
+import { DeploymentLikeTarget, HpaController, OursController } from './controllers.js';
+import { readK6Csv, startK6Trace } from './k6-trace.js';
+import { buildTimeline, measure, scaleEventsOf } from './measures.js';
+import type { Measures, ScaleEvent, SecondPoint } from './measures.js';
+import type { Scenario } from './scenarios.js';
+
+export interface ClosedLoopSettings {
+  cpuMillis: number;
+  bounds: Bounds;
+  /** Ours: configured RPS per replica at `cpuMillis`, and the planned fraction of it. */
+  rpsPerReplica: number;
+  targetUtilization: number;
+  fallbackReplicas: number;
+  /** HPA: target CPU utilisation in percent of the request (= the quota here). */
+  hpaTargetPercent: number;
+  scrapeIntervalSeconds: number;
+}
+
+export const DEFAULT_SETTINGS: ClosedLoopSettings = {
+  cpuMillis: 100,
+  bounds: { minReplicas: 1, maxReplicas: 5 },
+  rpsPerReplica: 30,
+  targetUtilization: 0.7,
+  fallbackReplicas: 2,
+  hpaTargetPercent: 65,
+  scrapeIntervalSeconds: 5,
+};
+
+export interface PolicyRun {
+  policy: PolicyName;
+  label: string;
+  scenario: string;
+  startedAt: string;
+  /** Load averages (1/5/15 min) before and after: the machine is shared. */
+  loadBefore: number[];
+  loadAfter: number[];
+  limited: boolean;
+  k6ExitCode: number;
+  k6Stderr: string;
+  measures: Measures;
+  /**
+   * CPU ms the replicas spent per request over the run (Prometheus: increase of
+   * process_cpu_seconds_total / increase of http_requests_total); calibrates the prediction.
+   */
+  cpuMsPerRequest: number | null;
+  events: ScaleEvent[];
+  timeline: SecondPoint[];
+  decisions: unknown[];
+  targetErrors: string[];
+}
+
+export async function runPolicy(
+  scenario: Scenario,
+  policy: PolicyName,
+  settings: ClosedLoopSettings,
+  dir: string,
+  log: (line: string) => void = () => undefined,
+): Promise<PolicyRun> {
+  mkdirSync(dir, { recursive: true });
+  const loadBefore = loadavg();
+  const system = await startLocalSystem({
+    replicas: scenario.initialReplicas,
+    cpuMillis: settings.cpuMillis,
+    scrapeInterval: `${settings.scrapeIntervalSeconds}s`,
+    log: (l) => log(`  ${l}`),
+  });
+  const samples: { ms: number; replicas: number; ready: number }[] = [];
+  try {
+    if (!system.prometheus) throw new Error('the local system started without Prometheus');
+    const target = new DeploymentLikeTarget(system.scaleTarget('images'));
+    const controller: ClosedLoopController =
+      policy === 'laas'
+        ? new OursController(target, {
+            prometheusUrl: system.prometheus.url,
+            bounds: settings.bounds,
+            rpsPerReplica: settings.rpsPerReplica,
+            targetUtilization: settings.targetUtilization,
+            fallbackReplicas: settings.fallbackReplicas,
+            scrapeIntervalSeconds: settings.scrapeIntervalSeconds,
+          })
+        : new HpaController(
+            target,
+            system.pool('images'),
+            system.prometheus.url,
+            settings.hpaTargetPercent,
+            settings.bounds,
+            settings.cpuMillis / 1000,
+          );
+    // Let Prometheus scrape the replica twice before load starts (as a running service would be).
+    await new Promise((r) => setTimeout(r, settings.scrapeIntervalSeconds * 2000 + 500));
+
+    log(`${controller.label}: k6 ${scenario.name} for ${scenario.durationSeconds} s`);
+    const originMs = Date.now();
+    const k6 = startK6Trace({ baseUrl: system.url, scenario, dir });
+    let finished = false;
+    void k6.done.then(() => (finished = true));
+    let nextEval = controller.periodSeconds;
+    let lastLog = 0;
+    while (!finished) {
+      const t = (Date.now() - originMs) / 1000;
+      const state = await target.get();
+      samples.push({ ms: Date.now(), replicas: state.replicas, ready: state.readyReplicas });
+      if (controller instanceof HpaController) controller.observe(t);
+      if (t >= nextEval && t < scenario.durationSeconds + 2) {
+        nextEval += controller.periodSeconds;
+        await controller.evaluate(t).catch((e: unknown) => log(`  evaluate failed: ${String(e)}`));
+      }
+      if (t - lastLog >= 30) {
+        lastLog = t;
+        log(`  t=${t.toFixed(0)} s replicas ${state.replicas} (ready ${state.readyReplicas})`);
+      }
+      await new Promise((r) => setTimeout(r, 1000 - ((Date.now() - originMs) % 1000)));
+    }
+    const result = await k6.done;
+    const cpuMsPerRequest = await cpuPerRequest(
+      system.prometheus.url,
+      Math.ceil((Date.now() - originMs) / 1000) + 5,
+    );
+    const records = await readK6Csv(k6.csvPath);
+    // k6 needs a moment to start its VUs: the trace starts at its first request.
+    const firstStart = records.reduce(
+      (m, r) => (r.durationMs > 0 ? Math.min(m, r.endMs - r.durationMs) : m),
+      Infinity,
+    );
+    const traceOrigin = Number.isFinite(firstStart) ? firstStart : originMs;
+    const replicasAt = (t: number): { replicas: number; ready: number } => {
+      const ms = traceOrigin + t * 1000 + 500;
+      let best = samples[0] ?? { replicas: 0, ready: 0 };
+      for (const s of samples) if (s.ms <= ms) best = s;
+      return { replicas: best.replicas, ready: best.ready };
+    };
+    const timeline = buildTimeline({
+      records,
+      originMs: traceOrigin,
+      durationSeconds: scenario.durationSeconds,
+      offered: (t) => scenario.rps(t),
+      replicasAt,
+    });
+    const events = scaleEventsOf(timeline);
+    return {
+      policy,
+      label: controller.label,
+      scenario: scenario.name,
+      startedAt: new Date(originMs).toISOString(),
+      loadBefore,
+      loadAfter: loadavg(),
+      limited: system.limited,
+      k6ExitCode: result.code,
+      k6Stderr: result.stderr.slice(-1000),
+      measures: measure(timeline, events, scenario.stepAt),
+      cpuMsPerRequest,
+      events,
+      timeline,
+      decisions: controller instanceof OursController ? controller.decisions : [],
+      targetErrors: target.errors,
+    };
+  } finally {
+    await system.stop();
+  }
+}
+
+async function cpuPerRequest(prometheusUrl: string, seconds: number): Promise<number | null> {
+  const q = `1000 * sum(increase(process_cpu_seconds_total{service="images"}[${seconds}s])) / sum(increase(http_requests_total{service="images"}[${seconds}s]))`;
+  try {
+    const res = await fetch(`${prometheusUrl}/api/v1/query?query=${encodeURIComponent(q)}`, {
+      signal: AbortSignal.timeout(5000),
+    });
+    const body = (await res.json()) as { data?: { result?: { value: [number, string] }[] } };
+    const v = Number(body.data?.result?.[0]?.value[1]);
+    return Number.isFinite(v) ? v : null;
+  } catch {
+    return null;
+  }
+}
