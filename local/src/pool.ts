@@ -96,8 +96,10 @@ export class ReplicaPool {
         .map((s) => s.value);
       for (const replica of up) log(`${replica.name} ready on ${replica.address}`);
       if (up.length > 0) {
+        // Counted as ready only once published: a caller that sees readyReplicas rise can rely
+        // on nginx routing to the new replicas already.
+        await this.options.publish([...this.ready, ...up]);
         this.ready.push(...up);
-        await this.options.publish(this.replicas());
       }
       const failed = started.filter((s): s is PromiseRejectedResult => s.status === 'rejected');
       if (failed.length > 0) {
