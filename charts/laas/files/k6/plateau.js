@@ -7,7 +7,8 @@
 // offered rate instead of one long ramp (a ramp's p99 mixes every rate it went through).
 //
 // Env: BASE_URL (required), TARGET_PATH (default /random?count=25), RATE (default 100),
-// DURATION (default 10s), PRE_VUS / MAX_VUS (default from RATE), SUMMARY_PATH (write the JSON
+// DURATION (default 10s), PRE_VUS / MAX_VUS (default from RATE), HEADERS (a JSON object of
+// request headers, e.g. {"authorization": "Bearer ..."}), SUMMARY_PATH (write the JSON
 // summary there; without it, print it on stdout between markers, which is how the in-cluster
 // Job hands it back through its logs).
 import http from 'k6/http';
@@ -18,6 +19,7 @@ if (!BASE_URL) throw new Error('set BASE_URL, e.g. -e BASE_URL=http://127.0.0.1:
 const TARGET_PATH = __ENV.TARGET_PATH || '/random?count=25';
 const RATE = Number(__ENV.RATE || 100);
 const DURATION = __ENV.DURATION || '10s';
+const HEADERS = __ENV.HEADERS ? JSON.parse(__ENV.HEADERS) : {};
 // At the rates that pass, latency stays under 300 ms, so at most RATE x 0.3 s VUs are busy: that many
 // are allocated up front (allocating mid-run drops iterations); twice as many may be added under overload.
 const PRE_VUS = Number(__ENV.PRE_VUS || Math.max(20, Math.ceil(RATE * 0.3)));
@@ -44,7 +46,7 @@ export const options = {
 };
 
 export default function () {
-  const res = http.get(`${BASE_URL}${TARGET_PATH}`, { timeout: '5s' });
+  const res = http.get(`${BASE_URL}${TARGET_PATH}`, { timeout: '5s', headers: HEADERS });
   check(res, { 'status is 200': (r) => r.status === 200 });
 }
 
