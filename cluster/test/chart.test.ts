@@ -218,6 +218,12 @@ afterAll(async () => {
 
 describe('the chart with the lab values, in the lab cluster', () => {
   test('every pod of the release becomes Ready (the seed Job completes)', async () => {
+    // helm --wait waits for Deployments and StatefulSets, not Jobs: the seed Job may still retry.
+    await kubectl(
+      ['-n', NS, 'wait', '--for=condition=complete', 'jobs', '--all', '--timeout=240s'],
+      undefined,
+      260_000,
+    );
     const pods = JSON.parse(await kubectl(['-n', NS, 'get', 'pods', '-o', 'json'])) as {
       items: {
         metadata: { name: string; labels: Record<string, string> };
@@ -236,7 +242,7 @@ describe('the chart with the lab values, in the lab cluster', () => {
     expect(notReady).toEqual([]);
     const seed = await kubectl(['-n', NS, 'get', 'jobs', '-o', 'jsonpath={.items[*].status.succeeded}']);
     expect(seed.trim().split(' ')).toContain('1');
-  });
+  }, 300_000);
 
   test(
     'helm test passes',
