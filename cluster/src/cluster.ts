@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmdirSync, statfsSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { corednsManifests, manifestList, storageManifests } from './addons.js';
 import {
@@ -13,6 +13,7 @@ import {
   PAUSE_IMAGE,
 } from './configs.js';
 import { isRunning, startDaemon } from './daemons.js';
+import { ephemeralStoragePatch } from './ephemeral-storage.js';
 import type { Daemon } from './daemons.js';
 import {
   cgroupExists,
@@ -470,6 +471,17 @@ async function bringUp(
     },
     { component: 'kubelet', what: `node ${NODE_NAME} to be Ready`, timeoutMs, daemon: kubelet },
   );
+  // The kubelet publishes no ephemeral-storage here (see ephemeral-storage.ts); without it every
+  // pod that requests some stays Pending.
+  await kubectl([
+    'patch',
+    'node',
+    NODE_NAME,
+    '--subresource=status',
+    '--type=merge',
+    '-p',
+    JSON.stringify(ephemeralStoragePatch(statfsSync(paths.kubeletRoot))),
+  ]);
   phase('kubelet and kube-proxy ready, node Ready');
 
   const volumeDirs = Array.from({ length: options.volumes ?? 8 }, (_, i) => join(paths.volumes, `pv-${i}`));

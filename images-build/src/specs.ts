@@ -75,6 +75,13 @@ export const LAB_IMAGES: readonly LabImageSpec[] = [
     buildArgs: { BASE_IMAGE: BASE_TAGS.debian },
   },
   {
+    name: 'ferretdb',
+    tag: 'laas/ferretdb:dev',
+    dockerfile: 'images-build/dockerfiles/ferretdb.Dockerfile',
+    context: { binary: { tool: 'ferretdb' }, name: 'ferretdb' },
+    buildArgs: { BASE_IMAGE: BASE_TAGS.debian },
+  },
+  {
     name: 'pause',
     tag: 'laas/pause:dev',
     dockerfile: 'images-build/dockerfiles/pause.Dockerfile',

@@ -50,6 +50,7 @@ describe('image names', () => {
       'laas/autoscaler:dev',
       'laas/k6:dev',
       'laas/prometheus:dev',
+      'laas/ferretdb:dev',
       'laas/pause:dev',
     ]);
   });

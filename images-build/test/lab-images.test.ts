@@ -87,6 +87,18 @@ describe.each([
     },
   ],
   [
+    'ferretdb',
+    'laas/ferretdb:dev',
+    {
+      entrypoint: ['/usr/bin/ferretdb'],
+      cmd: ['--listen-addr=:27017', '--data-dir=/data/db', '--log-level=info'],
+      user: '10001:10001',
+      workdir: '/data/db',
+      env: [BASE_PATH],
+      port: '27017/tcp',
+    },
+  ],
+  [
     'pause',
     'laas/pause:dev',
     {
@@ -277,6 +289,14 @@ describe('the prometheus image, unpacked from its archive', () => {
       code: 0,
       version: true,
     });
+  });
+});
+
+describe('the ferretdb image, unpacked from its archive', () => {
+  const image = unpacked('ferretdb');
+  test('runs the pinned FerretDB (v1.24, SQLite backend) as its entrypoint', async () => {
+    const child = startInImage({ rootfs: image.rootfs(), config: image.config(), args: ['--version'] });
+    expect(await outputOf(child)).toEqual({ code: 0, signal: null, out: 'ferretdb v1.24.0 (sqlite)\n' });
   });
 });
 
