@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { LABTOOL_IMAGE, repoRoot, startLabCluster, stopLabCluster } from '@laas/cluster';
 import type { LabCluster } from '@laas/cluster';
 import { buildLabImages } from '@laas/images-build';
+import { lockLabSuite } from './suite-lock.js';
 import { runKubectl, toolPath } from '@laas/testbed';
 
 /**
@@ -23,6 +24,8 @@ const HOST = 'laas.local'; // the chart's default ingress.host
 // Images built (cold on a fresh machine: ~22-25 min here, shared with images-build's own test
 // through its lock), cluster up (~1.5 min with the image imports) and helm install --wait (<10 min).
 const START_TIMEOUT_MS = 40 * 60_000;
+// The other lab-cluster suite runs for about 2 minutes; waiting for it is bounded well above that.
+const SUITE_LOCK_TIMEOUT_MS = 15 * 60_000;
 
 let cluster: LabCluster | undefined;
 let startError: unknown;
@@ -185,11 +188,14 @@ async function eventually(check: () => Promise<boolean>, timeoutMs: number): Pro
 const randomUrls = (answer: HttpAnswer): string[] =>
   (JSON.parse(answer.body) as { message: string[] }).message;
 
+let unlock: (() => void) | undefined;
+
 beforeAll(async () => {
-  await stopLabCluster({ stateDir: STATE_DIR });
   try {
     // Cached by content key: a few seconds when `npm run images -- build` ran.
     await buildLabImages();
+    unlock = await lockLabSuite(SUITE_LOCK_TIMEOUT_MS);
+    await stopLabCluster({ stateDir: STATE_DIR });
     cluster = await startLabCluster({ stateDir: STATE_DIR });
     await helm(
       [
@@ -216,6 +222,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const child of forwards) child.kill('SIGTERM');
   await stopLabCluster({ stateDir: STATE_DIR });
+  unlock?.();
 }, 180_000);
 
 describe('the chart with the lab values, in the lab cluster', () => {

@@ -13,6 +13,7 @@ import {
 import type { LabCluster } from '@laas/cluster';
 import { runKubectl } from '@laas/testbed';
 import { machineSnapshot } from './machine-snapshot.js';
+import { lockLabSuite } from './suite-lock.js';
 import type { MachineSnapshot } from './machine-snapshot.js';
 
 /**
@@ -25,6 +26,8 @@ import type { MachineSnapshot } from './machine-snapshot.js';
  */
 const STATE_DIR = join(repoRoot, '.lab', 'test-cluster');
 const START_TIMEOUT_MS = 12 * 60_000;
+// The chart suite holds the machine's one lab-cluster slot for a few minutes; wait for it, bounded.
+const SUITE_LOCK_TIMEOUT_MS = 15 * 60_000;
 
 let cluster: LabCluster | undefined;
 let startError: unknown;
@@ -130,7 +133,10 @@ async function eventually(check: () => Promise<boolean>, timeoutMs: number): Pro
   }
 }
 
+let unlock: (() => void) | undefined;
+
 beforeAll(async () => {
+  unlock = await lockLabSuite(SUITE_LOCK_TIMEOUT_MS);
   // Leftovers of a killed earlier run of this file would show up in "before": remove them first.
   await stopLabCluster({ stateDir: STATE_DIR });
   for (let instance = 0; instance < MAX_INSTANCES; instance++) {
@@ -147,11 +153,12 @@ beforeAll(async () => {
     startError = error;
     throw error;
   }
-}, START_TIMEOUT_MS);
+}, SUITE_LOCK_TIMEOUT_MS + START_TIMEOUT_MS);
 
 afterAll(async () => {
   // The last test stops the cluster; this is the safety net when it did not run or failed early.
   await stopLabCluster({ stateDir: STATE_DIR });
+  unlock?.();
 }, 120_000);
 
 describe('the lab cluster', () => {
