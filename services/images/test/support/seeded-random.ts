@@ -1,14 +1,5 @@
-/** mulberry32: a tiny seeded PRNG, so statistical tests are deterministic. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// The service's own seeded PRNG (mulberry32), so statistical tests are deterministic.
+export { seededRandom } from '../../src/pictures/traits.js';
 
 /**
  * Pearson's chi-square statistic of observed counts against a uniform expectation, and the
