@@ -1,15 +1,17 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { repoRoot } from '@laas/cluster';
 
 /**
  * One lab-cluster suite at a time on this machine. Jest runs test files in parallel workers, and
  * two suites each with a cluster of their own would see each other: lab-cluster.test.ts compares
  * the whole machine before `up` and after `down`, and numbers its restarted instance, so another
  * suite's cluster coming or going mid-run reads as a leak. The lock is a folder holding the
- * owner's pid; a folder whose owner is dead (a killed run) is taken over.
+ * owner's pid; a folder whose owner is dead (a killed run) is taken over. It lives outside the
+ * checkout because the machine is what is shared: two clones (or git worktrees) each running the
+ * suite would otherwise each hold a lock of their own and still see each other's clusters.
  */
-const LOCK_DIR = join(repoRoot, '.lab', 'suite.lock');
+const LOCK_DIR = join(tmpdir(), 'laas-lab-suite.lock');
 
 function ownerAlive(): boolean {
   try {
@@ -25,7 +27,6 @@ function ownerAlive(): boolean {
 export async function lockLabSuite(timeoutMs: number): Promise<() => void> {
   const waitingSince = Date.now();
   const deadline = waitingSince + timeoutMs;
-  mkdirSync(join(repoRoot, '.lab'), { recursive: true });
   for (;;) {
     try {
       mkdirSync(LOCK_DIR);
