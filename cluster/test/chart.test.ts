@@ -438,9 +438,16 @@ describe('the chart with the lab values, in the lab cluster', () => {
       }, 60_000);
       expect({ counted, grewBy: after - before >= sent }).toEqual({ counted: true, grewBy: true });
       // And the request rate, as the autoscaler's queries read it (window >= 4x the scrape interval).
-      const rate = await promql(
-        `sum(rate(http_requests_total{namespace="${NS}",component="images",route=~".*/random"}[1m]))`,
-      );
+      // rate() needs two samples of a series in its window that differ: a series these requests
+      // created (a fresh install) may have one sample so far, or two equal ones if every request
+      // fell between two scrapes. So keep a trickle of requests going while asking.
+      const rateQuery = `sum(rate(http_requests_total{namespace="${NS}",component="images",route=~".*/random"}[1m]))`;
+      let rate: { value: number }[] = [];
+      await eventually(async () => {
+        for (let i = 0; i < 5; i++) await viaIngress('/random?count=25');
+        rate = await promql(rateQuery);
+        return rate.length === 1 && rate[0]!.value > 0;
+      }, 30_000);
       expect(rate).toHaveLength(1);
       expect(rate[0]!.value).toBeGreaterThan(0);
     }, 180_000);
