@@ -3,8 +3,9 @@
  * Closed-loop runs on the local system (`npm run experiment -- --scenario step --autoscaler both`):
  *   --scenario step[,flash-crowd,ramp,cost-change]   traces (scenarios.ts)
  *   --autoscaler laas|hpa|both                       which controllers, one run each, in that order
+ *   --repeats N                                      run each pair N times (ours, HPA, ours, HPA, ...)
  *   --cpu 100m  --seeds 10 (for the prediction)  --out <dir>  --discussion <file.md>
- *   --report-from <results.json>                     with --scenario: re-draw prediction, chart, report only
+ *   --report-from <results.json>[,<results.json>...] re-draw prediction, chart, report only (merged)
  * Writes <out>/{results.json, report.md, timeline-<scenario>.svg/.png}.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,7 +18,7 @@ import { timestampFolder } from '../cli.js';
 import { timelineSpec } from './charts.js';
 import type { PolicyName } from './controllers.js';
 import { predict } from './predict.js';
-import type { Prediction } from './predict.js';
+import type { MeasuredService, Prediction } from './predict.js';
 import { renderReport } from './report.js';
 import type { ScenarioResult } from './report.js';
 import { DEFAULT_SETTINGS, runPolicy } from './run.js';
@@ -25,7 +26,7 @@ import type { ClosedLoopSettings, PolicyRun } from './run.js';
 import { scenarioByName } from './scenarios.js';
 
 export const CLOSED_LOOP_USAGE =
-  'usage: npm run experiment -- --scenario step[,flash-crowd,ramp,cost-change] --autoscaler laas|hpa|both [--cpu 100m] [--seeds 10] [--out DIR] [--discussion FILE] [--report-from results.json]\n';
+  'usage: npm run experiment -- --scenario step[,flash-crowd,ramp,cost-change] --autoscaler laas|hpa|both [--repeats 1] [--cpu 100m] [--seeds 10] [--out DIR] [--discussion FILE] [--report-from results.json]\n';
 
 export async function closedLoopMain(argv: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -35,6 +36,7 @@ export async function closedLoopMain(argv: string[]): Promise<void> {
       autoscaler: { type: 'string', default: 'both' },
       cpu: { type: 'string', default: `${DEFAULT_SETTINGS.cpuMillis}m` },
       seeds: { type: 'string', default: '10' },
+      repeats: { type: 'string', default: '1' },
       out: { type: 'string' },
       discussion: { type: 'string' },
       'report-from': { type: 'string' },
@@ -57,13 +59,19 @@ export async function closedLoopMain(argv: string[]): Promise<void> {
   const settings = { ...DEFAULT_SETTINGS, cpuMillis: parseCpuMillis(values.cpu) };
   const seeds = Number(values.seeds);
   if (!(Number.isInteger(seeds) && seeds >= 1)) throw new Error(`--seeds must be a whole number >= 1`);
+  const repeats = Number(values.repeats);
+  if (!(Number.isInteger(repeats) && repeats >= 1 && repeats <= 10))
+    throw new Error(`--repeats must be a whole number from 1 to 10`);
   const discussion = values.discussion ? readFileSync(values.discussion, 'utf8') : undefined;
   const say = (line: string): void => void process.stdout.write(`closed-loop: ${line}\n`);
 
   if (values['report-from']) {
     // Re-draw the prediction, chart and report from a committed results.json (no new measurement).
-    const saved = JSON.parse(readFileSync(values['report-from'], 'utf8')) as SavedResults;
-    const out = values.out ?? dirname(values['report-from']);
+    // Several files (comma-separated) are merged: one invocation per scenario keeps what was
+    // measured if a later one fails.
+    const files = values['report-from'].split(',').map((f) => f.trim());
+    const saved = mergeResults(files.map((f) => JSON.parse(readFileSync(f, 'utf8')) as SavedResults));
+    const out = values.out ?? dirname(files[0]!);
     await finish({ ...saved, out, seeds, discussion, say });
     return;
   }
@@ -79,21 +87,25 @@ export async function closedLoopMain(argv: string[]): Promise<void> {
   try {
     for (const scenario of scenarios) {
       const runs: PolicyRun[] = [];
-      for (const policy of policies) {
-        say(`${scenario.name} × ${policy}`);
-        const run = await runPolicy(
-          scenario,
-          policy,
-          settings,
-          join(work, `${scenario.name}-${policy}`),
-          say,
-        );
-        const m = run.measures;
-        say(
-          `  ${run.label}: ${run.cpuMsPerRequest?.toFixed(2) ?? '?'} CPU ms/request, ${m.violating}/${m.requests} violating, ${m.replicaSeconds} replica-s, ${m.directionChanges} direction changes, recover ${m.recoverySeconds ?? '–'} s`,
-        );
-        runs.push(run);
-      }
+      // Repeats alternate the policies (ours, HPA, ours, HPA): each pair ran minutes apart on
+      // the same shared machine.
+      for (let repeat = 1; repeat <= repeats; repeat++)
+        for (const policy of policies) {
+          say(`${scenario.name} × ${policy}${repeats > 1 ? ` #${repeat}` : ''}`);
+          const run = await runPolicy(
+            scenario,
+            policy,
+            settings,
+            join(work, `${scenario.name}-${policy}-${repeat}`),
+            say,
+          );
+          if (repeats > 1) run.repeat = repeat;
+          const m = run.measures;
+          say(
+            `  ${run.label}: ${run.cpuMsPerRequest?.toFixed(2) ?? '?'} CPU ms/request, ${m.violating}/${m.requests} violating, ${m.replicaSeconds} replica-s, ${m.directionChanges} direction changes, recover ${m.recoverySeconds ?? '–'} s`,
+          );
+          runs.push(run);
+        }
       measured.push({ scenario: scenario.name, runs });
     }
   } finally {
@@ -116,7 +128,7 @@ export async function closedLoopMain(argv: string[]): Promise<void> {
 }
 
 /** What results.json keeps of the measurement (the prediction is re-run from it). */
-interface SavedResults {
+export interface SavedResults {
   command: string;
   startedAt: string;
   machine: string;
@@ -135,9 +147,10 @@ async function finish(
     // The prediction's CPU per request: the mean measured over this scenario's runs.
     const cpu = runs.flatMap((r) => (r.cpuMsPerRequest === null ? [] : [r.cpuMsPerRequest]));
     const cpuMeanMs = cpu.length > 0 ? cpu.reduce((a, b) => a + b, 0) / cpu.length : undefined;
+    const measured = measuredService(runs);
     const predictions: Prediction[] = [];
-    for (const run of runs)
-      predictions.push(await predict(scenario, run.policy, o.settings, o.seeds, cpuMeanMs));
+    for (const policy of [...new Set(runs.map((r) => r.policy))])
+      predictions.push(await predict(scenario, policy, o.settings, o.seeds, cpuMeanMs, measured));
     const chart = `timeline-${scenario.name}`;
     await writeChart(
       join(o.out, chart),
@@ -171,6 +184,7 @@ async function finish(
       byPolicy: r.predictions.map((p) => ({
         policy: p.policy,
         cpuMeanMs: p.cpuMeanMs,
+        measured: p.measured,
         median: p.median,
         seeds: p.runs.map((x) => ({ ...x, timeline: undefined })),
       })),
@@ -178,4 +192,49 @@ async function finish(
   };
   writeFileSync(join(o.out, 'results.json'), `${JSON.stringify(saved, null, 1)}\n`);
   o.say(`wrote ${o.out}/{report.md,results.json,timeline-*.svg/png}`);
+}
+
+/**
+ * The service as these runs measured it: mean CPU per request and idle CPU over the runs, the
+ * highest share of the quota any replica reached (the host's grant, at most 1), the mean cost
+ * factor. Undefined when no run could be calibrated (results.json from before issue 12).
+ */
+export function measuredService(runs: readonly PolicyRun[]): MeasuredService | undefined {
+  const cals = runs.flatMap((r) => (r.calibration ? [r.calibration] : []));
+  if (cals.length === 0) return undefined;
+  const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const factors = cals.flatMap((c) => (c.costFactor === null ? [] : [c.costFactor]));
+  return {
+    cpuMsPerRequest: mean(cals.map((c) => c.cpuMsPerRequest)),
+    idleCpuMsPerSecond: mean(cals.map((c) => c.idleCpuMsPerSecond)),
+    grant: Math.min(1, Math.max(...cals.map((c) => c.peakShareOfQuota))),
+    costFactor: factors.length > 0 ? mean(factors) : null,
+  };
+}
+
+/**
+ * Several saved runs as one: scenarios in order of first appearance, the runs of a scenario met
+ * twice put together, and repeats numbered 1, 2, ... per policy when a policy ran more than once.
+ */
+export function mergeResults(all: readonly SavedResults[]): SavedResults {
+  if (all.length === 1) return all[0]!;
+  const scenarios: SavedResults['scenarios'] = [];
+  for (const saved of all)
+    for (const sc of saved.scenarios) {
+      const into = scenarios.find((x) => x.scenario === sc.scenario);
+      if (into) into.runs.push(...sc.runs);
+      else scenarios.push({ scenario: sc.scenario, runs: [...sc.runs] });
+    }
+  for (const sc of scenarios)
+    for (const policy of new Set(sc.runs.map((r) => r.policy))) {
+      const mine = sc.runs.filter((r) => r.policy === policy);
+      if (mine.length > 1) mine.forEach((r, i) => (r.repeat = i + 1));
+    }
+  return {
+    command: all.map((x) => x.command).join('  +  '),
+    startedAt: all.map((x) => x.startedAt).join(', '),
+    machine: all.map((x) => x.machine).join('; '),
+    settings: all[0]!.settings,
+    scenarios,
+  };
 }

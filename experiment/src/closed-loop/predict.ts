@@ -25,12 +25,43 @@ export const LOCAL_STARTUP = (random: () => number): number => 2 + 2 * random();
  * CPU per request by the one measured in the closed-loop runs when given (the fit was made on a
  * less loaded machine; see the report).
  */
-export function localModel(cpuMillis: number, cpuMeanMs?: number): ServiceModel {
+export function localModel(cpuMillis: number, cpuMeanMs?: number, idleCpuMsPerSecond = 0): ServiceModel {
   return {
     ...IMAGES_250M,
     cpuMeanMs: cpuMeanMs ?? IMAGES_250M.cpuMeanMs,
+    idleCpuMsPerSecond,
     quotaMs: cpuMillis / 10,
     startupSeconds: LOCAL_STARTUP,
+  };
+}
+
+/**
+ * What the runs measured about the service on this machine (cpu.ts), averaged over a scenario's
+ * runs; the prediction uses it in place of the fit's numbers (issue 12).
+ */
+export interface MeasuredService {
+  cpuMsPerRequest: number;
+  idleCpuMsPerSecond: number;
+  /**
+   * The share of its quota the host granted a replica, taken as the highest 15 s CPU rate any
+   * replica reached in these runs (capped at 1). An upper bound where a replica saturated; it
+   * understates the grant if none did.
+   */
+  grant: number;
+  /** The measured cost factor of the request-cost change (in place of the assumed 2). */
+  costFactor: number | null;
+}
+
+/** The scenario as the simulation should run it on this machine. */
+export function localTrace(scenario: Scenario, m?: MeasuredService): Scenario {
+  if (!m) return scenario;
+  const factor = m.costFactor;
+  return {
+    ...scenario,
+    cpuGrant: () => m.grant,
+    ...(scenario.costFactor && scenario.heavyFrom !== undefined && factor !== null
+      ? { costFactor: (t: number) => (t >= scenario.heavyFrom! ? factor : 1) }
+      : {}),
   };
 }
 
@@ -38,6 +69,8 @@ export interface Prediction {
   policy: PolicyName;
   /** CPU ms per request the model used. */
   cpuMeanMs: number;
+  /** The measured service it was given, if any. */
+  measured?: MeasuredService;
   runs: RunResult[];
   median: {
     violating: number;
@@ -59,7 +92,10 @@ export async function predict(
   settings: ClosedLoopSettings,
   seeds = 10,
   cpuMeanMs?: number,
+  measured?: MeasuredService,
 ): Promise<Prediction> {
+  const cpu = measured?.cpuMsPerRequest ?? cpuMeanMs;
+  const trace = localTrace(scenario, measured);
   const runs: RunResult[] = [];
   for (let seed = 1; seed <= seeds; seed++) {
     const p =
@@ -74,8 +110,8 @@ export async function predict(
           )
         : new HpaCpu(settings.hpaTargetPercent, settings.bounds, settings.cpuMillis / 1000);
     runs.push(
-      await simulate(scenario, p, seed, {
-        model: localModel(settings.cpuMillis, cpuMeanMs),
+      await simulate(trace, p, seed, {
+        model: localModel(settings.cpuMillis, cpu, measured?.idleCpuMsPerSecond),
         minReplicas: settings.bounds.minReplicas,
         maxReplicas: settings.bounds.maxReplicas,
         timeline: seed === 1,
@@ -85,7 +121,8 @@ export async function predict(
   const rec = runs.map((r) => r.recoverySeconds).filter((x): x is number => x !== null);
   return {
     policy,
-    cpuMeanMs: cpuMeanMs ?? IMAGES_250M.cpuMeanMs,
+    cpuMeanMs: cpu ?? IMAGES_250M.cpuMeanMs,
+    ...(measured ? { measured } : {}),
     runs,
     median: {
       violating: median(runs.map((r) => r.violating)),

@@ -7,6 +7,8 @@ import { startLocalSystem } from '@laas/local';
 import type { Bounds } from '@laas/autoscaler/eval/policies/types';
 import type { ClosedLoopController, PolicyName } from './controllers.js';
 import { DeploymentLikeTarget, HpaController, OursController } from './controllers.js';
+import { calibrate, readCpuTimeline } from './cpu.js';
+import type { Calibration, CpuPoint } from './cpu.js';
 import { readK6Csv, startK6Trace } from './k6-trace.js';
 import { buildTimeline, measure, scaleEventsOf } from './measures.js';
 import type { Measures, ScaleEvent, SecondPoint } from './measures.js';
@@ -51,6 +53,11 @@ export interface PolicyRun {
    * process_cpu_seconds_total / increase of http_requests_total); calibrates the prediction.
    */
   cpuMsPerRequest: number | null;
+  /** The replicas' CPU every 5 s (Prometheus, read back after the trace) and what it says. */
+  cpuTimeline?: CpuPoint[];
+  calibration?: Calibration | null;
+  /** 1, 2, ... when a scenario is run more than once per policy (--repeats). */
+  repeat?: number;
   events: ScaleEvent[];
   timeline: SecondPoint[];
   decisions: unknown[];
@@ -145,6 +152,7 @@ export async function runPolicy(
       replicasAt,
     });
     const events = scaleEventsOf(timeline);
+    const cpuTimeline = await readCpuTimeline(system.prometheus.url, traceOrigin, Date.now(), traceOrigin);
     return {
       policy,
       label: controller.label,
@@ -157,6 +165,8 @@ export async function runPolicy(
       k6Stderr: result.stderr.slice(-1000),
       measures: measure(timeline, events, scenario.stepAt),
       cpuMsPerRequest,
+      cpuTimeline,
+      calibration: calibrate(cpuTimeline, settings.cpuMillis / 1000, scenario.heavyFrom),
       events,
       timeline,
       decisions: controller instanceof OursController ? controller.decisions : [],
