@@ -10,8 +10,8 @@ import { DeploymentLikeTarget, HpaController, OursController } from './controlle
 import { calibrate, readCpuTimeline } from './cpu.js';
 import type { Calibration, CpuPoint } from './cpu.js';
 import { readK6Csv, startK6Trace } from './k6-trace.js';
-import { buildTimeline, measure, scaleEventsOf } from './measures.js';
-import type { Measures, ScaleEvent, SecondPoint } from './measures.js';
+import { measure, runTimeline, scaleEventsOf } from './measures.js';
+import type { Measures, ReplicaSample, ScaleEvent, SecondPoint } from './measures.js';
 import type { Scenario } from './scenarios.js';
 
 export interface ClosedLoopSettings {
@@ -79,7 +79,7 @@ export async function runPolicy(
     scrapeInterval: `${settings.scrapeIntervalSeconds}s`,
     log: (l) => log(`  ${l}`),
   });
-  const samples: { ms: number; replicas: number; ready: number }[] = [];
+  const samples: ReplicaSample[] = [];
   try {
     if (!system.prometheus) throw new Error('the local system started without Prometheus');
     const target = new DeploymentLikeTarget(system.scaleTarget('images'));
@@ -132,24 +132,12 @@ export async function runPolicy(
       Math.ceil((Date.now() - originMs) / 1000) + 5,
     );
     const records = await readK6Csv(k6.csvPath);
-    // k6 needs a moment to start its VUs: the trace starts at its first request.
-    const firstStart = records.reduce(
-      (m, r) => (r.durationMs > 0 ? Math.min(m, r.endMs - r.durationMs) : m),
-      Infinity,
-    );
-    const traceOrigin = Number.isFinite(firstStart) ? firstStart : originMs;
-    const replicasAt = (t: number): { replicas: number; ready: number } => {
-      const ms = traceOrigin + t * 1000 + 500;
-      let best = samples[0] ?? { replicas: 0, ready: 0 };
-      for (const s of samples) if (s.ms <= ms) best = s;
-      return { replicas: best.replicas, ready: best.ready };
-    };
-    const timeline = buildTimeline({
+    const { originMs: traceOrigin, timeline } = runTimeline({
       records,
-      originMs: traceOrigin,
+      samples,
+      fallbackOriginMs: originMs,
       durationSeconds: scenario.durationSeconds,
       offered: (t) => scenario.rps(t),
-      replicasAt,
     });
     const events = scaleEventsOf(timeline);
     const cpuTimeline = await readCpuTimeline(system.prometheus.url, traceOrigin, Date.now(), traceOrigin);
