@@ -4,6 +4,9 @@
  *   --scenario step[,flash-crowd,ramp,cost-change]   traces (scenarios.ts)
  *   --autoscaler laas|hpa|both                       which controllers, one run each, in that order
  *   --repeats N                                      run each pair N times (ours, HPA, ours, HPA, ...)
+ *   --target local|cluster  [--kubeconfig F] [--namespace laas] [--install]
+ *                            cluster: the chart's operator vs the real HPA in a cluster where the
+ *                            chart is installed (--install: helm upgrade --install it first)
  *   --cpu 100m  --seeds 10 (for the prediction)  --out <dir>  --discussion <file.md>
  *   --report-from <results.json>[,<results.json>...] re-draw prediction, chart, report only (merged)
  * Writes <out>/{results.json, report.md, timeline-<scenario>.svg/.png}.
@@ -17,7 +20,9 @@ import { REPO_ROOT, parseCpuMillis } from '@laas/local';
 import { timestampFolder } from '../cli.js';
 import { timelineSpec } from './charts.js';
 import type { PolicyName } from './controllers.js';
-import { predict } from './predict.js';
+import { CLUSTER_STARTUP, LOCAL_STARTUP, predict } from './predict.js';
+import { chartSets, installChart } from './cluster-install.js';
+import { defaultClusterOptions, runClusterPolicy } from './cluster-run.js';
 import type { MeasuredService, Prediction } from './predict.js';
 import { renderReport } from './report.js';
 import type { ScenarioResult } from './report.js';
@@ -26,7 +31,7 @@ import type { ClosedLoopSettings, PolicyRun } from './run.js';
 import { scenarioByName } from './scenarios.js';
 
 export const CLOSED_LOOP_USAGE =
-  'usage: npm run experiment -- --scenario step[,flash-crowd,ramp,cost-change] --autoscaler laas|hpa|both [--repeats 1] [--cpu 100m] [--seeds 10] [--out DIR] [--discussion FILE] [--report-from results.json]\n';
+  'usage: npm run experiment -- --scenario step[,flash-crowd,ramp,cost-change] --autoscaler laas|hpa|both [--repeats 1] [--target local|cluster [--kubeconfig F] [--install]] [--cpu 100m] [--seeds 10] [--out DIR] [--discussion FILE] [--report-from results.json]\n';
 
 export async function closedLoopMain(argv: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -37,6 +42,10 @@ export async function closedLoopMain(argv: string[]): Promise<void> {
       cpu: { type: 'string', default: `${DEFAULT_SETTINGS.cpuMillis}m` },
       seeds: { type: 'string', default: '10' },
       repeats: { type: 'string', default: '1' },
+      target: { type: 'string', default: 'local' },
+      kubeconfig: { type: 'string' },
+      namespace: { type: 'string', default: 'laas' },
+      install: { type: 'boolean', default: false },
       out: { type: 'string' },
       discussion: { type: 'string' },
       'report-from': { type: 'string' },
@@ -63,6 +72,16 @@ export async function closedLoopMain(argv: string[]): Promise<void> {
   if (!(Number.isInteger(repeats) && repeats >= 1 && repeats <= 10))
     throw new Error(`--repeats must be a whole number from 1 to 10`);
   const discussion = values.discussion ? readFileSync(values.discussion, 'utf8') : undefined;
+  if (values.target !== 'local' && values.target !== 'cluster')
+    throw new Error(`--target must be local or cluster, got "${values.target}"`);
+  const target: 'local' | 'cluster' = values.target;
+  const cluster =
+    target === 'cluster'
+      ? defaultClusterOptions(
+          values.kubeconfig ?? join(REPO_ROOT, '.lab', 'cluster', 'kubeconfig'),
+          values.namespace,
+        )
+      : null;
   const say = (line: string): void => void process.stdout.write(`closed-loop: ${line}\n`);
 
   if (values['report-from']) {
@@ -84,6 +103,10 @@ export async function closedLoopMain(argv: string[]): Promise<void> {
   // k6's per-request CSV (tens of MB) stays out of the results folder.
   const work = mkdtempSync(join(tmpdir(), 'laas-closed-loop-'));
   const measured: SavedResults['scenarios'] = [];
+  if (cluster && values.install) {
+    say(`helm upgrade --install ${cluster.release} (lab values, ${chartSets(settings).join(', ')})`);
+    await installChart(cluster.kubeconfig, cluster.namespace, cluster.release, settings);
+  }
   try {
     for (const scenario of scenarios) {
       const runs: PolicyRun[] = [];
@@ -92,13 +115,10 @@ export async function closedLoopMain(argv: string[]): Promise<void> {
       for (let repeat = 1; repeat <= repeats; repeat++)
         for (const policy of policies) {
           say(`${scenario.name} × ${policy}${repeats > 1 ? ` #${repeat}` : ''}`);
-          const run = await runPolicy(
-            scenario,
-            policy,
-            settings,
-            join(work, `${scenario.name}-${policy}-${repeat}`),
-            say,
-          );
+          const dir = join(work, `${scenario.name}-${policy}-${repeat}`);
+          const run = cluster
+            ? await runClusterPolicy(scenario, policy, settings, cluster, dir, say)
+            : await runPolicy(scenario, policy, settings, dir, say);
           if (repeats > 1) run.repeat = repeat;
           const m = run.measures;
           say(
@@ -116,6 +136,7 @@ export async function closedLoopMain(argv: string[]): Promise<void> {
     .join('/')} at the end (a machine shared with other jobs: absolute latencies are noisy)`;
   await finish({
     command: `npm run experiment -- ${argv.join(' ')}`,
+    target,
     startedAt,
     machine,
     settings,
@@ -130,6 +151,8 @@ export async function closedLoopMain(argv: string[]): Promise<void> {
 /** What results.json keeps of the measurement (the prediction is re-run from it). */
 export interface SavedResults {
   command: string;
+  /** Where the runs ran (absent: local, results.json from before the cluster half). */
+  target?: 'local' | 'cluster';
   startedAt: string;
   machine: string;
   settings: ClosedLoopSettings;
@@ -149,13 +172,14 @@ async function finish(
     const cpuMeanMs = cpu.length > 0 ? cpu.reduce((a, b) => a + b, 0) / cpu.length : undefined;
     const measured = measuredService(runs);
     const predictions: Prediction[] = [];
+    const startup = o.target === 'cluster' ? CLUSTER_STARTUP : LOCAL_STARTUP;
     for (const policy of [...new Set(runs.map((r) => r.policy))])
-      predictions.push(await predict(scenario, policy, o.settings, o.seeds, cpuMeanMs, measured));
+      predictions.push(await predict(scenario, policy, o.settings, o.seeds, cpuMeanMs, measured, startup));
     const chart = `timeline-${scenario.name}`;
     await writeChart(
       join(o.out, chart),
       timelineSpec(
-        `${scenario.name}: measured on the local system (solid) and the referee's prediction (dashed)`,
+        `${scenario.name}: measured ${o.target === 'cluster' ? 'in the lab cluster' : 'on the local system'} (solid) and the referee's prediction (dashed)`,
         runs,
         predictions.map((p) => ({ label: runs.find((r) => r.policy === p.policy)!.label, run: p.runs[0]! })),
       ),
@@ -165,6 +189,7 @@ async function finish(
   writeFileSync(
     join(o.out, 'report.md'),
     renderReport({
+      target: o.target ?? 'local',
       command: o.command,
       startedAt: o.startedAt,
       machine: o.machine,
@@ -175,6 +200,7 @@ async function finish(
   );
   const saved: SavedResults & { predictions: unknown[] } = {
     command: o.command,
+    target: o.target ?? 'local',
     startedAt: o.startedAt,
     machine: o.machine,
     settings: o.settings,
@@ -232,6 +258,7 @@ export function mergeResults(all: readonly SavedResults[]): SavedResults {
     }
   return {
     command: all.map((x) => x.command).join('  +  '),
+    target: all[0]!.target,
     startedAt: all.map((x) => x.startedAt).join(', '),
     machine: all.map((x) => x.machine).join('; '),
     settings: all[0]!.settings,

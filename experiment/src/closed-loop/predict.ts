@@ -21,17 +21,29 @@ import type { Scenario } from './scenarios.js';
 export const LOCAL_STARTUP = (random: () => number): number => 2 + 2 * random();
 
 /**
+ * Start-up of a pod in the lab cluster (assumed, not measured): the image is already on the node
+ * (no pull), containerd and runc start it (about 1 s), the process boots (2 s), the readiness
+ * probe passes at its next period (uniform 0-5 s), endpoints and kube-proxy follow (1 s).
+ */
+export const CLUSTER_STARTUP = (random: () => number): number => 4 + 5 * random();
+
+/**
  * The referee's fitted service model at this quota. `cpuMeanMs` replaces the fit's 1.0 ms of
  * CPU per request by the one measured in the closed-loop runs when given (the fit was made on a
  * less loaded machine; see the report).
  */
-export function localModel(cpuMillis: number, cpuMeanMs?: number, idleCpuMsPerSecond = 0): ServiceModel {
+export function localModel(
+  cpuMillis: number,
+  cpuMeanMs?: number,
+  idleCpuMsPerSecond = 0,
+  startupSeconds: (random: () => number) => number = LOCAL_STARTUP,
+): ServiceModel {
   return {
     ...IMAGES_250M,
     cpuMeanMs: cpuMeanMs ?? IMAGES_250M.cpuMeanMs,
     idleCpuMsPerSecond,
     quotaMs: cpuMillis / 10,
-    startupSeconds: LOCAL_STARTUP,
+    startupSeconds,
   };
 }
 
@@ -93,6 +105,7 @@ export async function predict(
   seeds = 10,
   cpuMeanMs?: number,
   measured?: MeasuredService,
+  startup: (random: () => number) => number = LOCAL_STARTUP,
 ): Promise<Prediction> {
   const cpu = measured?.cpuMsPerRequest ?? cpuMeanMs;
   const trace = localTrace(scenario, measured);
@@ -111,7 +124,7 @@ export async function predict(
         : new HpaCpu(settings.hpaTargetPercent, settings.bounds, settings.cpuMillis / 1000);
     runs.push(
       await simulate(trace, p, seed, {
-        model: localModel(settings.cpuMillis, cpu, measured?.idleCpuMsPerSecond),
+        model: localModel(settings.cpuMillis, cpu, measured?.idleCpuMsPerSecond, startup),
         minReplicas: settings.bounds.minReplicas,
         maxReplicas: settings.bounds.maxReplicas,
         timeline: seed === 1,

@@ -20,6 +20,7 @@ const median = (xs: number[]): number => {
 };
 
 export function renderReport(o: {
+  target?: 'local' | 'cluster';
   command: string;
   startedAt: string;
   machine: string;
@@ -28,6 +29,7 @@ export function renderReport(o: {
   discussion?: string;
 }): string {
   const s = o.settings;
+  if (o.target === 'cluster') return renderClusterReport({ ...o, target: 'cluster' });
   const lines: string[] = [
     '# Closed loop on the local system: our autoscaler against the ported HPA',
     '',
@@ -41,7 +43,34 @@ export function renderReport(o: {
     "- **Predicted**: the referee's simulation of the same trace and the same two policies at the same settings (median of 10 seeds), with its fitted service model scaled to the quota, and in place of the fit's numbers the ones these runs measured (CPU per request, idle CPU per replica, the share of the quota the host granted, the cost change; see each scenario), and a local start-up of 2–4 s.",
     '',
   ];
-  for (const r of o.results) {
+  lines.push(...scenarioSections(o.results));
+  if (o.discussion) lines.push('## Discussion', '', o.discussion.trim(), '');
+  return `${lines.join('\n')}\n`;
+}
+
+/** The lab-cluster run's report: the same tables, another setting. */
+function renderClusterReport(o: Parameters<typeof renderReport>[0]): string {
+  const s = o.settings;
+  const lines: string[] = [
+    "# Closed loop in the lab cluster: the chart's operator against the real HPA",
+    '',
+    `Command: \`${o.command}\` · started ${o.startedAt} · ${o.machine}`,
+    '',
+    `The lab cluster (\`npm run cluster -- up\`: Kubernetes 1.33 on this machine, kube-controller-manager running every controller, the HPA included) with the chart installed from the lab values and the images Deployment at ${s.cpuMillis}m CPU (request = limit). For each policy the Deployment is set back to its starting count, the policy's controller is created, and the trace runs as a k6 Job inside the cluster against the images Service (\`loadtest/trace.js\`, the local run's stages). Replicas ${s.bounds.minReplicas}–${s.bounds.maxReplicas}.`,
+    `- **laas (ours)**: the chart's operator (image laas/autoscaler:dev, built from this commit) with a LatencyAutoscaler like the local run's: configured capacity ${s.rpsPerReplica} RPS per replica, planned at ${Math.round(s.targetUtilization * 100)} %, reading the chart's Prometheus (Kubernetes service discovery, ${s.scrapeIntervalSeconds} s scrapes).`,
+    `- **HPA (real, CPU)**: an autoscaling/v2 HorizontalPodAutoscaler on CPU utilisation at ${s.hpaTargetPercent} % of the ${s.cpuMillis}m request, with the default behavior, run by kube-controller-manager (15 s sync) from metrics-server.`,
+    "- Measures as the referee defines them, from k6's per-request rows (read back from the Job's log) and the Deployment sampled every second: SLO-violating requests (over 300 ms, failed, timed out at 5 s, or dropped by k6), replica-seconds (asked-for replicas), direction changes, time to recover after the step.",
+    "- **Predicted**: the referee's simulation of the same trace with the ported HPA and our decider, given the CPU these runs measured, and an assumed pod start-up of 4–9 s.",
+    '',
+  ];
+  lines.push(...scenarioSections(o.results));
+  if (o.discussion) lines.push('## Discussion', '', o.discussion.trim(), '');
+  return `${lines.join('\n')}\n`;
+}
+
+function scenarioSections(results: readonly ScenarioResult[]): string[] {
+  const lines: string[] = [];
+  for (const r of results) {
     lines.push(`## ${r.scenario.name}: ${r.scenario.description}`, '');
     lines.push(
       '| policy | source | requests | SLO-violating | failed | replica-seconds | direction changes | scale events | time to recover (s) |',
@@ -108,6 +137,5 @@ export function renderReport(o: {
     }
     lines.push('');
   }
-  if (o.discussion) lines.push('## Discussion', '', o.discussion.trim(), '');
-  return `${lines.join('\n')}\n`;
+  return lines;
 }
