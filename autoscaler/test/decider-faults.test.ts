@@ -287,6 +287,23 @@ describe('closed-loop faults: a starved replica and a cost basis learnt at low l
     expect(ticks.every((t) => (t.decision.capacityEstimate ?? 0) <= 30)).toBe(true);
   });
 
+  test('after a step, 24 RPS on 3 replicas (8 each, under half the plan) with 12 ms/s of idle CPU per replica is not read as heavier requests: down to 2 (it kept 3 at a ratio of 1.5)', () => {
+    const idle = 0.012; // cores per replica besides requests
+    const c = 0.0012; // CPU seconds per request
+    const ticks = run({
+      spec: local,
+      replicas: 3,
+      seconds: 200,
+      // 60 RPS (20 per replica): 1.8 ms per request with the idle share; then 24 RPS: 2.7 ms.
+      load: (t, ready) => {
+        const rps = t < 60 ? 60 : 24;
+        return { rps, p99: 0.1, cpu: idle * ready + c * rps };
+      },
+    });
+    expect(ticks.at(-1)?.replicas).toBe(2); // 24 / 21 = 1.14, + 0.3 hysteresis -> 2
+    expect(ticks.every((t) => t.decision.costRatio === 1)).toBe(true);
+  });
+
   test('requests twice as heavy at 20 RPS after a basis near the plan are still detected (CostPerRequestChanged)', () => {
     const ticks = run({
       spec: local,
