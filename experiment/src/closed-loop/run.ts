@@ -1,7 +1,7 @@
 // One closed-loop run: a fresh local system (FerretDB, nginx, replicas in cgroups, Prometheus),
 // a k6 trace against it, and a controller scaling it every sync period through the same
 // ScaleTarget; then the per-second timeline and the referee's measures.
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { startLocalSystem } from '@laas/local';
 import type { Bounds } from '@laas/autoscaler/eval/policies/types';
@@ -131,6 +131,8 @@ export async function runPolicy(
       system.prometheus.url,
       Math.ceil((Date.now() - originMs) / 1000) + 5,
     );
+    if (!existsSync(k6.csvPath))
+      throw new Error(`k6 exited ${result.code} before writing its CSV: ${result.stderr.slice(-600)}`);
     const records = await readK6Csv(k6.csvPath);
     const { originMs: traceOrigin, timeline } = runTimeline({
       records,
