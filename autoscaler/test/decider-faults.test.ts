@@ -304,6 +304,24 @@ describe('closed-loop faults: a starved replica and a cost basis learnt at low l
     expect(ticks.every((t) => t.decision.costRatio === 1)).toBe(true);
   });
 
+  test("a flash crowd's new replicas warming up (CPU with few requests for a minute) are not read as heavier requests: 4 replicas, not 8", () => {
+    const warmup = 0.03; // cores a new replica spends in its first minute besides requests
+    const ticks = run({
+      spec: spec({ maxReplicas: 10, capacity: { rpsPerReplica: 30 } }),
+      replicas: 1,
+      seconds: 180,
+      load: (t, ready) => {
+        const rps = t < 60 ? 16 : 80;
+        const fresh = t >= 60 && t < 120 ? ready - 1 : 0; // scaled at 60 s, ready at once
+        return { rps, rpsLong: t < 60 ? 16 : 50, p99: 0.1, cpu: rps * 0.0018 + fresh * warmup };
+      },
+    });
+    // 80 RPS is a burst (>= 2 x 21): 80 / 21 = 3.8 -> 4 at once; at 2.9 ms "per request" the
+    // capacity would read 18.7 and sizing would ask for 80 / 13 = 6.1 -> 7.
+    expect(Math.max(...ticks.map((t) => t.replicas))).toBe(4);
+    expect(ticks.every((t) => t.decision.costRatio === 1)).toBe(true);
+  });
+
   test('requests twice as heavy at 20 RPS after a basis near the plan are still detected (CostPerRequestChanged)', () => {
     const ticks = run({
       spec: local,

@@ -212,6 +212,7 @@ export function assessCost(
   capacity: number | null,
   prev: Pick<DeciderState, 'costBasis' | 'costRatio'>,
   breach: boolean,
+  sinceScaleSeconds: number = Infinity,
 ): Cost {
   const cpu = s.cpuSecondsPerSecond;
   const planned = capacity === null ? null : capacity * spec.targetUtilization;
@@ -219,7 +220,19 @@ export function assessCost(
   const lowLoad = planned !== null && ready > 0 && perReplica < COST_LOAD_FRACTION * planned;
   // Not measurable now: keep the last ratio. Twice the cost doubled the replicas, which halved
   // the load per replica; forgetting the ratio then would halve them again, and so on.
-  if (cpu === undefined || cpu === null || !(cpu > 0) || !(s.rpsShort > 0) || ready === 0 || lowLoad)
+  // Nor within a long window of a scale: new replicas start, compile their hot paths and load
+  // their catalog, CPU that reads as cost. In a 10x flash crowd on the local system, 1 -> 4
+  // replicas at 75 s read 1.5-2.6x the cost for the next minute, and sizing asked for 8.
+  const settling = sinceScaleSeconds < spec.metrics.longWindowSeconds;
+  if (
+    cpu === undefined ||
+    cpu === null ||
+    !(cpu > 0) ||
+    !(s.rpsShort > 0) ||
+    ready === 0 ||
+    lowLoad ||
+    settling
+  )
     return { perRequest: null, basis: prev.costBasis, ratio: prev.costRatio };
   const perRequest = cpu / s.rpsShort;
   const mayBase = !breach;
@@ -681,7 +694,16 @@ export function decide(input: DeciderInput, prev: DeciderState, now: number): De
     s.withinObjective !== null
       ? s.withinObjective < spec.quantile
       : s.latencySeconds !== null && s.latencySeconds > spec.objectiveSeconds;
-  const cost = assessCost(spec, target.readyReplicas, s, capacity.estimate, prev, provisionalBreach);
+  const sinceScale = prev.lastScaleTime === null ? Infinity : (now - prev.lastScaleTime) / 1000;
+  const cost = assessCost(
+    spec,
+    target.readyReplicas,
+    s,
+    capacity.estimate,
+    prev,
+    provisionalBreach,
+    sinceScale,
+  );
   const learned = learnCapacity(spec, target.readyReplicas, s, prev, capacity, cost, now);
   const sized = size(spec, current, target.readyReplicas, s, learned);
   if (sized.replicas !== current)
