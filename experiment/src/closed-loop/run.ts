@@ -14,6 +14,9 @@ import { measure, runTimeline, scaleEventsOf } from './measures.js';
 import type { Measures, ReplicaSample, ScaleEvent, SecondPoint } from './measures.js';
 import type { Scenario } from './scenarios.js';
 
+/** The chart's images.randomMaxCount (charts/laas/values.yaml), the largest count the local replicas accept here. */
+export const CHART_RANDOM_MAX_COUNT = 100;
+
 export interface ClosedLoopSettings {
   cpuMillis: number;
   bounds: Bounds;
@@ -73,6 +76,10 @@ export async function runPolicy(
 ): Promise<PolicyRun> {
   mkdirSync(dir, { recursive: true });
   const loadBefore = loadavg();
+  // The replicas inherit this process's environment. The images service accepts count <= 25 by
+  // default; the chart sets 100 (images.randomMaxCount), and the request-cost change asks for 50
+  // (every heavy request was a 400 in the first cost-change run).
+  process.env.RANDOM_MAX_COUNT ??= String(CHART_RANDOM_MAX_COUNT);
   const system = await startLocalSystem({
     replicas: scenario.initialReplicas,
     cpuMillis: settings.cpuMillis,
