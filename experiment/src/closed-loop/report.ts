@@ -40,7 +40,7 @@ export function renderReport(o: {
     `- **HPA (CPU)**: the HPA v2 ported in autoscaler/eval (replica calculator, tolerance, default behavior), every 15 s, on CPU utilisation of a ${s.cpuMillis}m request at ${s.hpaTargetPercent} % (metrics-server replaced by Prometheus' per-replica \`rate(process_cpu_seconds_total[15s])\`).`,
     '- Both scale through the same `LocalScaleTarget` (which, like a Deployment, returns at once and starts or drains replicas in the background).',
     '- Measures as the referee defines them: SLO-violating requests (k6 saw over 300 ms, a failure, a timeout at 5 s, or an iteration k6 could not start), replica-seconds (asked-for replicas, starting ones included), direction changes, time to recover after the step (to the end of the last 5 s with over 1 % violating).',
-    "- **Predicted**: the referee's simulation of the same trace and the same two policies at the same settings (median of 10 seeds), with its fitted service model scaled to the quota, and in place of the fit's numbers the ones these runs measured (CPU per request, idle CPU per replica, the share of the quota the host granted, the cost change; see each scenario), and a local start-up of 2–4 s.",
+    "- **Predicted**: the referee's simulation of the same trace and the same two policies at the same settings (median of 10 seeds), with its fitted service model scaled to the quota, and in place of the fit's numbers the ones these runs measured (CPU per request, idle CPU per replica, the cost change; see each scenario), and a local start-up of 2–4 s.",
     '',
   ];
   lines.push(...scenarioSections(o.results));
@@ -126,7 +126,7 @@ function scenarioSections(results: readonly ScenarioResult[]): string[] {
     const ms = r.predictions[0]?.measured;
     if (ms) {
       lines.push(
-        `The prediction was given the service as these runs measured it (CPU against RPS every 5 s, least squares, mean over the runs): ${ms.cpuMsPerRequest.toFixed(2)} ms of CPU per request, ${ms.idleCpuMsPerSecond.toFixed(1)} ms/s of idle CPU per replica, a host granting ${(100 * ms.grant).toFixed(0)} % of the quota (the highest 15 s CPU rate any replica reached)${ms.costFactor === null ? '' : `, requests after the change costing ${ms.costFactor.toFixed(2)}x (the scenario assumes 2x)`}.`,
+        `The prediction was given the service as these runs measured it (CPU against RPS every 5 s, least squares, mean over the runs): ${ms.cpuMsPerRequest.toFixed(2)} ms of CPU per request, ${ms.idleCpuMsPerSecond.toFixed(1)} ms/s of idle CPU per replica${ms.costFactor === null ? '' : `, requests after the change costing ${ms.costFactor.toFixed(2)}x (the scenario assumes 2x)`}. The busiest replica reached ${(100 * ms.grant).toFixed(0)} % of its quota (reported, not given to the model: it bounds what the host granted only where a replica saturated).`,
         '',
       );
     }
