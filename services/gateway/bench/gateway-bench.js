@@ -11,13 +11,14 @@
 // the rounds, and each round's ratios are printed too.
 //
 // Options: --cpu 250m, --repeats 3, --plateau 5 (seconds), --configs default,cors+limit,auth=all,
-// --json <file>. MONGO_URL: use that database (seeded first); default: start a FerretDB of our own.
+// --json <file>, --baseline <another build's gateway dist/main.js> (searched like the others, in
+// the default configuration: a before/after in one run). MONGO_URL: use that database (seeded first); default: start a FerretDB of our own.
 // Built on the experiment's pieces: startReplica / startLimitedProcess (@laas/local) for
 // cgroup-limited processes and measureMaxRps (@laas/experiment) for the k6 max-RPS search.
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { imagesService, parseCpuMillis, startLimitedProcess, startReplica } from '@laas/local';
@@ -33,6 +34,7 @@ const { values } = parseArgs({
     plateau: { type: 'string', default: '5' },
     configs: { type: 'string', default: 'default,cors+limit,auth=all' },
     json: { type: 'string' },
+    baseline: { type: 'string' },
   },
 });
 const cpuMillis = parseCpuMillis(values.cpu);
@@ -72,6 +74,10 @@ try {
 
   const { secret, configs: CONFIGS } = await benchConfigs();
   const names = chosenConfigs(values.configs, CONFIGS);
+  if (values.baseline) {
+    CONFIGS.baseline = { ...CONFIGS.default, main: resolve(values.baseline) };
+    names.push('baseline');
+  }
 
   const gateways = {};
   for (const name of names) {
@@ -79,7 +85,8 @@ try {
     const proc = startLimitedProcess({
       name: 'bench-gateway',
       cmd: process.execPath,
-      args: [CONFIGS[name].main ? join(here, CONFIGS[name].main) : join(here, '..', 'dist', 'main.js')],
+      // A config's own main (the control) is named relative to this folder; --baseline is absolute.
+      args: [CONFIGS[name].main ? resolve(here, CONFIGS[name].main) : join(here, '..', 'dist', 'main.js')],
       env: {
         PORT: String(port),
         HOST: '127.0.0.1',
@@ -108,9 +115,14 @@ try {
     say('WARNING: cgroups are not writable here: the processes run WITHOUT a CPU limit');
 
   // Each later search of a side starts at that side's previous result with a small growth factor
-  // (1.15), as measureMaxRps does for its own repeats.
-  const search = async (label, round, url, path, headers, previous, startRps) => {
+  // (1.15), as measureMaxRps does for its own repeats. Every plateau also reads the CPU time of the
+  // processes on the path from their cgroups (cpuacct): the CPU per request at the max is the
+  // figure a loaded machine distorts least.
+  const cpuNs = (proc) => proc.cgroup?.cpuUsageNs();
+  const search = async (label, round, url, path, headers, previous, startRps, procs) => {
     const narrowed = previous !== undefined && previous > 0;
+    let before = {};
+    const cpuAt = new Map(); // offered rate -> { [process]: µs of CPU per request }
     const result = await measureMaxRps({
       url,
       path,
@@ -121,15 +133,30 @@ try {
       repeats: 1,
       warmupSec: round === 1 ? 3 : 0,
       onStep: (step) => {
-        if (!step.result) return;
+        if (!step.result) {
+          before = Object.fromEntries(Object.entries(procs).map(([n, p]) => [n, cpuNs(p)]));
+          return;
+        }
         const r = step.result;
+        const us = {};
+        for (const [n, p] of Object.entries(procs)) {
+          const now = cpuNs(p);
+          if (now !== undefined && before[n] !== undefined && r.requests > 0)
+            us[n] = (now - before[n]) / 1e3 / r.requests;
+        }
+        cpuAt.set(r.rate, us);
+        const cpu = Object.entries(us)
+          .map(([n, v]) => `${n} ${v.toFixed(0)} µs`)
+          .join(', ');
         say(
           `${label} round ${round}/${repeats} step ${step.step}: ${r.rate} RPS offered -> ` +
-            `${r.passed ? 'pass' : 'FAIL'} (p99 ${r.p99Ms.toFixed(1)} ms, errors ${(r.errorRate * 100).toFixed(2)}%, dropped ${r.dropped})`,
+            `${r.passed ? 'pass' : 'FAIL'} (p99 ${r.p99Ms.toFixed(1)} ms, errors ${(r.errorRate * 100).toFixed(2)}%, dropped ${r.dropped}` +
+            `${cpu ? `; CPU per request ${cpu}` : ''})`,
         );
       },
     });
-    return result.runs[0];
+    const run = result.runs[0];
+    return { ...run, cpuAtMax: run.atMax ? cpuAt.get(run.atMax.rate) : undefined };
   };
   const runs = { direct: [], ...Object.fromEntries(names.map((n) => [n, []])) };
   // The order of the searches rotates each round (round 1: direct, default, cors+limit,
@@ -142,7 +169,11 @@ try {
       await waitUntilResponsive(`${images.url}${PATH_DIRECT}`);
       const previous = runs[side].at(-1)?.maxRps;
       if (side === 'direct') {
-        runs.direct.push(await search('images direct', round, images.url, PATH_DIRECT, {}, previous, 300));
+        runs.direct.push(
+          await search('images direct', round, images.url, PATH_DIRECT, {}, previous, 300, {
+            images: images.process,
+          }),
+        );
         continue;
       }
       const start = Math.max(20, Math.round((runs.direct.at(-1)?.maxRps ?? 300) * 0.9));
@@ -155,6 +186,7 @@ try {
           CONFIGS[side].headers,
           previous,
           start,
+          { gateway: gateways[side].proc, images: images.process },
         ),
       );
     }
@@ -177,8 +209,22 @@ try {
   const roundRatios = (name) =>
     runs[name].map((r, i) => (runs.direct[i].maxRps > 0 ? r.maxRps / runs.direct[i].maxRps : 0));
 
-  const describe = (r) =>
-    `${r.median} RPS (median of ${r.runs.length}; min ${r.min}, max ${r.max}; p99 at max ${r.medianRun.atMax?.p99Ms.toFixed(1) ?? '-'} ms)`;
+  // The median over the rounds of a process's CPU per request at each search's max.
+  const cpuAtMax = (r, proc) => {
+    const us = r.runs.map((run) => run.cpuAtMax?.[proc]).filter((v) => v !== undefined);
+    return us.length > 0 ? median(us) : undefined;
+  };
+  const describe = (r) => {
+    const cpu = ['gateway', 'images']
+      .map((proc) => [proc, cpuAtMax(r, proc)])
+      .filter(([, us]) => us !== undefined)
+      .map(([proc, us]) => `${proc} ${us.toFixed(0)} µs`)
+      .join(', ');
+    return (
+      `${r.median} RPS (median of ${r.runs.length}; min ${r.min}, max ${r.max}; p99 at max ${r.medianRun.atMax?.p99Ms.toFixed(1) ?? '-'} ms` +
+      `${cpu ? `; CPU per request at max: ${cpu}` : ''})`
+    );
+  };
   say(
     `machine: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, Node ${process.version}, ` +
       `load average ${os
@@ -202,8 +248,10 @@ try {
       median: r.median,
       min: r.min,
       max: r.max,
+      cpuUsPerRequestAtMax: { gateway: cpuAtMax(r, 'gateway'), images: cpuAtMax(r, 'images') },
       runs: r.runs.map((run) => ({
         maxRps: run.maxRps,
+        cpuUsPerRequestAtMax: run.cpuAtMax,
         steps: run.steps.map((step) => ({ ...step, summary: undefined })),
       })),
     });
