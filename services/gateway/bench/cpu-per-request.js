@@ -11,23 +11,19 @@
 // images alone, then all the gateways at the same time (one k6 each, at the same rate), so their
 // figures share the machine's conditions; the gateways' requests all reach the one images.
 //
-// Options: --rate 300 (RPS per process measured), --seconds 10, --rounds 5, --configs default,cors+limit,auth=all,
+// Options: --rate 200 (RPS per process measured), --seconds 10, --rounds 5, --configs default,cors+limit,auth=all,
 // --baseline <another build's gateway dist/main.js> (e.g. a copy of main's build, for a before/after).
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { imagesService, startLimitedProcess } from '@laas/local';
 import { runLocalPlateau } from '@laas/experiment';
-import { freePort, startMongo, waitFor } from '@laas/testbed';
 import { benchConfigs, chosenConfigs } from './configs.js';
+import { PATH_DIRECT, PATH_GATEWAY, cleanupList, startGatewayProcess, startSeededImages } from './stack.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
 const { values } = parseArgs({
   options: {
-    rate: { type: 'string', default: '300' },
+    rate: { type: 'string', default: '200' },
     seconds: { type: 'string', default: '10' },
     rounds: { type: 'string', default: '5' },
     configs: { type: 'string', default: 'default,cors+limit,auth=all' },
@@ -47,7 +43,7 @@ function cpuNs(proc) {
   return (Number(fields[11]) + Number(fields[12])) * TICK_NS;
 }
 
-/** Runs one plateau against `side` and returns the CPU milliseconds per completed request. */
+/** Runs one plateau against `side` and returns the CPU milliseconds per request. */
 async function measure(side) {
   const before = cpuNs(side.proc);
   const plateau = await runLocalPlateau({
@@ -57,72 +53,28 @@ async function measure(side) {
     rate,
     durationSec: seconds,
   });
+  // Failed requests (timeouts when the machine is overloaded) cost CPU too: counted, and said.
   if (plateau.errorRate > 0.01)
-    throw new Error(`${side.name}: ${(plateau.errorRate * 100).toFixed(1)}% errors`);
+    say(
+      `  ${side.name}: ${(plateau.errorRate * 100).toFixed(1)}% errors in this plateau (machine overloaded?)`,
+    );
   return (cpuNs(side.proc) - before) / 1e6 / plateau.requests;
 }
 
-const stop = [];
+const cleanup = cleanupList();
 try {
-  const mongo = await startMongo();
-  stop.push(() => mongo.stop());
-  const env = imagesService.env({
-    mongoUrl: mongo.url,
-    mongoDb: 'laas_cpu_bench',
-    serviceUrls: {},
-    logLevel: 'warn',
-  });
-  execFileSync(process.execPath, [imagesService.setup.entry], {
-    env: { ...process.env, ...env },
-    stdio: 'ignore',
-  });
-  const imagesPort = await freePort();
-  const images = startLimitedProcess({
-    name: 'cpu-bench-images',
-    cmd: process.execPath,
-    args: [imagesService.entry],
-    env: { ...env, PORT: String(imagesPort), HOST: '127.0.0.1' },
-  });
-  stop.push(() => images.stop());
-  const imagesUrl = `http://127.0.0.1:${imagesPort}`;
-  await waitFor(async () => (await fetch(`${imagesUrl}/readyz`)).ok, { what: 'the images service' });
-
+  const images = await startSeededImages({ cleanup, db: 'laas_cpu_bench' });
   const { secret, configs } = await benchConfigs();
   const names = chosenConfigs(values.configs, configs);
   if (values.baseline) {
     configs.baseline = { ...configs.default, main: resolve(values.baseline) };
     names.push('baseline');
   }
-  const sides = [{ name: 'images', proc: images, url: imagesUrl, path: '/random?count=25', headers: {} }];
+  const sides = [{ name: 'images', proc: images.process, url: images.url, path: PATH_DIRECT, headers: {} }];
   for (const name of names) {
-    const port = await freePort();
-    const proc = startLimitedProcess({
-      name: 'cpu-bench-gateway',
-      cmd: process.execPath,
-      // A config's own main (the control) is named relative to this folder; --baseline is absolute.
-      args: [configs[name].main ? resolve(here, configs[name].main) : join(here, '..', 'dist', 'main.js')],
-      env: {
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        LOG_LEVEL: 'warn',
-        IMAGES_URL: imagesUrl,
-        AUTH_URL: 'http://127.0.0.1:9', // not exercised by this benchmark
-        JWT_SECRET: secret,
-        ...configs[name].env,
-      },
-    });
-    stop.push(() => proc.stop());
-    const side = {
-      name,
-      proc,
-      url: `http://127.0.0.1:${port}`,
-      path: '/api/images/random?count=25',
-      headers: configs[name].headers,
-    };
-    await waitFor(async () => (await fetch(`${side.url}${side.path}`, { headers: side.headers })).ok, {
-      what: `the gateway (${name})`,
-    });
-    sides.push(side);
+    const config = configs[name];
+    const { url, proc } = await startGatewayProcess({ cleanup, name, config, imagesUrl: images.url, secret });
+    sides.push({ name, proc, url, path: PATH_GATEWAY, headers: config.headers });
   }
   if (sides.some((s) => s.proc.cgroup?.cpuUsageNs() === undefined))
     say('WARNING: no cpuacct cgroup here: CPU read from /proc in 10 ms ticks');
@@ -174,8 +126,5 @@ try {
       `  default / baseline, median of the rounds' ratios: ${median(rows.map((r) => r.default / r.baseline)).toFixed(2)}`,
     );
 } finally {
-  while (stop.length > 0)
-    await stop
-      .pop()()
-      .catch(() => undefined);
+  await cleanup.stopAll();
 }

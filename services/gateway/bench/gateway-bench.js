@@ -13,20 +13,17 @@
 // Options: --cpu 250m, --repeats 3, --plateau 5 (seconds), --configs default,cors+limit,auth=all,
 // --json <file>, --baseline <another build's gateway dist/main.js> (searched like the others, in
 // the default configuration: a before/after in one run). MONGO_URL: use that database (seeded first); default: start a FerretDB of our own.
-// Built on the experiment's pieces: startReplica / startLimitedProcess (@laas/local) for
-// cgroup-limited processes and measureMaxRps (@laas/experiment) for the k6 max-RPS search.
-import { execFileSync } from 'node:child_process';
+// Built on the experiment's pieces: startReplica / startLimitedProcess (@laas/local, through
+// stack.js) for cgroup-limited processes and measureMaxRps (@laas/experiment) for the k6 search.
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { imagesService, parseCpuMillis, startLimitedProcess, startReplica } from '@laas/local';
+import { parseCpuMillis } from '@laas/local';
 import { measureMaxRps, median, waitUntilResponsive } from '@laas/experiment';
-import { freePort, startMongo, waitFor } from '@laas/testbed';
-import { ORIGIN, benchConfigs, chosenConfigs } from './configs.js';
+import { benchConfigs, chosenConfigs } from './configs.js';
+import { PATH_DIRECT, PATH_GATEWAY, cleanupList, startGatewayProcess, startSeededImages } from './stack.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
 const { values } = parseArgs({
   options: {
     cpu: { type: 'string', default: '250m' },
@@ -41,76 +38,25 @@ const cpuMillis = parseCpuMillis(values.cpu);
 const repeats = Number(values.repeats);
 const plateauSec = Number(values.plateau);
 const say = (line) => process.stdout.write(`bench: ${line}\n`);
-const PATH_DIRECT = '/random?count=25';
-const PATH_GATEWAY = '/api/images/random?count=25';
-
-const cleanup = [];
-const stopAll = async () => {
-  while (cleanup.length > 0)
-    await cleanup
-      .pop()()
-      .catch(() => undefined);
-};
-
+const cleanup = cleanupList();
 try {
-  let mongoUrl = process.env.MONGO_URL;
-  if (!mongoUrl) {
-    const mongo = await startMongo();
-    cleanup.push(() => mongo.stop());
-    mongoUrl = mongo.url;
-  }
-  const imagesEnv = imagesService.env({
-    mongoUrl,
-    mongoDb: process.env.MONGO_DB ?? 'laas_gateway_bench',
-    serviceUrls: {},
-    logLevel: 'warn',
-  });
-  execFileSync(process.execPath, [imagesService.setup.entry], {
-    env: { ...process.env, ...imagesEnv },
-    stdio: 'ignore',
-  });
-  const images = await startReplica({ spec: imagesService, name: 'bench-images', env: imagesEnv, cpuMillis });
-  cleanup.push(() => images.stop());
-
+  const images = await startSeededImages({ cleanup, cpuMillis });
   const { secret, configs: CONFIGS } = await benchConfigs();
   const names = chosenConfigs(values.configs, CONFIGS);
   if (values.baseline) {
     CONFIGS.baseline = { ...CONFIGS.default, main: resolve(values.baseline) };
     names.push('baseline');
   }
-
   const gateways = {};
-  for (const name of names) {
-    const port = await freePort();
-    const proc = startLimitedProcess({
-      name: 'bench-gateway',
-      cmd: process.execPath,
-      // A config's own main (the control) is named relative to this folder; --baseline is absolute.
-      args: [CONFIGS[name].main ? resolve(here, CONFIGS[name].main) : join(here, '..', 'dist', 'main.js')],
-      env: {
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        LOG_LEVEL: 'warn',
-        IMAGES_URL: images.url,
-        AUTH_URL: 'http://127.0.0.1:9', // not exercised by this benchmark
-        JWT_SECRET: secret,
-        ...CONFIGS[name].env,
-      },
+  for (const name of names)
+    gateways[name] = await startGatewayProcess({
+      cleanup,
+      name,
+      config: CONFIGS[name],
+      imagesUrl: images.url,
+      secret,
       cpuMillis,
     });
-    cleanup.push(() => proc.stop());
-    const url = `http://127.0.0.1:${port}`;
-    await waitFor(async () => (await fetch(`${url}${PATH_GATEWAY}`)).status > 0, {
-      what: `the gateway (${name})`,
-    });
-    // The configuration must answer 200 with the headers k6 will send, or its search means nothing.
-    const probe = await fetch(`${url}${PATH_GATEWAY}`, { headers: CONFIGS[name].headers });
-    if (probe.status !== 200)
-      throw new Error(`gateway ${name} answered ${probe.status} to the benchmark request`);
-    if (name === 'cors+limit' && probe.headers.get('access-control-allow-origin') !== ORIGIN)
-      throw new Error('gateway cors+limit did not take the CORS step');
-    gateways[name] = { url, proc };
-  }
   if (!images.process.limited || Object.values(gateways).some((g) => !g.proc.limited))
     say('WARNING: cgroups are not writable here: the processes run WITHOUT a CPU limit');
 
@@ -282,5 +228,5 @@ try {
     );
   }
 } finally {
-  await stopAll();
+  await cleanup.stopAll();
 }

@@ -7,18 +7,14 @@
 //
 // Options: --rate 300 (RPS), --seconds 20, --top 25, --config default, --out <folder> (default a
 // temporary one).
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { imagesService, startLimitedProcess } from '@laas/local';
 import { runLocalPlateau } from '@laas/experiment';
-import { freePort, startMongo, waitFor } from '@laas/testbed';
 import { benchConfigs } from './configs.js';
+import { PATH_GATEWAY, cleanupList, startGatewayProcess, startSeededImages } from './stack.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
 const { values } = parseArgs({
   options: {
     rate: { type: 'string', default: '300' },
@@ -61,57 +57,21 @@ function summarise(profile) {
   return { total, functions, areas };
 }
 
-const stop = [];
+const cleanup = cleanupList();
 try {
-  const mongo = await startMongo();
-  stop.push(() => mongo.stop());
-  const env = imagesService.env({
-    mongoUrl: mongo.url,
-    mongoDb: 'laas_gateway_profile',
-    serviceUrls: {},
-    logLevel: 'warn',
-  });
-  execFileSync(process.execPath, [imagesService.setup.entry], {
-    env: { ...process.env, ...env },
-    stdio: 'ignore',
-  });
-  const imagesPort = await freePort();
-  const images = startLimitedProcess({
-    name: 'profile-images',
-    cmd: process.execPath,
-    args: [imagesService.entry],
-    env: { ...env, PORT: String(imagesPort), HOST: '127.0.0.1' },
-  });
-  stop.push(() => images.stop());
-
+  const images = await startSeededImages({ cleanup, db: 'laas_gateway_profile' });
   const { secret, configs } = await benchConfigs();
   const config = configs[values.config];
   if (!config) throw new Error(`unknown configuration ${values.config}: ${Object.keys(configs).join(', ')}`);
-  const port = await freePort();
-  const gateway = startLimitedProcess({
-    name: 'profile-gateway',
-    cmd: process.execPath,
-    args: [
-      '--cpu-prof',
-      `--cpu-prof-dir=${out}`,
-      config.main ? join(here, config.main) : join(here, '..', 'dist', 'main.js'),
-    ],
-    env: {
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      IMAGES_URL: `http://127.0.0.1:${imagesPort}`,
-      AUTH_URL: 'http://127.0.0.1:9', // not exercised
-      JWT_SECRET: secret,
-      ...config.env,
-    },
+  const { url, proc: gateway } = await startGatewayProcess({
+    cleanup,
+    name: values.config,
+    config,
+    imagesUrl: images.url,
+    secret,
+    nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${out}`],
   });
-  stop.push(() => gateway.stop());
-  const url = `http://127.0.0.1:${port}`;
-  const path = '/api/images/random?count=25';
-  await waitFor(async () => (await fetch(`${url}${path}`, { headers: config.headers })).ok, {
-    what: 'images and the gateway',
-  });
+  const path = PATH_GATEWAY;
   const rate = Number(values.rate);
   const seconds = Number(values.seconds);
   say(`warming up, then ${seconds} s at ${rate} RPS of GET ${path} (${values.config})`);
@@ -132,8 +92,7 @@ try {
     say(
       `gateway CPU per request (cpuacct, this plateau): ${((cpuAfter - cpuBefore) / 1e3 / plateau.requests).toFixed(0)} µs`,
     );
-  await gateway.stop();
-  stop.pop();
+  await gateway.stop(); // writes the profile
 
   const file = readdirSync(out).find((f) => f.endsWith('.cpuprofile'));
   if (!file) throw new Error(`no .cpuprofile in ${out}`);
@@ -151,8 +110,5 @@ try {
     .slice(0, Number(values.top)))
     say(`  ${pct(us)}  ${name}`);
 } finally {
-  while (stop.length > 0)
-    await stop
-      .pop()()
-      .catch(() => undefined);
+  await cleanup.stopAll();
 }
