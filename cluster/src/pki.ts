@@ -1,17 +1,9 @@
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { makePki as makeKitPki, type Identity } from '@laas/kubekit';
 import { CLUSTER_DOMAIN, KUBERNETES_SERVICE_IP, NODE_NAME } from './layout.js';
 import type { ClusterLayout } from './layout.js';
 import { mustRun } from './run.js';
 
-/** A client identity: PEM certificate and key, and where they are on disk. */
-export interface Identity {
-  certPath: string;
-  keyPath: string;
-  certPem: string;
-  keyPem: string;
-}
+export type { Identity };
 
 export interface ClusterPki {
   caPath: string;
@@ -32,132 +24,42 @@ export interface ClusterPki {
 }
 
 /**
- * A throw-away PKI for one run (EC P-256, 30 days): the CA, the API server's serving certificate
+ * A throw-away PKI for one run (EC P-256, 30 days; issued by @laas/kubekit): the CA, the API server's serving certificate
  * (for the node address, the `kubernetes` Service address and names), and one client
  * certificate per component, whose CN/O are the user and group RBAC's bootstrap policy expects.
  */
 export async function makePki(dir: string, layout: ClusterLayout): Promise<ClusterPki> {
-  mkdirSync(dir, { recursive: true });
-  const p = (name: string): string => join(dir, name);
-  const sans = [
-    `IP:${layout.nodeIp}`,
-    `IP:${KUBERNETES_SERVICE_IP}`,
-    'IP:127.0.0.1',
-    'DNS:localhost',
-    'DNS:kubernetes',
-    'DNS:kubernetes.default',
-    'DNS:kubernetes.default.svc',
-    `DNS:kubernetes.default.svc.${CLUSTER_DOMAIN}`,
-  ];
-  writeFileSync(
-    p('openssl.cnf'),
-    [
-      '[req]',
-      'distinguished_name = dn',
-      'prompt = no',
-      '[dn]',
-      'CN = laas-lab',
-      '[ca_ext]',
-      'basicConstraints = critical,CA:TRUE',
-      'keyUsage = critical,keyCertSign,cRLSign,digitalSignature',
-      'subjectKeyIdentifier = hash',
-      '[server_ext]',
-      'basicConstraints = critical,CA:FALSE',
-      'keyUsage = critical,digitalSignature,keyEncipherment',
-      'extendedKeyUsage = serverAuth',
-      `subjectAltName = ${sans.join(',')}`,
-      '[client_ext]',
-      'basicConstraints = critical,CA:FALSE',
-      'keyUsage = critical,digitalSignature,keyEncipherment',
-      'extendedKeyUsage = clientAuth',
-      '',
-    ].join('\n'),
-  );
-  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  const openssl = (args: string[]): Promise<string> => mustRun('openssl', args);
-  await openssl(
-    ['req', '-x509', '-new', ...ec, '-keyout', p('ca.key'), '-out', p('ca.crt'), '-days', '30'].concat([
-      '-config',
-      p('openssl.cnf'),
-      '-extensions',
-      'ca_ext',
-      '-subj',
-      '/CN=laas-lab-ca',
-    ]),
-  );
-
-  const issue = async (
-    name: string,
-    subject: string,
-    extensions: 'server_ext' | 'client_ext',
-  ): Promise<Identity> => {
-    await openssl([
-      'req',
-      '-new',
-      ...ec,
-      '-keyout',
-      p(`${name}.key`),
-      '-out',
-      p(`${name}.csr`),
-      '-config',
-      p('openssl.cnf'),
-      '-subj',
-      subject,
-    ]);
-    await openssl(
-      [
-        'x509',
-        '-req',
-        '-in',
-        p(`${name}.csr`),
-        '-CA',
-        p('ca.crt'),
-        '-CAkey',
-        p('ca.key'),
-        // Random serials: the certificates are issued in parallel, and a shared ca.srl would race.
-        '-set_serial',
-        `0x${randomBytes(16).toString('hex')}`,
-      ].concat([
-        '-out',
-        p(`${name}.crt`),
-        '-days',
-        '30',
-        '-extfile',
-        p('openssl.cnf'),
-        '-extensions',
-        extensions,
-      ]),
-    );
-    return {
-      certPath: p(`${name}.crt`),
-      keyPath: p(`${name}.key`),
-      certPem: readFileSync(p(`${name}.crt`), 'utf8'),
-      keyPem: readFileSync(p(`${name}.key`), 'utf8'),
-    };
-  };
+  const pki = await makeKitPki({
+    dir,
+    caSubject: '/CN=laas-lab-ca',
+    days: 30,
+    servingSans: [
+      `IP:${layout.nodeIp}`,
+      `IP:${KUBERNETES_SERVICE_IP}`,
+      'IP:127.0.0.1',
+      'DNS:localhost',
+      'DNS:kubernetes',
+      'DNS:kubernetes.default',
+      'DNS:kubernetes.default.svc',
+      `DNS:kubernetes.default.svc.${CLUSTER_DOMAIN}`,
+    ],
+    openssl: (args) => mustRun('openssl', args),
+  });
   const [apiserverServing, admin, controllerManager, scheduler, kubelet, kubeProxy, apiserverKubeletClient] =
     await Promise.all([
-      issue('apiserver', '/CN=kube-apiserver', 'server_ext'),
-      issue('admin', '/O=system:masters/CN=laas-lab-admin', 'client_ext'),
-      issue('controller-manager', '/CN=system:kube-controller-manager', 'client_ext'),
-      issue('scheduler', '/CN=system:kube-scheduler', 'client_ext'),
-      issue('kubelet', `/O=system:nodes/CN=system:node:${NODE_NAME}`, 'client_ext'),
-      issue('kube-proxy', '/CN=system:kube-proxy', 'client_ext'),
-      issue('apiserver-kubelet-client', '/O=system:masters/CN=kube-apiserver-kubelet-client', 'client_ext'),
+      pki.issue('apiserver', '/CN=kube-apiserver', 'server'),
+      pki.issue('admin', '/O=system:masters/CN=laas-lab-admin', 'client'),
+      pki.issue('controller-manager', '/CN=system:kube-controller-manager', 'client'),
+      pki.issue('scheduler', '/CN=system:kube-scheduler', 'client'),
+      pki.issue('kubelet', `/O=system:nodes/CN=system:node:${NODE_NAME}`, 'client'),
+      pki.issue('kube-proxy', '/CN=system:kube-proxy', 'client'),
+      pki.issue('apiserver-kubelet-client', '/O=system:masters/CN=kube-apiserver-kubelet-client', 'client'),
     ]);
-
-  const sa = generateKeyPairSync('ec', {
-    namedCurve: 'P-256',
-    publicKeyEncoding: { type: 'spki', format: 'pem' },
-    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
-  });
-  writeFileSync(p('sa.pub'), sa.publicKey);
-  writeFileSync(p('sa.key'), sa.privateKey, { mode: 0o600 });
-
+  const sa = pki.serviceAccountKeys();
   return {
-    caPath: p('ca.crt'),
-    caKeyPath: p('ca.key'),
-    caPem: readFileSync(p('ca.crt'), 'utf8'),
+    caPath: pki.caPath,
+    caKeyPath: pki.caKeyPath,
+    caPem: pki.caPem,
     apiserverServing,
     admin,
     controllerManager,
@@ -165,7 +67,7 @@ export async function makePki(dir: string, layout: ClusterLayout): Promise<Clust
     kubelet,
     kubeProxy,
     apiserverKubeletClient,
-    saPublicKeyPath: p('sa.pub'),
-    saPrivateKeyPath: p('sa.key'),
+    saPublicKeyPath: sa.publicKeyPath,
+    saPrivateKeyPath: sa.privateKeyPath,
   };
 }
