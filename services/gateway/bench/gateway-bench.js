@@ -12,7 +12,7 @@
 //
 // Options: --cpu 250m, --repeats 3, --plateau 5 (seconds), --configs default,cors+limit,auth=all,
 // --json <file>, --baseline <another build's gateway dist/main.js> (searched like the others, in
-// the default configuration: a before/after in one run). MONGO_URL: use that database (seeded first); default: start a FerretDB of our own.
+// the configuration --baseline-config, default `default`: a before/after in one run). MONGO_URL: use that database (seeded first); default: start a FerretDB of our own.
 // Built on the experiment's pieces: startReplica / startLimitedProcess (@laas/local, through
 // stack.js) for cgroup-limited processes and measureMaxRps (@laas/experiment) for the k6 search.
 import { writeFileSync } from 'node:fs';
@@ -32,6 +32,7 @@ const { values } = parseArgs({
     configs: { type: 'string', default: 'default,cors+limit,auth=all' },
     json: { type: 'string' },
     baseline: { type: 'string' },
+    'baseline-config': { type: 'string', default: 'default' },
   },
 });
 const cpuMillis = parseCpuMillis(values.cpu);
@@ -44,7 +45,7 @@ try {
   const { secret, configs: CONFIGS } = await benchConfigs();
   const names = chosenConfigs(values.configs, CONFIGS);
   if (values.baseline) {
-    CONFIGS.baseline = { ...CONFIGS.default, main: resolve(values.baseline) };
+    CONFIGS.baseline = { ...CONFIGS[values['baseline-config']], main: resolve(values.baseline) };
     names.push('baseline');
   }
   const gateways = {};
@@ -60,8 +61,8 @@ try {
   if (!images.process.limited || Object.values(gateways).some((g) => !g.proc.limited))
     say('WARNING: cgroups are not writable here: the processes run WITHOUT a CPU limit');
 
-  // Each later search of a side starts at that side's previous result with a small growth factor
-  // (1.15), as measureMaxRps does for its own repeats. Every plateau also reads the CPU time of the
+  // Each later search of a side starts at that side's best result so far with a small growth
+  // factor (1.15), as measureMaxRps does for its own repeats. Every plateau also reads the CPU time of the
   // processes on the path from their cgroups (cpuacct): the CPU per request at the max is the
   // figure a loaded machine distorts least.
   const cpuNs = (proc) => proc.cgroup?.cpuUsageNs();
@@ -113,7 +114,9 @@ try {
     const order = sides.map((_, i) => sides[(i + round - 1) % sides.length]);
     for (const side of order) {
       await waitUntilResponsive(`${images.url}${PATH_DIRECT}`);
-      const previous = runs[side].at(-1)?.maxRps;
+      // From the side's best result so far: one round hit by the machine's other load must not
+      // pin the later rounds low (they only climb by 1.15 a step from where they start).
+      const previous = runs[side].length > 0 ? Math.max(...runs[side].map((r) => r.maxRps)) : undefined;
       if (side === 'direct') {
         runs.direct.push(
           await search('images direct', round, images.url, PATH_DIRECT, {}, previous, 300, {

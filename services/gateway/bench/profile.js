@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runLocalPlateau } from '@laas/experiment';
+import { profileReport, summariseCpuProfile } from '@laas/testbed';
 import { benchConfigs } from './configs.js';
 import { PATH_GATEWAY, cleanupList, startGatewayProcess, startSeededImages } from './stack.js';
 
@@ -26,36 +27,6 @@ const { values } = parseArgs({
 });
 const out = values.out ?? mkdtempSync(join(tmpdir(), 'gateway-profile-'));
 const say = (line) => process.stdout.write(`profile: ${line}\n`);
-
-/** Where a profile node's code lives, for the by-area sum. */
-function areaOf(functionName, url) {
-  if (['(idle)', '(program)', '(garbage collector)'].includes(functionName)) return functionName;
-  if (url === '') return '(native: V8 builtins, JSON, syscalls)';
-  if (url.startsWith('node:')) return 'node internals (http, net, streams)';
-  const match = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
-  if (match) return `npm: ${match[1]}`;
-  for (const service of ['shared', 'gateway'])
-    if (url.includes(`/services/${service}/`)) return `@laas/${service}`;
-  return url;
-}
-
-/** Self time (µs) by function and by area, from a .cpuprofile (samples x time deltas). */
-function summarise(profile) {
-  const byId = new Map(profile.nodes.map((node) => [node.id, node.callFrame]));
-  const functions = new Map();
-  const areas = new Map();
-  const add = (map, key, us) => map.set(key, (map.get(key) ?? 0) + us);
-  let total = 0;
-  profile.samples.forEach((id, i) => {
-    const us = profile.timeDeltas[i] ?? 0;
-    const { functionName, url, lineNumber } = byId.get(id);
-    const at = url.replace(/^.*node_modules\//, '').replace(/^.*\/services\//, 'services/');
-    add(functions, `${functionName || '(anonymous)'} ${at}${url ? `:${lineNumber + 1}` : ''}`, us);
-    add(areas, areaOf(functionName, url), us);
-    total += us;
-  });
-  return { total, functions, areas };
-}
 
 const cleanup = cleanupList();
 try {
@@ -96,19 +67,11 @@ try {
 
   const file = readdirSync(out).find((f) => f.endsWith('.cpuprofile'));
   if (!file) throw new Error(`no .cpuprofile in ${out}`);
-  const { total, functions, areas } = summarise(JSON.parse(readFileSync(join(out, file), 'utf8')));
-  const busy = total - (areas.get('(idle)') ?? 0);
-  say(`profile ${join(out, file)}: ${(busy / 1e6).toFixed(2)} s busy of ${(total / 1e6).toFixed(2)} s`);
-  const pct = (us) => `${((100 * us) / busy).toFixed(1).padStart(5)}%`;
-  say('self time by area (% of busy time):');
-  for (const [area, us] of [...areas].filter(([a]) => a !== '(idle)').sort((a, b) => b[1] - a[1]))
-    say(`  ${pct(us)}  ${area}`);
-  say(`top ${values.top} functions by self time (% of busy time):`);
-  for (const [name, us] of [...functions]
-    .filter(([n]) => !n.startsWith('(idle)'))
-    .sort((a, b) => b[1] - a[1])
-    .slice(0, Number(values.top)))
-    say(`  ${pct(us)}  ${name}`);
+  const summary = summariseCpuProfile(JSON.parse(readFileSync(join(out, file), 'utf8')));
+  say(
+    `profile ${join(out, file)}: ${(summary.busyUs / 1e6).toFixed(2)} s busy of ${(summary.totalUs / 1e6).toFixed(2)} s`,
+  );
+  for (const line of profileReport(summary, Number(values.top))) say(line);
 } finally {
   await cleanup.stopAll();
 }

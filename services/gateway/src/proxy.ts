@@ -262,6 +262,9 @@ class Forwarding implements Dispatcher.DispatchHandler {
     // Failed between the upstream's headers and its first byte: drop what was copied, so the
     // error answer does not carry the upstream's Content-Length or Content-Type.
     if (this.copied !== null) for (const header of this.copied) res.removeHeader(header);
+    // A counted (chunked) body nobody reads any more would hold the client's upload paused;
+    // destroyed, it lets go of the request, which Node then drains once the error is answered.
+    if (this.body instanceof Transform) this.body.destroy();
     const mapped = this.upstream.mapError(err, this.body);
     this.upstream.observe(mapped.status, this.start);
     this.reject(mapped);
