@@ -24,6 +24,7 @@
  * TCP/UDP/SCTP.
  */
 
+// Label selectors are evaluated by @laas/kubekit, the one owner shared with the delivery checks.
 import { selectorMatches, type LabelSelector } from '@laas/kubekit';
 
 export type { LabelSelector };
@@ -62,9 +63,6 @@ export interface PolicyInfo {
   ingress?: { from?: PolicyPeer[]; ports?: PolicyPort[] }[];
   egress?: { to?: PolicyPeer[]; ports?: PolicyPort[] }[];
 }
-
-/** Label selectors are evaluated by @laas/kubekit, the one owner shared with the delivery checks. */
-export { selectorMatches as matches };
 
 /** policyTypes as the API server defaults them: Ingress always, Egress when egress rules exist. */
 export function policyTypes(policy: PolicyInfo): { ingress: boolean; egress: boolean } {
