@@ -8,6 +8,7 @@ const workspace = {
   gateway: 'services/gateway/src/index.ts',
   autoscaler: 'autoscaler/src/index.ts',
   testbed: 'tools/testbed/src/index.ts',
+  kubekit: 'kubekit/src/index.ts',
   local: 'local/src/index.ts',
   experiment: 'experiment/src/index.ts',
   plot: 'plot/src/index.ts',

@@ -1,18 +1,10 @@
 // Seeded randomness for the referee: every run is a pure function of its seed.
 
-/** A PRNG: uniform in [0, 1). mulberry32, 32-bit state (enough for ~1e9 draws per run). */
-export type Random = () => number;
+import { seededRandom, type Random } from '@laas/shared';
 
-export function seeded(seed: number): Random {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A PRNG: uniform in [0, 1); mulberry32 from @laas/shared, the one the images service uses too. */
+export type { Random };
+export const seeded: (seed: number) => Random = seededRandom;
 
 /** Exponential with the given mean. */
 export function exponential(random: Random, mean: number): number {

@@ -1,4 +1,4 @@
-import { matches, policyTypes, renderRules } from '../src/netpol/render.js';
+import { policyTypes, renderRules } from '../src/netpol/render.js';
 import type { PodInfo, PolicyInfo } from '../src/netpol/render.js';
 
 const pod = (name: string, ip: string, labels: Record<string, string>, namespace = 'laas'): PodInfo => ({
@@ -30,28 +30,7 @@ const imagesFromGateway: PolicyInfo = {
 };
 
 describe('the NetworkPolicy enforcer turns policies into iptables rules', () => {
-  test.each([
-    ['matchLabels that agree', { matchLabels: { app: 'a' } }, { app: 'a' }, true],
-    ['matchLabels that differ', { matchLabels: { app: 'a' } }, { app: 'b' }, false],
-    [
-      'In',
-      { matchExpressions: [{ key: 'tier', operator: 'In', values: ['web', 'api'] }] },
-      { tier: 'api' },
-      true,
-    ],
-    [
-      'NotIn on a missing label',
-      { matchExpressions: [{ key: 'tier', operator: 'NotIn', values: ['web'] }] },
-      {},
-      true,
-    ],
-    ['Exists', { matchExpressions: [{ key: 'tier', operator: 'Exists' }] }, {}, false],
-    ['DoesNotExist', { matchExpressions: [{ key: 'tier', operator: 'DoesNotExist' }] }, {}, true],
-    ['an empty selector (every pod)', {}, { any: 'thing' }, true],
-  ])('a selector with %s', (_label, selector, labels, expected) => {
-    expect(matches(selector, labels)).toBe(expected);
-  });
-
+  // Label selectors themselves are @laas/kubekit's, with their own table (kubekit/test/selectors.test.ts).
   test.each([
     ['no policyTypes and no egress rules: Ingress only', {}, { ingress: true, egress: false }],
     ['no policyTypes with egress rules: both', { egress: [{}] }, { ingress: true, egress: true }],

@@ -24,10 +24,10 @@
  * TCP/UDP/SCTP.
  */
 
-export interface LabelSelector {
-  matchLabels?: Record<string, string>;
-  matchExpressions?: { key: string; operator: string; values?: string[] }[];
-}
+// Label selectors are evaluated by @laas/kubekit, the one owner shared with the delivery checks.
+import { selectorMatches, type LabelSelector } from '@laas/kubekit';
+
+export type { LabelSelector };
 
 export interface PodInfo {
   namespace: string;
@@ -64,35 +64,6 @@ export interface PolicyInfo {
   egress?: { to?: PolicyPeer[]; ports?: PolicyPort[] }[];
 }
 
-export function matches(selector: LabelSelector | undefined, labels: Record<string, string>): boolean {
-  if (!selector) return true;
-  for (const [key, value] of Object.entries(selector.matchLabels ?? {})) {
-    if (labels[key] !== value) return false;
-  }
-  for (const expression of selector.matchExpressions ?? []) {
-    const has = Object.prototype.hasOwnProperty.call(labels, expression.key);
-    const value = labels[expression.key];
-    const values = expression.values ?? [];
-    switch (expression.operator) {
-      case 'In':
-        if (!has || !values.includes(value ?? '')) return false;
-        break;
-      case 'NotIn':
-        if (has && values.includes(value ?? '')) return false;
-        break;
-      case 'Exists':
-        if (!has) return false;
-        break;
-      case 'DoesNotExist':
-        if (has) return false;
-        break;
-      default:
-        return false;
-    }
-  }
-  return true;
-}
-
 /** policyTypes as the API server defaults them: Ingress always, Egress when egress rules exist. */
 export function policyTypes(policy: PolicyInfo): { ingress: boolean; egress: boolean } {
   if (policy.policyTypes && policy.policyTypes.length > 0) {
@@ -123,11 +94,11 @@ function peerAddresses(
     const namespaceOk = (name: string): boolean => {
       if (!peer.namespaceSelector) return name === policyNamespace;
       const ns = namespaces.find((n) => n.name === name);
-      return matches(peer.namespaceSelector, ns?.labels ?? {});
+      return selectorMatches(peer.namespaceSelector, ns?.labels ?? {});
     };
     for (const pod of pods) {
       if (!pod.ip || pod.hostNetwork) continue;
-      if (namespaceOk(pod.namespace) && matches(peer.podSelector, pod.labels))
+      if (namespaceOk(pod.namespace) && selectorMatches(peer.podSelector, pod.labels))
         addresses.push({ cidr: `${pod.ip}/32` });
     }
   }
@@ -192,7 +163,9 @@ export function renderRules(
     for (const pod of sortedPods) {
       const selecting = policies.filter(
         (p) =>
-          p.namespace === pod.namespace && matches(p.podSelector, pod.labels) && policyTypes(p)[direction],
+          p.namespace === pod.namespace &&
+          selectorMatches(p.podSelector, pod.labels) &&
+          policyTypes(p)[direction],
       );
       if (selecting.length === 0) continue;
       const chain = `${direction === 'egress' ? 'LAAS-NPO' : 'LAAS-NPI'}-${n++}`;

@@ -1,133 +1,119 @@
 // CPU cost per request of the gateway beside the images service (`npm run bench:cpu -w
 // @laas/gateway`, after `npm run build`). Where the max-RPS benchmark (gateway-bench.js) needs a
-// quiet machine, this one does not: it counts the CPU time each process spends (utime + stime
-// from /proc/<pid>/stat, Linux only) over N requests, which other work on the machine barely
-// changes. The gateway can keep up with images when its CPU per request is below images' own.
+// quiet machine, this one does not: it counts the CPU time each process spends over a k6
+// constant-arrival-rate plateau (the open-loop load the max-RPS search offers, not a closed
+// loop that batches requests), read from each process's own cgroup (cpuacct.usage, in ns; from
+// /proc/<pid>/stat ticks where cgroups are not writable), which other work on the machine
+// barely changes. The gateway keeps up with images when its CPU per request is below images' own.
 //
-// One gateway process per configuration of bench/configs.js (default, cors+limit, auth=all).
+// One gateway process per configuration of bench/configs.js (default, cors+limit, auth=all), and
+// with --baseline another build's gateway in the default configuration. Each round measures
+// images alone, then all the gateways at the same time (one k6 each, at the same rate), so their
+// figures share the machine's conditions; the gateways' requests all reach the one images.
 //
-// Options: --requests 3000, --concurrency 8, --rounds 3, --configs default,cors+limit,auth=all,
-// --baseline <another build's gateway dist/main.js> (measured side by side in the default
-// configuration, e.g. the main branch's build, for a before/after).
-import { execFileSync, spawn } from 'node:child_process';
+// Options: --rate 200 (RPS per process measured), --seconds 10, --rounds 5, --configs default,cors+limit,auth=all,
+// --baseline <another build's gateway dist/main.js> (e.g. a copy of main's build, for a before/after).
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { freePort, startMongo, waitFor } from '@laas/testbed';
+import { runLocalPlateau } from '@laas/experiment';
 import { benchConfigs, chosenConfigs } from './configs.js';
+import { PATH_DIRECT, PATH_GATEWAY, cleanupList, startGatewayProcess, startSeededImages } from './stack.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const services = join(here, '..', '..');
 const { values } = parseArgs({
   options: {
-    requests: { type: 'string', default: '3000' },
-    concurrency: { type: 'string', default: '8' },
-    rounds: { type: 'string', default: '3' },
+    rate: { type: 'string', default: '200' },
+    seconds: { type: 'string', default: '10' },
+    rounds: { type: 'string', default: '5' },
     configs: { type: 'string', default: 'default,cors+limit,auth=all' },
     baseline: { type: 'string' },
   },
 });
-const requests = Number(values.requests);
-const concurrency = Number(values.concurrency);
+const rate = Number(values.rate);
+const seconds = Number(values.seconds);
 const say = (line) => process.stdout.write(`bench: ${line}\n`);
-const TICK_MS = 1000 / 100; // USER_HZ is 100 on Linux
+const TICK_NS = 1e9 / 100; // USER_HZ is 100 on Linux
 
-/** CPU milliseconds (user + system) a process has used so far. */
-function cpuMs(pid) {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+/** CPU nanoseconds a process has used so far: its cgroup's cpuacct, else /proc (10 ms ticks). */
+function cpuNs(proc) {
+  const counted = proc.cgroup?.cpuUsageNs();
+  if (counted !== undefined) return counted;
+  const fields = readFileSync(`/proc/${proc.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * TICK_NS;
 }
 
-async function load(url, headers = {}) {
-  let sent = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (sent++ < requests) {
-        const res = await fetch(url, { headers });
-        if (res.status !== 200) throw new Error(`${url} answered ${res.status}`);
-        await res.arrayBuffer();
-      }
-    }),
-  );
-}
-
-const children = [];
-let mongo;
-try {
-  mongo = await startMongo();
-  const env = {
-    ...process.env,
-    MONGO_URL: mongo.url,
-    MONGO_DB: 'laas_cpu_bench',
-    LOG_LEVEL: 'warn',
-    HOST: '127.0.0.1',
-  };
-  execFileSync(process.execPath, [join(services, 'images', 'dist', 'seed.js')], { env, stdio: 'ignore' });
-  const imagesPort = await freePort();
-  const images = spawn(process.execPath, [join(services, 'images', 'dist', 'main.js')], {
-    env: { ...env, PORT: String(imagesPort) },
-    stdio: 'ignore',
+/** Runs one plateau against `side` and returns the CPU milliseconds per request. */
+async function measure(side) {
+  const before = cpuNs(side.proc);
+  const plateau = await runLocalPlateau({
+    baseUrl: side.url,
+    path: side.path,
+    headers: side.headers,
+    rate,
+    durationSec: seconds,
   });
-  children.push(images);
-  const { secret, configs: CONFIGS } = await benchConfigs();
-  const names = chosenConfigs(values.configs, CONFIGS);
+  // Failed requests (timeouts when the machine is overloaded) cost CPU too: counted, and said.
+  if (plateau.errorRate > 0.01)
+    say(
+      `  ${side.name}: ${(plateau.errorRate * 100).toFixed(1)}% errors in this plateau (machine overloaded?)`,
+    );
+  return (cpuNs(side.proc) - before) / 1e6 / plateau.requests;
+}
+
+const cleanup = cleanupList();
+try {
+  const images = await startSeededImages({ cleanup, db: 'laas_cpu_bench' });
+  const { secret, configs } = await benchConfigs();
+  const names = chosenConfigs(values.configs, configs);
   if (values.baseline) {
-    CONFIGS.baseline = { ...CONFIGS.default, main: values.baseline };
+    configs.baseline = { ...configs.default, main: resolve(values.baseline) };
     names.push('baseline');
   }
-  const gateways = {};
+  const sides = [{ name: 'images', proc: images.process, url: images.url, path: PATH_DIRECT, headers: {} }];
   for (const name of names) {
-    const port = await freePort();
-    const main = CONFIGS[name].main ?? join(services, 'gateway', 'dist', 'main.js');
-    const child = spawn(process.execPath, [main], {
-      env: {
-        ...env,
-        PORT: String(port),
-        IMAGES_URL: `http://127.0.0.1:${imagesPort}`,
-        JWT_SECRET: secret,
-        ...CONFIGS[name].env,
-      },
-      stdio: 'ignore',
-    });
-    children.push(child);
-    const url = `http://127.0.0.1:${port}/api/images/random?count=25`;
-    await waitFor(async () => (await fetch(url, { headers: CONFIGS[name].headers })).ok, {
-      what: `images and the gateway (${name})`,
-    });
-    await load(url, CONFIGS[name].headers); // warm-up: JIT, pools, caches
-    gateways[name] = { child, url };
+    const config = configs[name];
+    const { url, proc } = await startGatewayProcess({ cleanup, name, config, imagesUrl: images.url, secret });
+    sides.push({ name, proc, url, path: PATH_GATEWAY, headers: config.headers });
   }
-  const direct = `http://127.0.0.1:${imagesPort}/random?count=25`;
-  await load(direct);
+  if (sides.some((s) => s.proc.cgroup?.cpuUsageNs() === undefined))
+    say('WARNING: no cpuacct cgroup here: CPU read from /proc in 10 ms ticks');
+  say(`warming up every process (JIT, pools): ${Math.min(seconds, 5)} s at ${rate} RPS each`);
+  for (const side of sides)
+    await runLocalPlateau({
+      baseUrl: side.url,
+      path: side.path,
+      headers: side.headers,
+      rate,
+      durationSec: Math.min(seconds, 5),
+    });
 
   const rows = [];
+  const gateways = sides.slice(1);
   for (let round = 1; round <= Number(values.rounds); round++) {
-    const before = cpuMs(images.pid);
-    await load(direct);
-    const row = { imagesAlone: (cpuMs(images.pid) - before) / requests };
-    for (const name of names) {
-      const { child, url } = gateways[name];
-      const gatewayBefore = cpuMs(child.pid);
-      await load(url, CONFIGS[name].headers);
-      row[name] = (cpuMs(child.pid) - gatewayBefore) / requests;
-    }
+    // Images alone first; then every gateway at once, each under its own k6 at the same rate, so
+    // that whatever else the machine is doing at that moment weighs on all of them alike.
+    const row = { images: await measure(sides[0]) };
+    const perGateway = await Promise.all(gateways.map((side) => measure(side)));
+    gateways.forEach((side, k) => (row[side.name] = perGateway[k]));
     rows.push(row);
     say(
-      `round ${round}: images ${row.imagesAlone.toFixed(3)} ms CPU/request; gateway ` +
-        names.map((n) => `${n} ${row[n].toFixed(3)}`).join(', '),
+      `round ${round}: CPU ms per request: ` +
+        sides.map((s) => `${s.name} ${row[s.name].toFixed(3)}`).join(', ') +
+        (row.baseline ? `; default / baseline ${(row.default / row.baseline).toFixed(2)}` : ''),
     );
   }
   const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-  const i = median(rows.map((r) => r.imagesAlone));
+  const i = median(rows.map((r) => r.images));
   say(
     `machine: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, Node ${process.version}, load average ${os
       .loadavg()
       .map((l) => l.toFixed(1))
       .join(' ')}`,
   );
-  say(`GET /random?count=25, ${requests} requests x ${values.rounds} rounds, ${concurrency} concurrent:`);
+  say(
+    `GET /random?count=25 at ${rate} RPS (k6, open loop), ${seconds} s x ${values.rounds} rounds, no CPU limit:`,
+  );
   say(`  median CPU per request: images ${i.toFixed(3)} ms (at 0.25 CPU at most ${Math.floor(250 / i)} RPS)`);
   for (const name of names) {
     const g = median(rows.map((r) => r[name]));
@@ -135,7 +121,10 @@ try {
       `  gateway ${name.padEnd(11)} ${g.toFixed(3)} ms (gateway / images = ${(g / i).toFixed(2)}; at 0.25 CPU at most ${Math.floor(250 / g)} RPS)`,
     );
   }
+  if (values.baseline)
+    say(
+      `  default / baseline, median of the rounds' ratios: ${median(rows.map((r) => r.default / r.baseline)).toFixed(2)}`,
+    );
 } finally {
-  for (const child of children) child.kill('SIGTERM');
-  await mongo?.stop();
+  await cleanup.stopAll();
 }

@@ -11,21 +11,19 @@
 // the rounds, and each round's ratios are printed too.
 //
 // Options: --cpu 250m, --repeats 3, --plateau 5 (seconds), --configs default,cors+limit,auth=all,
-// --json <file>. MONGO_URL: use that database (seeded first); default: start a FerretDB of our own.
-// Built on the experiment's pieces: startReplica / startLimitedProcess (@laas/local) for
-// cgroup-limited processes and measureMaxRps (@laas/experiment) for the k6 max-RPS search.
-import { execFileSync } from 'node:child_process';
+// --json <file>, --baseline <another build's gateway dist/main.js> (searched like the others, in
+// the configuration --baseline-config, default `default`: a before/after in one run). MONGO_URL: use that database (seeded first); default: start a FerretDB of our own.
+// Built on the experiment's pieces: startReplica / startLimitedProcess (@laas/local, through
+// stack.js) for cgroup-limited processes and measureMaxRps (@laas/experiment) for the k6 search.
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { imagesService, parseCpuMillis, startLimitedProcess, startReplica } from '@laas/local';
+import { parseCpuMillis } from '@laas/local';
 import { measureMaxRps, median, waitUntilResponsive } from '@laas/experiment';
-import { freePort, startMongo, waitFor } from '@laas/testbed';
-import { ORIGIN, benchConfigs, chosenConfigs } from './configs.js';
+import { benchConfigs, chosenConfigs } from './configs.js';
+import { PATH_DIRECT, PATH_GATEWAY, cleanupList, startGatewayProcess, startSeededImages } from './stack.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
 const { values } = parseArgs({
   options: {
     cpu: { type: 'string', default: '250m' },
@@ -33,84 +31,45 @@ const { values } = parseArgs({
     plateau: { type: 'string', default: '5' },
     configs: { type: 'string', default: 'default,cors+limit,auth=all' },
     json: { type: 'string' },
+    baseline: { type: 'string' },
+    'baseline-config': { type: 'string', default: 'default' },
   },
 });
 const cpuMillis = parseCpuMillis(values.cpu);
 const repeats = Number(values.repeats);
 const plateauSec = Number(values.plateau);
 const say = (line) => process.stdout.write(`bench: ${line}\n`);
-const PATH_DIRECT = '/random?count=25';
-const PATH_GATEWAY = '/api/images/random?count=25';
-
-const cleanup = [];
-const stopAll = async () => {
-  while (cleanup.length > 0)
-    await cleanup
-      .pop()()
-      .catch(() => undefined);
-};
-
+const cleanup = cleanupList();
 try {
-  let mongoUrl = process.env.MONGO_URL;
-  if (!mongoUrl) {
-    const mongo = await startMongo();
-    cleanup.push(() => mongo.stop());
-    mongoUrl = mongo.url;
-  }
-  const imagesEnv = imagesService.env({
-    mongoUrl,
-    mongoDb: process.env.MONGO_DB ?? 'laas_gateway_bench',
-    serviceUrls: {},
-    logLevel: 'warn',
-  });
-  execFileSync(process.execPath, [imagesService.setup.entry], {
-    env: { ...process.env, ...imagesEnv },
-    stdio: 'ignore',
-  });
-  const images = await startReplica({ spec: imagesService, name: 'bench-images', env: imagesEnv, cpuMillis });
-  cleanup.push(() => images.stop());
-
+  const images = await startSeededImages({ cleanup, cpuMillis });
   const { secret, configs: CONFIGS } = await benchConfigs();
   const names = chosenConfigs(values.configs, CONFIGS);
-
+  if (values.baseline) {
+    CONFIGS.baseline = { ...CONFIGS[values['baseline-config']], main: resolve(values.baseline) };
+    names.push('baseline');
+  }
   const gateways = {};
-  for (const name of names) {
-    const port = await freePort();
-    const proc = startLimitedProcess({
-      name: 'bench-gateway',
-      cmd: process.execPath,
-      args: [CONFIGS[name].main ? join(here, CONFIGS[name].main) : join(here, '..', 'dist', 'main.js')],
-      env: {
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        LOG_LEVEL: 'warn',
-        IMAGES_URL: images.url,
-        AUTH_URL: 'http://127.0.0.1:9', // not exercised by this benchmark
-        JWT_SECRET: secret,
-        ...CONFIGS[name].env,
-      },
+  for (const name of names)
+    gateways[name] = await startGatewayProcess({
+      cleanup,
+      name,
+      config: CONFIGS[name],
+      imagesUrl: images.url,
+      secret,
       cpuMillis,
     });
-    cleanup.push(() => proc.stop());
-    const url = `http://127.0.0.1:${port}`;
-    await waitFor(async () => (await fetch(`${url}${PATH_GATEWAY}`)).status > 0, {
-      what: `the gateway (${name})`,
-    });
-    // The configuration must answer 200 with the headers k6 will send, or its search means nothing.
-    const probe = await fetch(`${url}${PATH_GATEWAY}`, { headers: CONFIGS[name].headers });
-    if (probe.status !== 200)
-      throw new Error(`gateway ${name} answered ${probe.status} to the benchmark request`);
-    if (name === 'cors+limit' && probe.headers.get('access-control-allow-origin') !== ORIGIN)
-      throw new Error('gateway cors+limit did not take the CORS step');
-    gateways[name] = { url, proc };
-  }
   if (!images.process.limited || Object.values(gateways).some((g) => !g.proc.limited))
     say('WARNING: cgroups are not writable here: the processes run WITHOUT a CPU limit');
 
-  // Each later search of a side starts at that side's previous result with a small growth factor
-  // (1.15), as measureMaxRps does for its own repeats.
-  const search = async (label, round, url, path, headers, previous, startRps) => {
+  // Each later search of a side starts at that side's best result so far with a small growth
+  // factor (1.15), as measureMaxRps does for its own repeats. Every plateau also reads the CPU time of the
+  // processes on the path from their cgroups (cpuacct): the CPU per request at the max is the
+  // figure a loaded machine distorts least.
+  const cpuNs = (proc) => proc.cgroup?.cpuUsageNs();
+  const search = async (label, round, url, path, headers, previous, startRps, procs) => {
     const narrowed = previous !== undefined && previous > 0;
+    let before = {};
+    const cpuAt = new Map(); // offered rate -> { [process]: µs of CPU per request }
     const result = await measureMaxRps({
       url,
       path,
@@ -121,15 +80,30 @@ try {
       repeats: 1,
       warmupSec: round === 1 ? 3 : 0,
       onStep: (step) => {
-        if (!step.result) return;
+        if (!step.result) {
+          before = Object.fromEntries(Object.entries(procs).map(([n, p]) => [n, cpuNs(p)]));
+          return;
+        }
         const r = step.result;
+        const us = {};
+        for (const [n, p] of Object.entries(procs)) {
+          const now = cpuNs(p);
+          if (now !== undefined && before[n] !== undefined && r.requests > 0)
+            us[n] = (now - before[n]) / 1e3 / r.requests;
+        }
+        cpuAt.set(r.rate, us);
+        const cpu = Object.entries(us)
+          .map(([n, v]) => `${n} ${v.toFixed(0)} µs`)
+          .join(', ');
         say(
           `${label} round ${round}/${repeats} step ${step.step}: ${r.rate} RPS offered -> ` +
-            `${r.passed ? 'pass' : 'FAIL'} (p99 ${r.p99Ms.toFixed(1)} ms, errors ${(r.errorRate * 100).toFixed(2)}%, dropped ${r.dropped})`,
+            `${r.passed ? 'pass' : 'FAIL'} (p99 ${r.p99Ms.toFixed(1)} ms, errors ${(r.errorRate * 100).toFixed(2)}%, dropped ${r.dropped}` +
+            `${cpu ? `; CPU per request ${cpu}` : ''})`,
         );
       },
     });
-    return result.runs[0];
+    const run = result.runs[0];
+    return { ...run, cpuAtMax: run.atMax ? cpuAt.get(run.atMax.rate) : undefined };
   };
   const runs = { direct: [], ...Object.fromEntries(names.map((n) => [n, []])) };
   // The order of the searches rotates each round (round 1: direct, default, cors+limit,
@@ -140,9 +114,15 @@ try {
     const order = sides.map((_, i) => sides[(i + round - 1) % sides.length]);
     for (const side of order) {
       await waitUntilResponsive(`${images.url}${PATH_DIRECT}`);
-      const previous = runs[side].at(-1)?.maxRps;
+      // From the side's best result so far: one round hit by the machine's other load must not
+      // pin the later rounds low (they only climb by 1.15 a step from where they start).
+      const previous = runs[side].length > 0 ? Math.max(...runs[side].map((r) => r.maxRps)) : undefined;
       if (side === 'direct') {
-        runs.direct.push(await search('images direct', round, images.url, PATH_DIRECT, {}, previous, 300));
+        runs.direct.push(
+          await search('images direct', round, images.url, PATH_DIRECT, {}, previous, 300, {
+            images: images.process,
+          }),
+        );
         continue;
       }
       const start = Math.max(20, Math.round((runs.direct.at(-1)?.maxRps ?? 300) * 0.9));
@@ -155,6 +135,7 @@ try {
           CONFIGS[side].headers,
           previous,
           start,
+          { gateway: gateways[side].proc, images: images.process },
         ),
       );
     }
@@ -177,8 +158,22 @@ try {
   const roundRatios = (name) =>
     runs[name].map((r, i) => (runs.direct[i].maxRps > 0 ? r.maxRps / runs.direct[i].maxRps : 0));
 
-  const describe = (r) =>
-    `${r.median} RPS (median of ${r.runs.length}; min ${r.min}, max ${r.max}; p99 at max ${r.medianRun.atMax?.p99Ms.toFixed(1) ?? '-'} ms)`;
+  // The median over the rounds of a process's CPU per request at each search's max.
+  const cpuAtMax = (r, proc) => {
+    const us = r.runs.map((run) => run.cpuAtMax?.[proc]).filter((v) => v !== undefined);
+    return us.length > 0 ? median(us) : undefined;
+  };
+  const describe = (r) => {
+    const cpu = ['gateway', 'images']
+      .map((proc) => [proc, cpuAtMax(r, proc)])
+      .filter(([, us]) => us !== undefined)
+      .map(([proc, us]) => `${proc} ${us.toFixed(0)} µs`)
+      .join(', ');
+    return (
+      `${r.median} RPS (median of ${r.runs.length}; min ${r.min}, max ${r.max}; p99 at max ${r.medianRun.atMax?.p99Ms.toFixed(1) ?? '-'} ms` +
+      `${cpu ? `; CPU per request at max: ${cpu}` : ''})`
+    );
+  };
   say(
     `machine: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, Node ${process.version}, ` +
       `load average ${os
@@ -202,8 +197,10 @@ try {
       median: r.median,
       min: r.min,
       max: r.max,
+      cpuUsPerRequestAtMax: { gateway: cpuAtMax(r, 'gateway'), images: cpuAtMax(r, 'images') },
       runs: r.runs.map((run) => ({
         maxRps: run.maxRps,
+        cpuUsPerRequestAtMax: run.cpuAtMax,
         steps: run.steps.map((step) => ({ ...step, summary: undefined })),
       })),
     });
@@ -234,5 +231,5 @@ try {
     );
   }
 } finally {
-  await stopAll();
+  await cleanup.stopAll();
 }

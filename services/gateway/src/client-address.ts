@@ -24,11 +24,25 @@ for (const [net, prefix] of [
 
 const MAPPED = '::ffff:';
 
+/**
+ * Verdicts already reached, by address. BlockList.check parses the address into a new native
+ * SocketAddress on every call, and with a rate limit configured each request asks about its peer
+ * (the same few proxies, over and over) and about its X-Forwarded-For hops. Bounded: cleared
+ * when it reaches 4,096 addresses, which a flood of new client addresses can cost only a re-check.
+ */
+const verdicts = new Map<string, boolean>();
+const MAX_VERDICTS = 4_096;
+
 function trusted(address: string): boolean {
+  const known = verdicts.get(address);
+  if (known !== undefined) return known;
   // An IPv4 client on a dual-stack socket appears as ::ffff:a.b.c.d.
   const plain = address.startsWith(MAPPED) && address.includes('.') ? address.slice(MAPPED.length) : address;
   const family = isIP(plain);
-  return family !== 0 && TRUSTED.check(plain, family === 4 ? 'ipv4' : 'ipv6');
+  const verdict = family !== 0 && TRUSTED.check(plain, family === 4 ? 'ipv4' : 'ipv6');
+  if (verdicts.size >= MAX_VERDICTS) verdicts.clear();
+  verdicts.set(address, verdict);
+  return verdict;
 }
 
 /**

@@ -74,7 +74,7 @@ export function gatewayPipeline(options: PipelineOptions): RequestListener {
         throw tooManyRequests('too many requests from this client: slow down', decision.retryAfterSeconds);
     }
     // Identity headers come from a verified token only, never from the client.
-    for (const header of IDENTITY_HEADERS) delete req.headers[header];
+    for (const header of IDENTITY_HEADERS) if (req.headers[header] !== undefined) delete req.headers[header];
     const token = needsToken(authMode, match.route, req.method ?? 'GET')
       ? await verifier!.verifyHeader(req.headers.authorization)
       : null;

@@ -45,6 +45,7 @@ const requests: Record<string, (url: string, init?: RequestInit) => Promise<Resp
   'a read': (url, init = {}) => fetch(`${url}/api/images/random?count=2`, init),
   'an authenticated write': (url, init = {}) =>
     fetch(`${url}/api/images`, {
+      ...init,
       method: 'POST',
       body: JSON.stringify({ url: `https://example.com/pipeline-${Math.random()}.jpg` }),
       headers: {
@@ -475,6 +476,40 @@ describe('upstream failures, each for a read and for an authenticated write', ()
       } finally {
         await gw.close();
         await dying.close();
+      }
+    },
+  );
+
+  test.each(kinds)(
+    '%s whose client leaves in the middle of the answer aborts the upstream request at once, not at the upstream timeout',
+    async (kind) => {
+      let upstreamClosed!: () => void;
+      const closed = new Promise<void>((resolve) => (upstreamClosed = resolve));
+      // Sends the status line and a first chunk, then holds the rest of its body forever.
+      const slow = await listen((req, res) => {
+        req.resume();
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.write('{"message": [');
+        res.on('close', upstreamClosed);
+      });
+      const gw = await startGateway({
+        upstreamTimeoutMs: 10_000,
+        upstreams: { images: slow.url, auth: services.auth.url },
+      });
+      try {
+        const leaving = new AbortController();
+        const res = await requests[kind]!(gw.url, { signal: leaving.signal });
+        expect(res.status).toBe(200);
+        const reader = res.body!.getReader();
+        await reader.read(); // the first chunk has come through
+        const start = Date.now();
+        leaving.abort();
+        await closed;
+        expect(Date.now() - start).toBeLessThan(5_000);
+        expect((await fetch(`${gw.url}/readyz`)).status).toBe(200);
+      } finally {
+        await gw.close();
+        await slow.close();
       }
     },
   );

@@ -12,7 +12,7 @@ import { execFileSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { imagesService, startLimitedProcess } from '@laas/local';
 import { runLocalPlateau } from '@laas/experiment';
-import { freePort, startMongo, waitFor } from '@laas/testbed';
+import { freePort, profileReport, startMongo, summariseCpuProfile, waitFor } from '@laas/testbed';
 
 const { values } = parseArgs({
   options: {
@@ -24,43 +24,6 @@ const { values } = parseArgs({
 });
 const out = values.out ?? mkdtempSync(join(tmpdir(), 'images-profile-'));
 const say = (line) => process.stdout.write(`profile: ${line}\n`);
-
-/** Self time (µs) by function and by area, from a .cpuprofile (samples x time deltas). */
-export function summarise(profile) {
-  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
-  const selfUs = new Map();
-  profile.samples.forEach((id, i) => selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
-  const functions = new Map();
-  const areas = new Map();
-  let total = 0;
-  for (const [id, us] of selfUs) {
-    const { functionName, url, lineNumber } = byId.get(id).callFrame;
-    const name = `${functionName || '(anonymous)'} ${shortUrl(url)}${url ? `:${lineNumber + 1}` : ''}`;
-    functions.set(name, (functions.get(name) ?? 0) + us);
-    areas.set(areaOf(functionName, url), (areas.get(areaOf(functionName, url)) ?? 0) + us);
-    total += us;
-  }
-  return { total, functions, areas };
-}
-
-function shortUrl(url) {
-  const nm = url.lastIndexOf('node_modules/');
-  if (nm >= 0) return url.slice(nm + 'node_modules/'.length);
-  const services = url.indexOf('/services/');
-  return services >= 0 ? url.slice(services + 1) : url;
-}
-
-function areaOf(functionName, url) {
-  if (functionName === '(idle)' || functionName === '(program)' || functionName === '(garbage collector)')
-    return functionName;
-  if (url === '') return '(native: V8 builtins, JSON, syscalls)';
-  if (url.startsWith('node:')) return 'node internals (http, net, streams)';
-  const match = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
-  if (match) return `npm: ${match[1]}`;
-  if (url.includes('/services/shared/')) return '@laas/shared';
-  if (url.includes('/services/images/')) return '@laas/images';
-  return url;
-}
 
 const stop = [];
 try {
@@ -100,23 +63,13 @@ try {
 
   const file = readdirSync(out).find((f) => f.endsWith('.cpuprofile'));
   if (!file) throw new Error(`no .cpuprofile in ${out}`);
-  const { total, functions, areas } = summarise(JSON.parse(readFileSync(join(out, file), 'utf8')));
-  const busy = total - (areas.get('(idle)') ?? 0);
+  const summary = summariseCpuProfile(JSON.parse(readFileSync(join(out, file), 'utf8')));
   const requests = plateau.requests + rate * 5;
   say(
-    `profile ${join(out, file)}: ${(busy / 1e6).toFixed(2)} s busy of ${(total / 1e6).toFixed(2)} s, ` +
-      `about ${(busy / requests).toFixed(0)} µs of CPU per request (warm-up included)`,
+    `profile ${join(out, file)}: ${(summary.busyUs / 1e6).toFixed(2)} s busy of ${(summary.totalUs / 1e6).toFixed(2)} s, ` +
+      `about ${(summary.busyUs / requests).toFixed(0)} µs of CPU per request (warm-up included)`,
   );
-  const pct = (us) => `${((100 * us) / busy).toFixed(1).padStart(5)}%`;
-  say('self time by area (% of busy time):');
-  for (const [area, us] of [...areas].filter(([a]) => a !== '(idle)').sort((a, b) => b[1] - a[1]))
-    say(`  ${pct(us)}  ${area}`);
-  say(`top ${values.top} functions by self time (% of busy time):`);
-  for (const [name, us] of [...functions]
-    .filter(([n]) => !n.startsWith('(idle)'))
-    .sort((a, b) => b[1] - a[1])
-    .slice(0, Number(values.top)))
-    say(`  ${pct(us)}  ${name}`);
+  for (const line of profileReport(summary, Number(values.top))) say(line);
 } finally {
   while (stop.length > 0)
     await stop

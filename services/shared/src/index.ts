@@ -12,3 +12,4 @@ export { clusterAwareMetrics } from './cluster.js';
 export * from './rate-limit.js';
 export * from './jwt-config.js';
 export * from './tokens.js';
+export * from './random.js';

@@ -47,3 +47,5 @@ export type { KubeconfigSpec, KubeconfigUser } from './kubeconfig.js';
 export { startNginx, proxyHttpConfig } from './nginx.js';
 export type { NginxConfig, NginxProxyConfig, NginxServer } from './nginx.js';
 export { TEST_ENV, testMongoUrl, testKube } from './test-env.js';
+export { areaOf, profileReport, summariseCpuProfile } from './cpu-profile.js';
+export type { CpuProfile, ProfileSummary } from './cpu-profile.js';

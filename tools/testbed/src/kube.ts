@@ -1,6 +1,4 @@
 import { execFile } from 'node:child_process';
-import { generateKeyPairSync } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import {
@@ -16,6 +14,7 @@ import {
   waitUntilReady,
 } from '@laas/local';
 import type { HttpRequestOptions, HttpResponse, ServerProcess } from '@laas/local';
+import { makePki as makeKitPki } from '@laas/kubekit';
 import { readClusterOf, writeKubeconfig } from './kubeconfig.js';
 import { runKubectl } from './kubectl.js';
 import type { CommandResult, KubectlOptions } from './kubectl.js';
@@ -98,111 +97,40 @@ interface Pki {
   saPrivateKeyPath: string;
 }
 
-const OPENSSL_CONFIG = `[req]
-distinguished_name = dn
-prompt = no
-[dn]
-CN = laas-testbed
-[ca_ext]
-basicConstraints = critical,CA:TRUE
-keyUsage = critical,keyCertSign,cRLSign,digitalSignature
-subjectKeyIdentifier = hash
-[server_ext]
-basicConstraints = critical,CA:FALSE
-keyUsage = critical,digitalSignature,keyEncipherment
-extendedKeyUsage = serverAuth
-subjectAltName = IP:127.0.0.1,IP:10.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local
-[client_ext]
-basicConstraints = critical,CA:FALSE
-keyUsage = critical,digitalSignature,keyEncipherment
-extendedKeyUsage = clientAuth
-`;
-
 /**
- * A throw-away PKI (EC P-256, valid 7 days): a CA, the API server's serving certificate, an admin
- * client certificate in group system:masters, and the ServiceAccount token signing key pair.
+ * A throw-away PKI (EC P-256, valid 7 days; issued by @laas/kubekit, as the lab cluster's): a CA,
+ * the API server's serving certificate, an admin client certificate in group system:masters, and
+ * the ServiceAccount token signing key pair.
  */
 async function makePki(dir: string): Promise<Pki> {
-  mkdirSync(dir, { recursive: true });
   const openssl = systemToolPath('openssl');
-  const cnf = join(dir, 'openssl.cnf');
-  writeFileSync(cnf, OPENSSL_CONFIG);
-  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  const run = (args: string[]): Promise<unknown> => execFileAsync(openssl, args, { cwd: dir });
-  const p = (name: string): string => join(dir, name);
-
-  await run([
-    'req',
-    '-x509',
-    '-new',
-    ...ec,
-    '-keyout',
-    p('ca.key'),
-    '-out',
-    p('ca.crt'),
-    '-days',
-    '7',
-    '-config',
-    cnf,
-    '-extensions',
-    'ca_ext',
-    '-subj',
-    '/CN=laas-testbed-ca',
-  ]);
-  const issue = async (name: string, subject: string, extensions: string): Promise<void> => {
-    await run([
-      'req',
-      '-new',
-      ...ec,
-      '-keyout',
-      p(`${name}.key`),
-      '-out',
-      p(`${name}.csr`),
-      '-config',
-      cnf,
-      '-subj',
-      subject,
-    ]);
-    await run([
-      'x509',
-      '-req',
-      '-in',
-      p(`${name}.csr`),
-      '-CA',
-      p('ca.crt'),
-      '-CAkey',
-      p('ca.key'),
-      '-CAcreateserial',
-      '-out',
-      p(`${name}.crt`),
-      '-days',
-      '7',
-      '-extfile',
-      cnf,
-      '-extensions',
-      extensions,
-    ]);
-  };
-  await issue('apiserver', '/CN=kube-apiserver', 'server_ext');
-  await issue('admin', '/O=system:masters/CN=laas-admin', 'client_ext');
-
-  const sa = generateKeyPairSync('ec', {
-    namedCurve: 'P-256',
-    publicKeyEncoding: { type: 'spki', format: 'pem' },
-    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+  const pki = await makeKitPki({
+    dir,
+    caSubject: '/CN=laas-testbed-ca',
+    days: 7,
+    servingSans: [
+      'IP:127.0.0.1',
+      'IP:10.0.0.1',
+      'DNS:localhost',
+      'DNS:kubernetes',
+      'DNS:kubernetes.default',
+      'DNS:kubernetes.default.svc',
+      'DNS:kubernetes.default.svc.cluster.local',
+    ],
+    openssl: (args) => execFileAsync(openssl, args, { cwd: dir }),
   });
-  writeFileSync(p('sa.pub'), sa.publicKey);
-  writeFileSync(p('sa.key'), sa.privateKey, { mode: 0o600 });
-
+  const serving = await pki.issue('apiserver', '/CN=kube-apiserver', 'server');
+  const admin = await pki.issue('admin', '/O=system:masters/CN=laas-admin', 'client');
+  const sa = pki.serviceAccountKeys();
   return {
-    caPath: p('ca.crt'),
-    caPem: readFileSync(p('ca.crt'), 'utf8'),
-    servingCertPath: p('apiserver.crt'),
-    servingKeyPath: p('apiserver.key'),
-    adminCertPem: readFileSync(p('admin.crt'), 'utf8'),
-    adminKeyPem: readFileSync(p('admin.key'), 'utf8'),
-    saPublicKeyPath: p('sa.pub'),
-    saPrivateKeyPath: p('sa.key'),
+    caPath: pki.caPath,
+    caPem: pki.caPem,
+    servingCertPath: serving.certPath,
+    servingKeyPath: serving.keyPath,
+    adminCertPem: admin.certPem,
+    adminKeyPem: admin.keyPem,
+    saPublicKeyPath: sa.publicKeyPath,
+    saPrivateKeyPath: sa.privateKeyPath,
   };
 }
 

@@ -1,7 +1,8 @@
 /**
- * The answer of GET /api/scaling, as the gateway builds it (services/gateway/src/scaling/report.ts).
- * Restated here because the page is built for the browser and imports nothing from Node
- * packages; the browser tests check the panel against the real endpoint.
+ * The answer of GET /api/scaling, declared once for both sides: the page reads it, and the gateway
+ * builds it (services/gateway/src/scaling/report.ts imports these types through @laas/web). They
+ * live here, not in the gateway, because the page is built for the browser and imports nothing
+ * from Node packages; the browser tests check the panel against the real endpoint.
  */
 export interface ScalingReport {
   enabled: boolean;

@@ -11,3 +11,10 @@ export { FAVICON_SVG } from './favicon.js';
  * in src/site (tests) or dist/site (built), two levels under web/ either way.
  */
 export const SCRIPTS_DIR: URL = new URL('../../dist/app/', import.meta.url);
+
+/**
+ * The answer of GET /api/scaling: the page's panel reads it, the gateway builds it. Declared once,
+ * in app/scaling-types.ts (the browser build cannot import the gateway's Node code); the gateway
+ * imports these types from here, type-only, so nothing of the page runs in the gateway for it.
+ */
+export type { AutoscalerDecision, ScalingReport, ServiceScaling } from '../app/scaling-types.js';

@@ -1,27 +1,7 @@
-/** The answer of GET /api/scaling (the page restates it in web/src/app/scaling-types.ts). */
-export interface ScalingReport {
-  enabled: boolean;
-  message?: string;
-  generatedAt: string;
-  windowSeconds: number;
-  stepSeconds: number;
-  services: ServiceScaling[];
-  autoscaler: AutoscalerDecision | null;
-}
+import type { AutoscalerDecision, ScalingReport, ServiceScaling } from '@laas/web';
 
-export interface ServiceScaling {
-  name: string;
-  readyReplicas: number | null;
-  rps: number | null;
-  p99Ms: number | null;
-  history: { readyReplicas: (number | null)[]; rps: (number | null)[]; p99Ms: (number | null)[] };
-}
-
-export interface AutoscalerDecision {
-  outcome: string;
-  reason: string;
-  secondsAgo: number;
-}
+// The answer of GET /api/scaling is declared once, beside the page that reads it (web/src/app/scaling-types.ts).
+export type { AutoscalerDecision, ScalingReport, ServiceScaling };
 
 /** One series of a Prometheus range query: `values` are [unix seconds, "number"]. */
 export interface RangeSeries {

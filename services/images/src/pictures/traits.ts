@@ -10,6 +10,8 @@
  * seeded generator, which is deterministic too.
  */
 
+import { seededRandom } from '@laas/shared';
+
 /** How many pictures the seed catalog links (ids 1..100). */
 export const SEED_PICTURES = 100;
 
@@ -62,18 +64,6 @@ export interface LlamaTraits {
 }
 
 const ACCENTS = ['#d6336c', '#1c7ed6', '#f59f00', '#2f9e44', '#7048e8', '#e8590c', '#0c8599'];
-
-/** mulberry32: a tiny, well-mixed 32-bit generator; plenty for picking colours. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function llamaTraits(id: number): LlamaTraits {
   if (!Number.isInteger(id) || id < 1 || id > SEED_PICTURES)

@@ -1,5 +1,5 @@
-// The service's own seeded PRNG (mulberry32), so statistical tests are deterministic.
-export { seededRandom } from '../../src/pictures/traits.js';
+// The seeded PRNG the service uses (mulberry32, from @laas/shared), so statistical tests are deterministic.
+export { seededRandom } from '@laas/shared';
 
 /**
  * Pearson's chi-square statistic of observed counts against a uniform expectation, and the
