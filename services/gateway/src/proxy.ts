@@ -62,6 +62,22 @@ export interface UpstreamOptions {
 class BodyTooLarge extends Error {}
 
 /**
+ * A bodiless GET or HEAD whose connection failed before any answer is sent once more, on another
+ * connection. The case it is for: a pod that is draining closes its idle keep-alive connections
+ * (SIGTERM, after preStop), and a request the gateway wrote on one of them at that same moment
+ * meets a reset or "other side closed". Measured in the lab cluster: 1 request in 1,200 at
+ * 20 RPS while two images pods were evicted one after the other. The second attempt opens a new
+ * connection, which kube-proxy no longer sends to the leaving pod (its endpoint went at deletion,
+ * 5 s of preStop earlier). Writes are never repeated: the upstream may have acted on them.
+ */
+const MAX_ATTEMPTS = 2;
+const RETRIABLE_CODES = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'ECONNREFUSED', 'EPIPE']);
+
+function connectionFailed(err: unknown): boolean {
+  return RETRIABLE_CODES.has(String((err as { code?: unknown } | null)?.code));
+}
+
+/**
  * One upstream service behind a pool of keep-alive connections (undici). Requests and
  * responses are streamed through without being parsed: the gateway never reads a JSON body it
  * only forwards, which is what made the scaling thesis's gateway the bottleneck.
@@ -117,11 +133,14 @@ export class Upstream {
     for (const name in extraHeaders) headers[name] = extraHeaders[name]!;
 
     const body = requestBody(req, this.options.bodyLimitBytes);
+    const request = { method: req.method as 'GET', path: this.basePath + path, headers, body };
+    const repeatable = body === null && (req.method === 'GET' || req.method === 'HEAD');
     return new Promise<void>((resolve, reject) => {
-      this.pool.dispatch(
-        { method: req.method as 'GET', path: this.basePath + path, headers, body },
-        new Forwarding(this, res, body, resolve, reject),
-      );
+      const send = (attempt: number): void => {
+        const again = repeatable && attempt < MAX_ATTEMPTS ? () => send(attempt + 1) : null;
+        this.pool.dispatch(request, new Forwarding(this, res, body, resolve, reject, again));
+      };
+      send(1);
     });
   }
 
@@ -201,6 +220,8 @@ class Forwarding implements Dispatcher.DispatchHandler {
     private readonly body: Readable | null,
     private readonly resolve: () => void,
     private readonly reject: (err: AppError) => void,
+    /** Sends the request once more, when it may be (see MAX_ATTEMPTS); null when it may not. */
+    private readonly again: (() => void) | null,
   ) {}
 
   // Present so that undici treats this as a handler of its current interface (it wraps one
@@ -252,6 +273,10 @@ class Forwarding implements Dispatcher.DispatchHandler {
   onResponseError(_controller: Dispatcher.DispatchController | undefined, err: Error): void {
     this.done = true;
     const { res } = this;
+    if (this.again !== null && this.copied === null && !res.destroyed && connectionFailed(err)) {
+      this.again();
+      return;
+    }
     if (res.headersSent) {
       // The client went away, or the upstream broke off mid-body: the status line is sent, so
       // all that is left is to close the connection.
