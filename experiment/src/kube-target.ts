@@ -4,6 +4,7 @@ import {
   AppsV1Api,
   BatchV1Api,
   CoreV1Api,
+  DiscoveryV1Api,
   KubeConfig,
   PatchStrategy,
   setHeaderOptions,
@@ -15,14 +16,26 @@ import type { ExperimentTarget } from './run.js';
 
 // client-node 1.4 sends JSON-patch by default; a scale patch is a merge patch.
 const MERGE_PATCH = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+// A container list is merged by name only with a strategic merge patch.
+const STRATEGIC_MERGE_PATCH = setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch);
 
-export interface MinikubeTargetOptions {
+export interface KubeTargetOptions {
+  /** 'cluster' (any kubeconfig context, the lab cluster's laas-lab included) or 'minikube': one path, only the name differs. */
+  name?: 'cluster' | 'minikube';
   namespace: string;
   /** The Deployment scaled (the chart's images Deployment). */
   deployment: string;
   /** Base URL of the service as the k6 pod sees it (a Service DNS name). */
   serviceUrl: string;
   kubeconfig?: string;
+  /** Kubeconfig context (default: the kubeconfig's current context). */
+  context?: string;
+  /**
+   * CPU limit (and request) of each replica, millicores: `prepare` sets it on the Deployment's
+   * first container and waits for the rollout, so `--cpu` means the same as on the local target.
+   * Unset: the Deployment's own resources are kept.
+   */
+  cpuMillis?: number;
   /** k6 image of the Job (the chart's loadtest.image). */
   k6Image?: string;
   /** Print the sequence and validate each write with a server-side dry run; run nothing. */
@@ -59,7 +72,7 @@ export function k6ConfigMap(namespace: string): V1ConfigMap {
 /**
  * One plateau as a Job with the pod of the chart's loadtest Job (charts/laas/templates/loadtest.yaml):
  * the same image, security contexts, resources, script and tmp volumes, no service account
- * token (experiment/test/minikube-dry-run.test.ts compares it with `helm template`'s). It differs
+ * token (experiment/test/plateau-job.test.ts compares it with `helm template`'s). It differs
  * in what it runs: one `k6 run` at one rate instead of the chart's run.sh of stages. The script
  * prints its JSON summary between markers on stdout (no SUMMARY_PATH), read back from the pod's logs.
  */
@@ -135,10 +148,10 @@ export function plateauJob(
   };
 }
 
-export interface MinikubeTarget extends ExperimentTarget {
+export interface KubeTarget extends ExperimentTarget {
   /** Every API call made or planned so far. */
   calls: KubeCall[];
-  /** Creates (or replaces) the script ConfigMap; called by `startMinikubeTarget`. */
+  /** Creates (or replaces) the script ConfigMap and sets the replicas' CPU limit (cpuMillis); call it before the first plateau. */
   prepare(): Promise<void>;
 }
 
@@ -148,13 +161,12 @@ export interface MinikubeTarget extends ExperimentTarget {
  * summary back from the Job's logs. With `dryRun`, every write is sent with `dryRun=All` (the API
  * server validates it and persists nothing), reads are real, and waits/logs are only printed.
  */
-export function createMinikubeTarget(options: MinikubeTargetOptions): MinikubeTarget {
-  const kc = new KubeConfig();
-  if (options.kubeconfig) kc.loadFromFile(options.kubeconfig);
-  else kc.loadFromDefault();
+export function createKubeTarget(options: KubeTargetOptions): KubeTarget {
+  const kc = loadKubeConfig(options.kubeconfig, options.context);
   const apps = kc.makeApiClient(AppsV1Api);
   const batch = kc.makeApiClient(BatchV1Api);
   const core = kc.makeApiClient(CoreV1Api);
+  const discovery = kc.makeApiClient(DiscoveryV1Api);
   const { namespace, deployment } = options;
   const dryRun = options.dryRun ? 'All' : undefined;
   const print = options.print ?? ((line: string) => void process.stdout.write(`${line}\n`));
@@ -186,6 +198,93 @@ export function createMinikubeTarget(options: MinikubeTargetOptions): MinikubeTa
         outcome: dryRun ? 'dry-run ok' : 'done',
       });
     }
+    if (options.cpuMillis !== undefined) await setCpu(options.cpuMillis);
+  };
+
+  /**
+   * Resolves once the Deployment runs exactly `replicas` pods of its current template, all Ready,
+   * and its Service's EndpointSlices list that many ready addresses: a plateau must not start
+   * while the endpoints controller still routes to a pod that is leaving, or not yet to a new one.
+   */
+  const waitForRollout = async (replicas: number): Promise<void> => {
+    const timeoutMs = options.readyTimeoutMs ?? 300_000;
+    const deadline = Date.now() + timeoutMs;
+    let last = '';
+    for (;;) {
+      const current = await apps.readNamespacedDeployment({ name: deployment, namespace });
+      const status = current.status ?? {};
+      const endpoints = await readyEndpoints();
+      last = `${status.readyReplicas ?? 0}/${replicas} ready, ${status.updatedReplicas ?? 0} updated, ${status.replicas ?? 0} running, ${endpoints} ready endpoints`;
+      if (
+        (status.observedGeneration ?? 0) >= (current.metadata?.generation ?? 0) &&
+        (status.readyReplicas ?? 0) === replicas &&
+        (status.updatedReplicas ?? 0) === replicas &&
+        (status.replicas ?? 0) === replicas &&
+        (endpoints === undefined || endpoints === replicas)
+      )
+        return;
+      if (Date.now() > deadline) throw new Error(`deployment/${deployment}: ${last} after ${timeoutMs} ms`);
+      await sleep(1_000);
+    }
+  };
+
+  /** Ready addresses in the EndpointSlices of the Service named by serviceUrl's host (undefined: no such Service here). */
+  const readyEndpoints = async (): Promise<number | undefined> => {
+    const service = new URL(options.serviceUrl).hostname.split('.')[0]!;
+    const slices = await discovery.listNamespacedEndpointSlice({
+      namespace,
+      labelSelector: `kubernetes.io/service-name=${service}`,
+    });
+    if (slices.items.length === 0) return undefined;
+    return slices.items
+      .flatMap((slice) => slice.endpoints)
+      .filter((e) => e.conditions?.ready !== false && e.conditions?.terminating !== true).length;
+  };
+
+  /** Sets the CPU limit and request of the Deployment's first container and waits for the rollout. */
+  const setCpu = async (cpuMillis: number): Promise<void> => {
+    const current = await apps.readNamespacedDeployment({ name: deployment, namespace });
+    const container = current.spec?.template.spec?.containers[0];
+    if (!container) throw new Error(`deployment/${deployment} has no container`);
+    const cpu = `${cpuMillis}m`;
+    const resources = container.resources ?? {};
+    const kubectl = `kubectl -n ${namespace} set resources deployment/${deployment} -c ${container.name} --limits=cpu=${cpu} --requests=cpu=${cpu}`;
+    if (resources.limits?.['cpu'] === cpu && resources.requests?.['cpu'] === cpu) {
+      record({
+        call: `GET /apis/apps/v1/namespaces/${namespace}/deployments/${deployment}`,
+        kubectl,
+        outcome: `read (already ${cpu}: nothing to change)`,
+      });
+      return;
+    }
+    await apps.patchNamespacedDeployment(
+      {
+        name: deployment,
+        namespace,
+        dryRun,
+        body: {
+          spec: {
+            template: {
+              spec: {
+                containers: [
+                  {
+                    name: container.name,
+                    resources: { limits: { cpu }, requests: { cpu } },
+                  },
+                ],
+              },
+            },
+          },
+        },
+      },
+      STRATEGIC_MERGE_PATCH,
+    );
+    record({
+      call: `PATCH /apis/apps/v1/namespaces/${namespace}/deployments/${deployment} (strategic merge patch: container ${container.name} cpu ${cpu})`,
+      kubectl,
+      outcome: dryRun ? 'dry-run ok' : 'done',
+    });
+    if (!dryRun) await waitForRollout(current.spec?.replicas ?? 1);
   };
 
   const setReplicas = async (replicas: number): Promise<void> => {
@@ -209,22 +308,7 @@ export function createMinikubeTarget(options: MinikubeTargetOptions): MinikubeTa
       });
       return;
     }
-    const deadline = Date.now() + (options.readyTimeoutMs ?? 300_000);
-    for (;;) {
-      const current = await apps.readNamespacedDeployment({ name: deployment, namespace });
-      const status = current.status ?? {};
-      if (
-        (status.readyReplicas ?? 0) === replicas &&
-        (status.updatedReplicas ?? 0) >= replicas &&
-        (status.replicas ?? 0) === replicas
-      )
-        break;
-      if (Date.now() > deadline)
-        throw new Error(
-          `deployment/${deployment}: ${status.readyReplicas ?? 0}/${replicas} ready after ${options.readyTimeoutMs ?? 300_000} ms`,
-        );
-      await sleep(1_000);
-    }
+    await waitForRollout(replicas);
     record({ call: waitCall, kubectl: waitKubectl, outcome: 'done' });
   };
 
@@ -295,8 +379,8 @@ export function createMinikubeTarget(options: MinikubeTargetOptions): MinikubeTa
   };
 
   return {
-    name: 'minikube',
-    description: `k6 Job in the cluster -> ${options.serviceUrl} (Service) -> deployment/${deployment} in namespace ${namespace}`,
+    name: options.name ?? 'cluster',
+    description: `k6 Job in the cluster${options.context ? ` (context ${options.context})` : ''} -> ${options.serviceUrl} (Service) -> deployment/${deployment} in namespace ${namespace}`,
     url: options.serviceUrl,
     calls,
     prepare,
@@ -304,6 +388,26 @@ export function createMinikubeTarget(options: MinikubeTargetOptions): MinikubeTa
     runPlateau,
     stop: () => Promise.resolve(),
   };
+}
+
+/**
+ * The kubeconfig (a file, or KUBECONFIG / ~/.kube/config) with `context` made current; an unknown
+ * context is an error naming the ones there are.
+ */
+export function loadKubeConfig(file?: string, context?: string): KubeConfig {
+  const kc = new KubeConfig();
+  if (file) kc.loadFromFile(file);
+  else kc.loadFromDefault();
+  if (context !== undefined) {
+    const names = kc.getContexts().map((c) => c.name);
+    if (!names.includes(context)) {
+      throw new Error(
+        `kubeconfig ${file ?? '(default)'} has no context "${context}"; it has: ${names.join(', ') || 'none'}`,
+      );
+    }
+    kc.setCurrentContext(context);
+  }
+  return kc;
 }
 
 /** Thrown by a dry-run plateau: the search cannot go on without a result. */
@@ -315,14 +419,14 @@ export class DryRunStop extends Error {
 }
 
 /**
- * The whole command sequence of `--target minikube`, with each write validated by the API server
+ * The whole command sequence of `--target cluster` (or minikube), with each write validated by the API server
  * (dryRun=All): the ConfigMap, then for every replica count the scale patch, the readiness read
  * and the first plateau's Job (the next plateaus repeat it at rates the search picks).
  */
-export async function dryRunMinikube(
-  options: MinikubeTargetOptions & { replicas: number[]; rate: number; durationSec: number; path: string },
+export async function dryRunKube(
+  options: KubeTargetOptions & { replicas: number[]; rate: number; durationSec: number; path: string },
 ): Promise<KubeCall[]> {
-  const target = createMinikubeTarget({ ...options, dryRun: true });
+  const target = createKubeTarget({ ...options, dryRun: true });
   await target.prepare();
   for (const replicas of options.replicas) {
     await target.setReplicas(replicas);
