@@ -57,6 +57,23 @@ export interface UpstreamOptions {
   latency: Histogram<'upstream' | 'status_code'>;
 }
 
+/**
+ * A bodiless GET or HEAD whose connection failed before any answer is sent once more, on another
+ * connection. The case it is for: a pod that is draining closes its idle keep-alive connections
+ * (SIGTERM, after preStop), and a request the gateway wrote on one of them at that same moment
+ * meets a reset or "other side closed". Measured in the lab cluster: 1 request in 1,200 at
+ * 20 RPS while two images pods were evicted one after the other. The second attempt opens a new
+ * connection, which kube-proxy no longer sends to the leaving pod (its endpoint went at deletion,
+ * 5 s of preStop earlier). Writes are never repeated: the upstream may have acted on them.
+ */
+const MAX_ATTEMPTS = 2;
+const RETRIABLE_CODES = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'ECONNREFUSED', 'EPIPE']);
+
+function retriable(method: string | undefined, err: unknown): boolean {
+  if (method !== 'GET' && method !== 'HEAD') return false;
+  return RETRIABLE_CODES.has(String((err as { code?: unknown } | null)?.code));
+}
+
 /** A body larger than the limit, found while streaming a body of unknown length. */
 class BodyTooLarge extends Error {}
 
@@ -121,37 +138,43 @@ export class Upstream {
     // If the client goes away, undici sees `res` close and aborts the upstream request; a
     // client that leaves before the upstream answers is bounded by the upstream timeout.
     const copied: string[] = [];
-    try {
-      await this.pool.stream(
-        { method: req.method as 'GET', path: this.basePath + path, headers, body },
-        ({ statusCode, headers: answer }) => {
-          observe(statusCode);
-          res.statusCode = statusCode;
-          const connectionNamed = connectionTokens(answer['connection']);
-          for (const header in answer) {
-            const value = answer[header];
-            if (value === undefined || HOP_BY_HOP.has(header) || connectionNamed?.has(header)) continue;
-            // The pipeline's CORS may have set "Vary: Origin" already: keep it next to the upstream's.
-            const prior = header === 'vary' ? res.getHeader('vary') : undefined;
-            res.setHeader(header, prior === undefined ? value : `${String(prior)}, ${String(value)}`);
-            copied.push(header);
-          }
-          return res;
-        },
-      );
-    } catch (err) {
-      if (res.headersSent) {
-        // The client went away, or the upstream broke off mid-body: the status line is sent,
-        // so all that is left is to close the connection.
-        res.destroy();
+    let answered = false;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.pool.stream(
+          { method: req.method as 'GET', path: this.basePath + path, headers, body },
+          ({ statusCode, headers: answer }) => {
+            answered = true;
+            observe(statusCode);
+            res.statusCode = statusCode;
+            const connectionNamed = connectionTokens(answer['connection']);
+            for (const header in answer) {
+              const value = answer[header];
+              if (value === undefined || HOP_BY_HOP.has(header) || connectionNamed?.has(header)) continue;
+              // The pipeline's CORS may have set "Vary: Origin" already: keep it next to the upstream's.
+              const prior = header === 'vary' ? res.getHeader('vary') : undefined;
+              res.setHeader(header, prior === undefined ? value : `${String(prior)}, ${String(value)}`);
+              copied.push(header);
+            }
+            return res;
+          },
+        );
         return;
+      } catch (err) {
+        if (attempt < MAX_ATTEMPTS && !answered && body === null && retriable(req.method, err)) continue;
+        if (res.headersSent) {
+          // The client went away, or the upstream broke off mid-body: the status line is sent,
+          // so all that is left is to close the connection.
+          res.destroy();
+          return;
+        }
+        // Failed between the upstream's headers and its first byte: drop what was copied, so the
+        // error answer does not carry the upstream's Content-Length or Content-Type.
+        for (const header of copied) res.removeHeader(header);
+        const mapped = this.mapError(err, body);
+        observe(mapped.status);
+        throw mapped;
       }
-      // Failed between the upstream's headers and its first byte: drop what was copied, so the
-      // error answer does not carry the upstream's Content-Length or Content-Type.
-      for (const header of copied) res.removeHeader(header);
-      const mapped = this.mapError(err, body);
-      observe(mapped.status);
-      throw mapped;
     }
   }
 

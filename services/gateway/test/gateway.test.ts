@@ -409,6 +409,36 @@ describe('upstream failures, each for a read and for an authenticated write', ()
     }
   });
 
+  test.each([
+    ['a read', 200, 2],
+    ['an authenticated write', 502, 1],
+  ] as const)(
+    '%s whose upstream connection is reset before any answer (a draining pod closing it) answers %i after %i upstream attempt(s): only bodiless GETs are repeated',
+    async (kind, status, attempts) => {
+      let seen = 0;
+      const flaky = await listen((req, res) => {
+        seen++;
+        if (seen === 1) {
+          req.socket.destroy();
+          return;
+        }
+        req.resume();
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end('{"message":["https://example.com/llama.jpg"]}');
+      });
+      const gw = await startGateway({ upstreams: { images: flaky.url, auth: services.auth.url } });
+      try {
+        const res = await requests[kind]!(gw.url);
+        expect(res.status).toBe(status);
+        await res.arrayBuffer();
+        expect(seen).toBe(attempts);
+      } finally {
+        await gw.close();
+        await flaky.close();
+      }
+    },
+  );
+
   test.each(kinds)(
     '%s to an upstream that hangs answers 504 upstream_timeout within the timeout, logged once',
     async (kind) => {
