@@ -139,6 +139,12 @@ async function startLoad(durationSec: number): Promise<string> {
     `RATE=${RATE}`,
     '-e',
     `DURATION=${durationSec}s`,
+    // Three times plateau.js's default VUs: a VU waiting on a slow answer during a disruption
+    // must not make k6 drop the arrivals behind it (those requests would never be sent).
+    '-e',
+    'PRE_VUS=60',
+    '-e',
+    'MAX_VUS=150',
     '/scripts/plateau.js',
   ];
   await kubectl(
@@ -410,6 +416,7 @@ describe('the chart under in-cluster k6 load, in the lab cluster', () => {
   test('`npm run experiment -- --target cluster --context laas-lab` measures 1 and 2 replicas with in-cluster k6 Jobs and writes the usual report', async () => {
     expect(k6Image).not.toBe('');
     const out = mkdtempSync(join(tmpdir(), 'laas-cluster-experiment-'));
+    let passed = false;
     try {
       const { stdout } = await promisify(execFile)(
         process.execPath,
@@ -485,8 +492,11 @@ describe('the chart under in-cluster k6 load, in the lab cluster', () => {
       expect(
         (await kubectl(['get', 'jobs', '-l', 'app.kubernetes.io/component=experiment', '-o', 'name'])).trim(),
       ).toBe('');
+      passed = true;
     } finally {
-      rmSync(out, { recursive: true, force: true });
+      // A failed run keeps its results.json (every plateau's raw k6 summary) for a look.
+      if (passed) rmSync(out, { recursive: true, force: true });
+      else process.stdout.write(`load.test: the failed experiment's output is in ${out}\n`);
     }
   }, 600_000);
 });

@@ -82,6 +82,8 @@ describe('the cluster (and minikube) target in a dry run, against a real API ser
       `DELETE /apis/batch/v1/namespaces/${NAMESPACE}/jobs/JOB`,
     ];
     expect(kinds).toEqual([
+      // No Service laas-images in this namespace: k6 would call the URL as given.
+      `GET /api/v1/namespaces/${NAMESPACE}/services/laas-images`,
       `POST /api/v1/namespaces/${NAMESPACE}/configmaps`,
       ...[1, 2, 3, 5].flatMap(() => perReplicaCount),
     ]);
