@@ -53,6 +53,7 @@ export {
   k6ConfigMap,
   loadKubeConfig,
   plateauJob,
+  WAIT_SCRIPT,
 } from './kube-target.js';
 export type { KubeCall, KubeTarget, KubeTargetOptions } from './kube-target.js';
 export { USAGE, parseCli, parseSeconds, progressLine, timestampFolder } from './cli.js';
