@@ -259,6 +259,62 @@ step coredns "check go.mod pin"
 require_pin "$TOOLS_DIR/go/coredns" github.com/coredns/coredns "$COREDNS_VERSION"
 build_wrapper coredns "$COREDNS_VERSION" "-s -w" "CoreDNS-${COREDNS_VERSION#v}" -version
 
+# Prometheus (tools/go/prometheus): the lab cluster's laas/prometheus:dev image (images-build/)
+# needs Kubernetes service discovery, which Debian's 2.42 lacks. Same version as the chart's
+# default image (prom/prometheus:v2.55.1 = module v0.55.1). Built without `builtinassets`: the pod
+# serves only the HTTP API (PromQL, targets), no web UI. Tags as upstream's release builds, minus
+# builtinassets: netgo (pure-Go resolver) and stringlabels (compact label sets). 2.55 has no tags
+# to leave service discoveries out (3.x added remove_all_sd): every discovery is compiled in.
+PROMETHEUS_TAGS="netgo,stringlabels"
+step prometheus "check go.mod pin"
+require_pin "$TOOLS_DIR/go/prometheus" github.com/prometheus/prometheus "$PROMETHEUS_MODULE_VERSION"
+prometheus_ldflags="-s -w"
+for kv in "Version=$PROMETHEUS_VERSION" "Revision=$PROMETHEUS_MODULE_VERSION" "Branch=$PROMETHEUS_MODULE_VERSION" \
+  "BuildUser=laas-tools" "BuildDate=19700101-00:00:00"; do
+  prometheus_ldflags+=" -X github.com/prometheus/common/version.$kv"
+done
+# go_build_tool DIR TAGS LDFLAGS PACKAGE OUTPUT -> builds a main package the module in DIR requires
+# as a `tool` (a dependency's main package cannot be imported by a wrapper main.go).
+go_build_tool() {
+  (cd "$1" && go build -tags "$2" -ldflags "$3" -o "$5.tmp" "$4")
+  mv -f "$5.tmp" "$5"
+}
+prometheus_expected="version $PROMETHEUS_VERSION"
+step prometheus "check"
+if already_installed "$BIN/prometheus" "$prometheus_expected" --version &&
+  reports_version "$BIN/prometheus" "tags:             $PROMETHEUS_TAGS" --version; then
+  log "prometheus $PROMETHEUS_VERSION: ok (present)"
+else
+  step prometheus "go build (tools/go/prometheus)"
+  log "prometheus $PROMETHEUS_VERSION: building..."
+  timed prometheus go_build_tool "$TOOLS_DIR/go/prometheus" "$PROMETHEUS_TAGS" "$prometheus_ldflags" \
+    github.com/prometheus/prometheus/cmd/prometheus "$BIN/prometheus"
+  step prometheus "verify"
+  reports_version "$BIN/prometheus" "$prometheus_expected" --version ||
+    { log "prometheus does not report $prometheus_expected"; false; }
+  log "prometheus $PROMETHEUS_VERSION: ok (built)"
+fi
+
+# metrics-server (tools/go/metrics-server): the lab cluster's resource metrics API
+# (v1beta1.metrics.k8s.io), which the HPA controller reads for CPU utilisation. It prints the
+# version of k8s.io/client-go, which upstream stamps with its own tag; so do we.
+step metrics-server "check go.mod pin"
+require_pin "$TOOLS_DIR/go/metrics-server" sigs.k8s.io/metrics-server "$METRICS_SERVER_VERSION"
+step metrics-server "check"
+if already_installed "$BIN/metrics-server" "$METRICS_SERVER_VERSION" --version; then
+  log "metrics-server $METRICS_SERVER_VERSION: ok (present)"
+else
+  step metrics-server "go build (tools/go/metrics-server)"
+  log "metrics-server $METRICS_SERVER_VERSION: building..."
+  timed metrics-server go_build_tool "$TOOLS_DIR/go/metrics-server" "" \
+    "-s -w -X k8s.io/client-go/pkg/version.gitVersion=$METRICS_SERVER_VERSION" \
+    sigs.k8s.io/metrics-server/cmd/metrics-server "$BIN/metrics-server"
+  step metrics-server "verify"
+  reports_version "$BIN/metrics-server" "$METRICS_SERVER_VERSION" --version ||
+    { log "metrics-server does not report $METRICS_SERVER_VERSION"; false; }
+  log "metrics-server $METRICS_SERVER_VERSION: ok (built)"
+fi
+
 # labtool (tools/go/labtool, ours): the binary inside the lab cluster's pause and test images.
 # It has no upstream version: the hash of its source stands in for one.
 labtool_hash="$(cat "$TOOLS_DIR/go/labtool/main.go" "$TOOLS_DIR/go/labtool/go.mod" | sha256sum | cut -c1-12)"
@@ -308,10 +364,12 @@ for command in "${KUBE_COMMANDS[@]}"; do
   printf '%-16s %-48s %s\n' "$command" "$(first_line "$BIN/$command" --version)" "$BIN/$command -> kube"
 done
 printf '%-16s %-48s %s\n' coredns "$(first_line "$BIN/coredns" -version)" "$BIN/coredns"
+printf '%-16s %-48s %s\n' prometheus "$(first_line "$BIN/prometheus" --version)" "$BIN/prometheus"
+printf '%-16s %-48s %s\n' metrics-server "$(first_line "$BIN/metrics-server" --version)" "$BIN/metrics-server"
 printf '%-16s %-48s %s\n' labtool "$(first_line "$BIN/labtool" version)" "$BIN/labtool"
 printf '%-16s %-48s %s\n' containerd "$(first_line containerd --version)" "$(command -v containerd)"
 printf '%-16s %-48s %s\n' runc "$(first_line runc --version)" "$(command -v runc)"
-printf '%-16s %-48s %s\n' prometheus "$(first_line prometheus --version)" "$(command -v prometheus)"
+printf '%-16s %-48s %s\n' "prometheus (apt)" "$(first_line prometheus --version)" "$(command -v prometheus)"
 printf '%-16s %-48s %s\n' nginx "$(first_line "$nginx_bin" -v)" "$nginx_bin"
 printf '%-16s %-48s %s\n' chromium "$(/usr/bin/chromium --version 2>/dev/null | head -n 1)" /usr/bin/chromium
 printf '%-16s %-48s %s\n' shellcheck "$(shellcheck --version | sed -n 's/^version: //p')" "$(command -v shellcheck)"

@@ -42,22 +42,34 @@ export class Replica {
   private cpuOf = new Float64Array(512);
   private head = 0;
   private size = 0;
+  /** Idle CPU (cores) counted while the replica serves; and up to when it was counted. */
+  private idleCores = 0;
+  private idleCountedTo: number;
 
   constructor(
     readonly id: number,
     readonly createdAt: number,
     startup: number,
+    idleCpuMsPerSecond = 0,
   ) {
     this.readyAt = createdAt + startup;
+    this.idleCores = idleCpuMsPerSecond / 1000;
+    this.idleCountedTo = createdAt;
   }
 
   get inFlight(): number {
     return this.size;
   }
 
-  /** Moves every request completed by `now` into the counters. */
+  /** Moves every request completed by `now` into the counters, and the idle CPU since the last call. */
   advance(now: number): void {
     const c = this.counters;
+    if (now > this.idleCountedTo) {
+      // A starting replica has no series yet: its boot CPU is not counted.
+      if (this.phase === 'ready' || this.phase === 'draining')
+        c.cpuSeconds += this.idleCores * (now - this.idleCountedTo);
+      this.idleCountedTo = now;
+    }
     const mask = this.doneAt.length - 1;
     while (this.size > 0 && this.doneAt[this.head]! <= now) {
       const b = this.bucketOf[this.head]!;
@@ -159,6 +171,8 @@ export class Cluster {
   costFactor = 1;
   /** Extra off-CPU seconds per request (the "downstream slowdown" trace). */
   extraWait = 0;
+  /** Fraction of the quota the node grants (the "starved-step" trace sets 0.5). */
+  cpuGrant = 1;
 
   constructor(
     private readonly model: ServiceModel,
@@ -167,7 +181,7 @@ export class Cluster {
     now: number,
   ) {
     for (let i = 0; i < initial; i++) {
-      const r = new Replica(this.nextId++, now, 0);
+      const r = new Replica(this.nextId++, now, 0, model.idleCpuMsPerSecond);
       r.phase = 'ready';
       this.replicas.push(r);
     }
@@ -227,7 +241,14 @@ export class Cluster {
   scale(to: number, now: number): void {
     let n = this.desired;
     while (n < to) {
-      this.replicas.push(new Replica(this.nextId++, now, this.model.startupSeconds(this.random)));
+      this.replicas.push(
+        new Replica(
+          this.nextId++,
+          now,
+          this.model.startupSeconds(this.random),
+          this.model.idleCpuMsPerSecond,
+        ),
+      );
       n++;
     }
     if (n <= to) return;
@@ -268,13 +289,16 @@ export class Cluster {
     if (m.burstProbability > 0 && this.random() < m.burstProbability)
       cpu += logNormal(this.random, m.burstMs, 0.5);
     cpu *= this.costFactor;
-    const latency = best.serve(
-      now,
-      cpu,
-      m.waitMs / 1000 + this.extraWait,
-      m.periodMs / 1000,
-      m.quotaMs / 1000,
+    // What requests may use of each period: the quota the node grants, less the idle CPU, which
+    // runs first. 100m granted in full with 5 ms/s idle: 10 - 0.5 = 9.5 ms per 100 ms; granted
+    // half: 5 - 0.5 = 4.5. Never under a tenth of the quota (the idle work yields to requests).
+    const period = m.periodMs / 1000;
+    const quota = m.quotaMs / 1000;
+    const forRequests = Math.max(
+      0.1 * quota,
+      quota * this.cpuGrant - ((m.idleCpuMsPerSecond ?? 0) / 1000) * period,
     );
+    const latency = best.serve(now, cpu, m.waitMs / 1000 + this.extraWait, period, forRequests);
     return { latency, failed: latency > this.model.timeoutMs / 1000 };
   }
 }

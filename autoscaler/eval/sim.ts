@@ -246,6 +246,7 @@ export async function simulate(
       perStep.ready[step] = cluster.ready;
       cluster.costFactor = trace.costFactor?.(now) ?? 1;
       cluster.extraWait = trace.extraWait?.(now) ?? 0;
+      cluster.cpuGrant = trace.cpuGrant?.(now) ?? 1;
       nextTick += tick;
     }
   };

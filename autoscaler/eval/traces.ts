@@ -15,6 +15,13 @@ export interface Trace {
   costFactor?(t: number): number;
   /** Extra off-CPU seconds per request at t (a slow dependency). */
   extraWait?(t: number): number;
+  /**
+   * The fraction of its CPU quota the node grants a replica at t (1: all of it). A busy node
+   * (a noisy neighbour, or the shared machine the closed loop ran on, issue 12) grants less: the
+   * replica then breaches at a load under what its quota promises, while its CPU per request
+   * stays the same and its CPU utilisation reads low.
+   */
+  cpuGrant?(t: number): number;
   /** Metrics unavailable in [from, to) seconds. */
   outage?: { from: number; to: number };
   /** The step whose recovery is timed. */
@@ -68,6 +75,16 @@ export const TRACES: readonly Trace[] = [
     rps: () => 400,
     costFactor: (t) => (t >= 180 ? 2 : 1),
     initialReplicas: 3,
+    stepAt: 180,
+  },
+  {
+    name: 'starved-step',
+    description:
+      'the 5x step (150 -> 750 RPS from 180 s to 420 s) on a busy node that grants each replica half its CPU quota',
+    durationSeconds: 600,
+    rps: (t) => (between(t, 180, 420) ? 750 : 150),
+    cpuGrant: () => 0.5,
+    initialReplicas: 2,
     stepAt: 180,
   },
   {

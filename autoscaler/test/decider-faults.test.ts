@@ -5,7 +5,7 @@ import { currentCapacity, decide } from '../src/decider/decide.js';
 import type { DeciderState } from '../src/decider/types.js';
 import { INITIAL_STATE } from '../src/decider/types.js';
 import { memoryOf, stateFromStatus } from '../src/reconciler/status.js';
-import { failed, ok, run, spec, T0 } from './support/fixtures.js';
+import { changes, failed, ok, run, spec, T0 } from './support/fixtures.js';
 
 describe('fault 1: capacity learning is bounded and does not ratchet', () => {
   test('10 replicas on a flat, healthy 150 RPS with nothing configured never scale up (it went to 15)', () => {
@@ -193,5 +193,147 @@ describe('fault 3: missing metrics, leader changes and scale to zero', () => {
     });
     expect(validateSpec(s)).toContain(MIN_REPLICAS_ZERO);
     expect(MIN_REPLICAS_ZERO).toMatch(/scale to zero/);
+  });
+});
+
+// Two faults the closed loop on real replicas found (issue 12; experiment/runs/closed-loop-reference):
+// a 100m replica (configured 30 RPS, planned 21, floor 15) on a loaded host, 3.3 ms of CPU per request.
+describe('closed-loop faults: a starved replica and a cost basis learnt at low load', () => {
+  const local = spec({ maxReplicas: 5, capacity: { rpsPerReplica: 30 } });
+  const C = 0.0033; // CPU seconds per request
+
+  test.each([
+    {
+      label:
+        'breaching at a steady 16 RPS, a load never served within the objective (it held as DownstreamSlowdown)',
+      before: 10,
+      breachAt: 16,
+      serves: 9,
+      scaledBy: 65,
+      reason: 'LatencyAboveObjective',
+    },
+    {
+      label: 'breaching at 16 RPS after 12 RPS were served (16 is more than 10 % above it)',
+      before: 12,
+      breachAt: 16,
+      serves: 9,
+      scaledBy: 65,
+      reason: 'LatencyAboveObjective',
+    },
+    {
+      label: 'breaching at 8 RPS, under half the plan, acts when the 60 s bound runs out (it held forever)',
+      before: 8,
+      breachAt: 8,
+      serves: 6,
+      scaledBy: 125,
+      reason: 'UnexplainedLatencyTimeout',
+    },
+  ])(
+    'a replica starved of CPU, same CPU per request, $label',
+    ({ before, breachAt, serves, scaledBy, reason }) => {
+      const ticks = run({
+        spec: local,
+        replicas: 1,
+        seconds: 200,
+        // From 60 s the host grants less: a replica serves `serves` RPS within the objective.
+        load: (t, ready) => {
+          const rps = t < 60 ? before : breachAt;
+          return { rps, p99: t >= 60 && rps / ready > serves ? 1.0 : 0.1, cpu: rps * C };
+        },
+      });
+      const first = ticks.find((t) => t.decision.outcome === 'Scale');
+      expect(first?.at).toBeLessThanOrEqual(scaledBy);
+      expect(first?.at).toBeGreaterThanOrEqual(60);
+      expect(first?.decision.reason).toBe(reason);
+      expect(ticks.some((t) => t.decision.reason === 'DownstreamSlowdown')).toBe(false);
+    },
+  );
+
+  test('a dependency slowing down at 15 RPS, a load served within the objective for a minute, still holds (DownstreamSlowdown)', () => {
+    const ticks = run({
+      spec: local,
+      replicas: 1,
+      seconds: 200,
+      load: (t) => ({ rps: 15, p99: t >= 60 ? 1.0 : 0.1, cpu: 15 * C }),
+    });
+    expect(changes(ticks)).toBe(0);
+    expect(ticks.find((t) => t.at === 100)?.decision.reason).toBe('DownstreamSlowdown');
+  });
+
+  test.each([
+    {
+      label: 'first seen at 10 RPS (6.6 ms each: fixed CPU shared by few requests), then a 5x step at 3.3 ms',
+      before: { rps: 10, cpu: 10 * 2 * C },
+      after: { rps: 50, cpu: 50 * C },
+      replicas: 3, // 50 / (30 x 0.7) = 2.4 -> 3 (it stopped at 2: capacity read 60)
+    },
+    {
+      label: 'first seen at 20 RPS (3.3 ms), then requests that read half as costly at 40 RPS',
+      before: { rps: 20, cpu: 20 * C },
+      after: { rps: 40, cpu: (40 * C) / 2 },
+      replicas: 2, // 40 / 21 = 1.9 -> 2 (it stayed at 1: capacity read 60)
+    },
+  ])('the cost basis $label: sized at the configured 30 RPS per replica', ({ before, after, replicas }) => {
+    const ticks = run({
+      spec: local,
+      replicas: 1,
+      seconds: 150,
+      load: (t, ready) => {
+        const l = t < 60 ? before : after;
+        return { ...l, p99: l.rps / ready > 21 ? 1.0 : 0.1 };
+      },
+    });
+    expect(ticks.at(-1)?.replicas).toBe(replicas);
+    expect(ticks.every((t) => (t.decision.capacityEstimate ?? 0) <= 30)).toBe(true);
+  });
+
+  test('after a step, 24 RPS on 3 replicas (8 each, under half the plan) with 12 ms/s of idle CPU per replica is not read as heavier requests: down to 2 (it kept 3 at a ratio of 1.5)', () => {
+    const idle = 0.012; // cores per replica besides requests
+    const c = 0.0012; // CPU seconds per request
+    const ticks = run({
+      spec: local,
+      replicas: 3,
+      seconds: 200,
+      // 60 RPS (20 per replica): 1.8 ms per request with the idle share; then 24 RPS: 2.7 ms.
+      load: (t, ready) => {
+        const rps = t < 60 ? 60 : 24;
+        return { rps, p99: 0.1, cpu: idle * ready + c * rps };
+      },
+    });
+    expect(ticks.at(-1)?.replicas).toBe(2); // 24 / 21 = 1.14, + 0.3 hysteresis -> 2
+    expect(ticks.every((t) => t.decision.costRatio === 1)).toBe(true);
+  });
+
+  test("a flash crowd's new replicas warming up (CPU with few requests for a minute) are not read as heavier requests: 4 replicas, not 8", () => {
+    const warmup = 0.03; // cores a new replica spends in its first minute besides requests
+    const ticks = run({
+      spec: spec({ maxReplicas: 10, capacity: { rpsPerReplica: 30 } }),
+      replicas: 1,
+      seconds: 180,
+      load: (t, ready) => {
+        const rps = t < 60 ? 16 : 80;
+        const fresh = t >= 60 && t < 120 ? ready - 1 : 0; // scaled at 60 s, ready at once
+        return { rps, rpsLong: t < 60 ? 16 : 50, p99: 0.1, cpu: rps * 0.0018 + fresh * warmup };
+      },
+    });
+    // 80 RPS is a burst (>= 2 x 21): 80 / 21 = 3.8 -> 4 at once; at 2.9 ms "per request" the
+    // capacity would read 18.7 and sizing would ask for 80 / 13 = 6.1 -> 7.
+    expect(Math.max(...ticks.map((t) => t.replicas))).toBe(4);
+    expect(ticks.every((t) => t.decision.costRatio === 1)).toBe(true);
+  });
+
+  test('requests twice as heavy at 20 RPS after a basis near the plan are still detected (CostPerRequestChanged)', () => {
+    const ticks = run({
+      spec: local,
+      replicas: 1,
+      seconds: 150,
+      load: (t, ready) => {
+        const heavy = t >= 60;
+        return { rps: 20, p99: heavy && 20 / ready > 10.5 ? 1.0 : 0.1, cpu: 20 * C * (heavy ? 2 : 1) };
+      },
+    });
+    const first = ticks.find((t) => t.decision.outcome === 'Scale');
+    expect(first?.decision.reason).toBe('CostPerRequestChanged');
+    expect(ticks.at(-1)?.replicas).toBe(2); // 20 / (15 x 0.7) = 1.9 -> 2
   });
 });

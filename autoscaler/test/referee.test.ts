@@ -242,6 +242,42 @@ describe('the CFS quota: 250m lets a replica run 25 ms in every 100 ms', () => {
   });
 });
 
+// Issue 12: the closed loop on real replicas showed two things the model lacked: a replica's CPU
+// without requests (which inflates CPU per request at low load) and a node that grants less than
+// the quota (a starved replica).
+describe('what the closed loop added: idle CPU and a node that grants less than the quota', () => {
+  const steady: ServiceModel = {
+    ...IMAGES_250M,
+    cpuMeanMs: 40,
+    cpuCv: 0.000001,
+    burstProbability: 0,
+    waitMs: 0,
+  };
+
+  test.each([
+    { label: 'the whole 250m quota', grant: 1, idle: 0, done: 0.115 },
+    { label: 'half the quota (12.5 ms per 100 ms)', grant: 0.5, idle: 0, done: 0.3025 },
+    {
+      label: 'the whole quota less 5 ms/s of idle CPU (24.5 ms per 100 ms)',
+      grant: 1,
+      idle: 5,
+      done: 0.1155,
+    },
+  ])('40 ms of work granted $label finishes at $done s', ({ grant, idle, done }) => {
+    // 12.5 ms in each of periods 0-2 (37.5 ms), 2.5 ms more at 300 ms: 302.5 ms; idle 5 ms/s
+    // takes 0.5 ms of each 100 ms period: 24.5 then 15.5 ms, done at 115.5 ms.
+    const c = new Cluster({ ...steady, idleCpuMsPerSecond: idle }, seeded(1), 1, 0);
+    c.cpuGrant = grant;
+    expect(c.request(0).latency).toBeCloseTo(done, 4);
+  });
+
+  test('idle CPU is counted in process_cpu_seconds_total: 5 ms/s over 10 s with no request is 0.05 s', () => {
+    const c = new Cluster({ ...steady, idleCpuMsPerSecond: 5 }, seeded(1), 1, 0);
+    c.advance(10);
+    expect(c.replicas[0]!.counters.cpuSeconds).toBeCloseTo(0.05, 9);
+  });
+});
+
 describe('rate() as Prometheus computes it (promql/functions.go extrapolatedRate)', () => {
   test.each([
     {

@@ -40,8 +40,10 @@ describe('status conditions say why, in PascalCase', () => {
       reason: 'MetricsMissing',
     },
     {
-      label: 'downstream latency makes ScalingLimited True with LatencyNotExplainedByLoad',
-      r: () => decided(ok(T0, { rps: 160, p99: 0.9 })),
+      label:
+        'latency over the objective at a low load makes ScalingLimited True with LatencyNotExplainedByLoad',
+      // 15 RPS per replica, under half the 70 planned.
+      r: () => decided(ok(T0, { rps: 60, p99: 0.9 })),
       type: 'ScalingLimited',
       status: 'True',
       reason: 'LatencyNotExplainedByLoad',

@@ -169,3 +169,100 @@ export function storageManifests(volumeDirs: string[], capacity = '10Gi'): Manif
     })),
   ];
 }
+
+/** Where metrics-server listens on the node (a node daemon, not a pod; see cluster.ts). */
+export const METRICS_SERVER_PORT = 4443;
+
+/**
+ * metrics-server's API registration and permissions, as its upstream manifest has them, for a
+ * metrics-server that runs as a node daemon with the client certificate of user
+ * system:metrics-server instead of a ServiceAccount:
+ *  - APIService v1beta1.metrics.k8s.io -> Service kube-system/metrics-server:443, whose endpoint
+ *    is the node address and METRICS_SERVER_PORT (a Service without selector, Endpoints written
+ *    here); its serving certificate is signed by the cluster CA, passed as caBundle (no
+ *    insecureSkipTLSVerify);
+ *  - its reads: nodes, pods, and nodes/metrics (the kubelet's /metrics/resource, authorised by
+ *    the kubelet's webhook); the authentication config map in kube-system and token/access
+ *    reviews (system:auth-delegator), which every aggregated API server needs;
+ *  - system:aggregated-metrics-reader: `kubectl top` for view/edit/admin.
+ */
+export function metricsServerManifests(nodeIp: string, caPem: string, user: string): Manifest[] {
+  const name = 'metrics-server';
+  const namespace = 'kube-system';
+  const labels = { 'k8s-app': name };
+  const userSubject = [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: user }];
+  return [
+    {
+      ...clusterRole('system:aggregated-metrics-reader', [
+        { apiGroups: ['metrics.k8s.io'], resources: ['pods', 'nodes'], verbs: ['get', 'list', 'watch'] },
+      ]),
+      metadata: {
+        name: 'system:aggregated-metrics-reader',
+        labels: {
+          'rbac.authorization.k8s.io/aggregate-to-admin': 'true',
+          'rbac.authorization.k8s.io/aggregate-to-edit': 'true',
+          'rbac.authorization.k8s.io/aggregate-to-view': 'true',
+        },
+      },
+    },
+    clusterRole('system:metrics-server', [
+      { apiGroups: [''], resources: ['nodes/metrics'], verbs: ['get'] },
+      { apiGroups: [''], resources: ['pods', 'nodes'], verbs: ['get', 'list', 'watch'] },
+    ]),
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: { name: 'system:metrics-server' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'system:metrics-server' },
+      subjects: userSubject,
+    },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: { name: 'metrics-server:system:auth-delegator' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'system:auth-delegator' },
+      subjects: userSubject,
+    },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: { name: 'metrics-server-auth-reader', namespace },
+      roleRef: {
+        apiGroup: 'rbac.authorization.k8s.io',
+        kind: 'Role',
+        name: 'extension-apiserver-authentication-reader',
+      },
+      subjects: userSubject,
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name, namespace, labels },
+      spec: { ports: [{ name: 'https', port: 443, targetPort: METRICS_SERVER_PORT, protocol: 'TCP' }] },
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'Endpoints',
+      metadata: { name, namespace, labels },
+      subsets: [
+        {
+          addresses: [{ ip: nodeIp }],
+          ports: [{ name: 'https', port: METRICS_SERVER_PORT, protocol: 'TCP' }],
+        },
+      ],
+    },
+    {
+      apiVersion: 'apiregistration.k8s.io/v1',
+      kind: 'APIService',
+      metadata: { name: 'v1beta1.metrics.k8s.io', labels },
+      spec: {
+        group: 'metrics.k8s.io',
+        version: 'v1beta1',
+        groupPriorityMinimum: 100,
+        versionPriority: 100,
+        service: { name, namespace, port: 443 },
+        caBundle: Buffer.from(caPem, 'utf8').toString('base64'),
+      },
+    },
+  ];
+}

@@ -1,6 +1,12 @@
 import { existsSync, mkdirSync, readdirSync, rmdirSync, statfsSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { corednsManifests, manifestList, storageManifests } from './addons.js';
+import {
+  corednsManifests,
+  manifestList,
+  METRICS_SERVER_PORT,
+  metricsServerManifests,
+  storageManifests,
+} from './addons.js';
 import {
   containerdConfig,
   cniConflist,
@@ -31,7 +37,7 @@ import { archivesIn, buildBinaryImage, importImages } from './images.js';
 import { APISERVER_PORT, clusterLayout, CONTEXT_NAME, NODE_NAME, POD_CIDR, SERVICE_CIDR } from './layout.js';
 import type { ClusterLayout, StatePaths } from './layout.js';
 import { statePaths } from './layout.js';
-import { makePki } from './pki.js';
+import { FRONT_PROXY_CLIENT, makePki, METRICS_SERVER_USER } from './pki.js';
 import type { ClusterPki } from './pki.js';
 import { claimForStateDir, claimInstance, releaseClaim, updateClaim } from './registry.js';
 import type { InstanceClaim } from './registry.js';
@@ -88,6 +94,7 @@ const COMPONENTS = [
   'containerd',
   'kubelet',
   'kube-proxy',
+  'metrics-server',
   'netpol-enforcer',
   'ingress-controller',
 ] as const;
@@ -205,6 +212,7 @@ export async function startLabCluster(options: StartLabClusterOptions = {}): Pro
     proxy: clusterTool('kube-proxy'),
     coredns: clusterTool('coredns'),
     labtool: clusterTool('labtool'),
+    metricsServer: clusterTool('metrics-server'),
   };
 
   const previous = claimForStateDir(stateDir);
@@ -250,6 +258,7 @@ interface Tools {
   proxy: string;
   coredns: string;
   labtool: string;
+  metricsServer: string;
 }
 
 async function bringUp(
@@ -339,6 +348,18 @@ async function bringUp(
     `--cert-dir=${paths.pki}`,
     '--profiling=false',
     '--event-ttl=1h',
+    // The aggregation layer (APIService v1beta1.metrics.k8s.io -> metrics-server): the API server
+    // proxies those requests with the front-proxy client certificate and the user in headers.
+    `--requestheader-client-ca-file=${pki.frontProxyCaPath}`,
+    `--requestheader-allowed-names=${FRONT_PROXY_CLIENT}`,
+    '--requestheader-username-headers=X-Remote-User',
+    '--requestheader-group-headers=X-Remote-Group',
+    '--requestheader-extra-headers-prefix=X-Remote-Extra-',
+    `--proxy-client-cert-file=${pki.frontProxyClient.certPath}`,
+    `--proxy-client-key-file=${pki.frontProxyClient.keyPath}`,
+    // Dial an APIService's endpoint (metrics-server on the node address) rather than its Service
+    // address: the API server then needs no kube-proxy rule, which appears only later in `up`.
+    '--enable-aggregator-routing=true',
   ]);
   await waitReady(async () => (await kubectl(['get', '--raw', '/readyz'])).trim() === 'ok', {
     component: 'kube-apiserver',
@@ -400,6 +421,40 @@ async function bringUp(
     ),
   ]);
 
+  // metrics-server: a node daemon like the control plane (not a pod: no image to build and no pod
+  // to schedule, and it is up in parallel with the kubelet). Its API registration and RBAC go in
+  // first: at start it reads the front-proxy CA from kube-system's config map, which needs them.
+  const startMetricsServer = async (): Promise<void> => {
+    await kubectl(
+      ['apply', '-f', '-'],
+      manifestList(metricsServerManifests(layout.nodeIp, pki.caPem, METRICS_SERVER_USER)),
+    );
+    const metricsServer = start('metrics-server', tools.metricsServer, [
+      `--kubeconfig=${config.metricsServerKubeconfig}`,
+      `--authentication-kubeconfig=${config.metricsServerKubeconfig}`,
+      `--authorization-kubeconfig=${config.metricsServerKubeconfig}`,
+      `--bind-address=${layout.nodeIp}`,
+      `--secure-port=${METRICS_SERVER_PORT}`,
+      `--tls-cert-file=${pki.metricsServerServing.certPath}`,
+      `--tls-private-key-file=${pki.metricsServerServing.keyPath}`,
+      // The kubelet's serving certificate is signed by the cluster CA: verified, no --kubelet-insecure-tls.
+      `--kubelet-certificate-authority=${pki.caPath}`,
+      '--kubelet-preferred-address-types=InternalIP',
+      '--kubelet-use-node-status-port',
+      // Upstream's manifest value: one CPU sample per 15 s, as often as the HPA controller syncs.
+      '--metric-resolution=15s',
+    ]);
+    await waitReady(
+      async () => (await httpGet(`https://${layout.nodeIp}:${METRICS_SERVER_PORT}/livez`)).status === 200,
+      {
+        component: 'metrics-server',
+        what: `/livez on ${layout.nodeIp}:${METRICS_SERVER_PORT}`,
+        timeoutMs,
+        daemon: metricsServer,
+      },
+    );
+  };
+
   const healthz = (component: string, daemon: Daemon, port: number): Promise<void> =>
     waitReady(async () => (await httpGet(`https://${layout.nodeIp}:${port}/healthz`)).body.trim() === 'ok', {
       component,
@@ -408,6 +463,7 @@ async function bringUp(
       daemon,
     });
   await Promise.all([
+    startMetricsServer(),
     healthz('kube-controller-manager', controllerManager, 10257),
     healthz('kube-scheduler', scheduler, 10259),
     waitReady(
@@ -421,7 +477,7 @@ async function bringUp(
       },
     ),
   ]);
-  phase('controller-manager, scheduler, containerd ready');
+  phase('controller-manager, scheduler, containerd, metrics-server ready');
 
   const archives = [
     ...(await imagesBuilt),
@@ -517,13 +573,35 @@ async function bringUp(
     '--dir',
     ingressDir,
   ]);
-  await waitReady(async () => (await httpGet(`http://${layout.nodeIp}/`)).status === 404, {
-    component: 'ingress-controller',
-    what: `nginx answering on ${layout.nodeIp}:80`,
-    timeoutMs,
-    daemon: ingress,
-  });
-  phase('ingress controller ready');
+  await Promise.all([
+    waitReady(async () => (await httpGet(`http://${layout.nodeIp}/`)).status === 404, {
+      component: 'ingress-controller',
+      what: `nginx answering on ${layout.nodeIp}:80`,
+      timeoutMs,
+      daemon: ingress,
+    }),
+    // The API server reaches metrics-server through the aggregation layer. Not awaited: its first
+    // numbers, which come one --metric-resolution (15 s) after the kubelet's first pods.
+    waitReady(
+      async () =>
+        (
+          await kubectl([
+            'get',
+            'apiservice',
+            'v1beta1.metrics.k8s.io',
+            '-o',
+            'jsonpath={.status.conditions[?(@.type=="Available")].status}',
+          ])
+        ).trim() === 'True',
+      {
+        component: 'metrics-server',
+        what: 'APIService v1beta1.metrics.k8s.io to be Available',
+        timeoutMs,
+        daemon: daemons.find((d) => d.name === 'metrics-server')!,
+      },
+    ),
+  ]);
+  phase('ingress controller ready, metrics API available');
 
   for (const daemon of daemons) {
     if (!isRunning(daemon.pid)) throw new ComponentError(daemon.name, 'exited after start', daemon.logPath);
@@ -562,6 +640,7 @@ interface WrittenConfigs {
   kubeProxyConfig: string;
   controllerManagerKubeconfig: string;
   schedulerKubeconfig: string;
+  metricsServerKubeconfig: string;
 }
 
 function writeConfigs(layout: ClusterLayout, paths: StatePaths, pki: ClusterPki): WrittenConfigs {
@@ -594,7 +673,10 @@ function writeConfigs(layout: ClusterLayout, paths: StatePaths, pki: ClusterPki)
   const kubeProxyKubeconfig = kubeconfigFor('kube-proxy.kubeconfig', 'kube-proxy', pki.kubeProxy);
   return {
     containerdConfig: file('containerd.toml', containerdConfig(paths)),
-    kubeletConfig: file('kubelet.json', kubeletConfig(layout, paths, pki.caPath, resolvConf)),
+    kubeletConfig: file(
+      'kubelet.json',
+      kubeletConfig(layout, paths, pki.caPath, resolvConf, pki.kubeletServing),
+    ),
     kubeletKubeconfig: kubeconfigFor('kubelet.kubeconfig', `system:node:${NODE_NAME}`, pki.kubelet),
     kubeProxyConfig: file('kube-proxy.json', kubeProxyConfig(layout, kubeProxyKubeconfig)),
     controllerManagerKubeconfig: kubeconfigFor(
@@ -603,6 +685,11 @@ function writeConfigs(layout: ClusterLayout, paths: StatePaths, pki: ClusterPki)
       pki.controllerManager,
     ),
     schedulerKubeconfig: kubeconfigFor('scheduler.kubeconfig', 'system:kube-scheduler', pki.scheduler),
+    metricsServerKubeconfig: kubeconfigFor(
+      'metrics-server.kubeconfig',
+      METRICS_SERVER_USER,
+      pki.metricsServer,
+    ),
   };
 }
 

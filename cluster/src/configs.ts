@@ -154,6 +154,7 @@ export function kubeletConfig(
   paths: StatePaths,
   caPath: string,
   resolvConf: string,
+  serving: { certPath: string; keyPath: string },
 ): string {
   const config = {
     apiVersion: 'kubelet.config.k8s.io/v1beta1',
@@ -169,6 +170,10 @@ export function kubeletConfig(
       x509: { clientCAFile: caPath },
     },
     authorization: { mode: 'Webhook' },
+    // A serving certificate of the cluster CA instead of a self-signed one, so that metrics-server
+    // verifies the kubelet it reads resource metrics from.
+    tlsCertFile: serving.certPath,
+    tlsPrivateKeyFile: serving.keyPath,
     cgroupDriver: 'cgroupfs',
     cgroupRoot: layout.cgroupRoot,
     cgroupsPerQOS: true,

@@ -16,7 +16,7 @@ export {
   SERVICE_CIDR,
 } from './layout.js';
 export type { ClusterLayout, StatePaths } from './layout.js';
-export { STORAGE_CLASS } from './addons.js';
+export { METRICS_SERVER_PORT, STORAGE_CLASS } from './addons.js';
 export { DEFAULT_IMAGES_DIR, DEFAULT_STATE_DIR, repoRoot } from './tools.js';
 export { ComponentError } from './wait.js';
 export { claimForStateDir, REGISTRY_DIR } from './registry.js';

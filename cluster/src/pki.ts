@@ -5,6 +5,11 @@ import { CLUSTER_DOMAIN, KUBERNETES_SERVICE_IP, NODE_NAME } from './layout.js';
 import type { ClusterLayout } from './layout.js';
 import { mustRun } from './run.js';
 
+/** The user metrics-server authenticates as (RBAC in addons.ts binds its roles to it). */
+export const METRICS_SERVER_USER = 'system:metrics-server';
+/** The only name the API server accepts on a request-header (front proxy) client certificate. */
+export const FRONT_PROXY_CLIENT = 'front-proxy-client';
+
 /** A client identity: PEM certificate and key, and where they are on disk. */
 export interface Identity {
   certPath: string;
@@ -27,6 +32,20 @@ export interface ClusterPki {
   kubeProxy: Identity;
   /** The API server's identity towards the kubelet (exec, logs, port-forward). */
   apiserverKubeletClient: Identity;
+  /** The kubelet's serving certificate (its node address and name), so clients can verify it. */
+  kubeletServing: Identity;
+  /** system:metrics-server: metrics-server towards the API server and the kubelet. */
+  metricsServer: Identity;
+  /** metrics-server's serving certificate (its Service names and the node address). */
+  metricsServerServing: Identity;
+  /**
+   * The aggregation layer: a CA of its own that signs only the API server's proxy client
+   * (front-proxy-client), whose requests to an extension API server (metrics-server) carry the
+   * user in X-Remote-* headers. Separate from the cluster CA, as kubeadm does: a certificate of
+   * the cluster CA must never be able to assert another user through those headers.
+   */
+  frontProxyCaPath: string;
+  frontProxyClient: Identity;
   saPublicKeyPath: string;
   saPrivateKeyPath: string;
 }
@@ -66,6 +85,16 @@ export async function makePki(dir: string, layout: ClusterLayout): Promise<Clust
       'keyUsage = critical,digitalSignature,keyEncipherment',
       'extendedKeyUsage = serverAuth',
       `subjectAltName = ${sans.join(',')}`,
+      '[kubelet_ext]',
+      'basicConstraints = critical,CA:FALSE',
+      'keyUsage = critical,digitalSignature,keyEncipherment',
+      'extendedKeyUsage = serverAuth',
+      `subjectAltName = IP:${layout.nodeIp},DNS:${NODE_NAME}`,
+      '[metrics_server_ext]',
+      'basicConstraints = critical,CA:FALSE',
+      'keyUsage = critical,digitalSignature,keyEncipherment',
+      'extendedKeyUsage = serverAuth',
+      `subjectAltName = IP:${layout.nodeIp},DNS:metrics-server.kube-system.svc,DNS:metrics-server.kube-system.svc.${CLUSTER_DOMAIN}`,
       '[client_ext]',
       'basicConstraints = critical,CA:FALSE',
       'keyUsage = critical,digitalSignature,keyEncipherment',
@@ -75,21 +104,31 @@ export async function makePki(dir: string, layout: ClusterLayout): Promise<Clust
   );
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
   const openssl = (args: string[]): Promise<string> => mustRun('openssl', args);
-  await openssl(
-    ['req', '-x509', '-new', ...ec, '-keyout', p('ca.key'), '-out', p('ca.crt'), '-days', '30'].concat([
-      '-config',
-      p('openssl.cnf'),
-      '-extensions',
-      'ca_ext',
-      '-subj',
-      '/CN=laas-lab-ca',
-    ]),
-  );
+  const makeCa = (name: string, subject: string): Promise<string> =>
+    openssl(
+      [
+        'req',
+        '-x509',
+        '-new',
+        ...ec,
+        '-keyout',
+        p(`${name}.key`),
+        '-out',
+        p(`${name}.crt`),
+        '-days',
+        '30',
+      ].concat(['-config', p('openssl.cnf'), '-extensions', 'ca_ext', '-subj', subject]),
+    );
+  await Promise.all([
+    makeCa('ca', '/CN=laas-lab-ca'),
+    makeCa('front-proxy-ca', '/CN=laas-lab-front-proxy-ca'),
+  ]);
 
   const issue = async (
     name: string,
     subject: string,
-    extensions: 'server_ext' | 'client_ext',
+    extensions: 'server_ext' | 'client_ext' | 'kubelet_ext' | 'metrics_server_ext',
+    ca = 'ca',
   ): Promise<Identity> => {
     await openssl([
       'req',
@@ -111,9 +150,9 @@ export async function makePki(dir: string, layout: ClusterLayout): Promise<Clust
         '-in',
         p(`${name}.csr`),
         '-CA',
-        p('ca.crt'),
+        p(`${ca}.crt`),
         '-CAkey',
-        p('ca.key'),
+        p(`${ca}.key`),
         // Random serials: the certificates are issued in parallel, and a shared ca.srl would race.
         '-set_serial',
         `0x${randomBytes(16).toString('hex')}`,
@@ -135,16 +174,31 @@ export async function makePki(dir: string, layout: ClusterLayout): Promise<Clust
       keyPem: readFileSync(p(`${name}.key`), 'utf8'),
     };
   };
-  const [apiserverServing, admin, controllerManager, scheduler, kubelet, kubeProxy, apiserverKubeletClient] =
-    await Promise.all([
-      issue('apiserver', '/CN=kube-apiserver', 'server_ext'),
-      issue('admin', '/O=system:masters/CN=laas-lab-admin', 'client_ext'),
-      issue('controller-manager', '/CN=system:kube-controller-manager', 'client_ext'),
-      issue('scheduler', '/CN=system:kube-scheduler', 'client_ext'),
-      issue('kubelet', `/O=system:nodes/CN=system:node:${NODE_NAME}`, 'client_ext'),
-      issue('kube-proxy', '/CN=system:kube-proxy', 'client_ext'),
-      issue('apiserver-kubelet-client', '/O=system:masters/CN=kube-apiserver-kubelet-client', 'client_ext'),
-    ]);
+  const [
+    apiserverServing,
+    admin,
+    controllerManager,
+    scheduler,
+    kubelet,
+    kubeProxy,
+    apiserverKubeletClient,
+    kubeletServing,
+    metricsServer,
+    metricsServerServing,
+    frontProxyClient,
+  ] = await Promise.all([
+    issue('apiserver', '/CN=kube-apiserver', 'server_ext'),
+    issue('admin', '/O=system:masters/CN=laas-lab-admin', 'client_ext'),
+    issue('controller-manager', '/CN=system:kube-controller-manager', 'client_ext'),
+    issue('scheduler', '/CN=system:kube-scheduler', 'client_ext'),
+    issue('kubelet', `/O=system:nodes/CN=system:node:${NODE_NAME}`, 'client_ext'),
+    issue('kube-proxy', '/CN=system:kube-proxy', 'client_ext'),
+    issue('apiserver-kubelet-client', '/O=system:masters/CN=kube-apiserver-kubelet-client', 'client_ext'),
+    issue('kubelet-serving', `/CN=${NODE_NAME}`, 'kubelet_ext'),
+    issue('metrics-server', `/CN=${METRICS_SERVER_USER}`, 'client_ext'),
+    issue('metrics-server-serving', '/CN=metrics-server.kube-system.svc', 'metrics_server_ext'),
+    issue('front-proxy-client', `/CN=${FRONT_PROXY_CLIENT}`, 'client_ext', 'front-proxy-ca'),
+  ]);
 
   const sa = generateKeyPairSync('ec', {
     namedCurve: 'P-256',
@@ -165,6 +219,11 @@ export async function makePki(dir: string, layout: ClusterLayout): Promise<Clust
     kubelet,
     kubeProxy,
     apiserverKubeletClient,
+    kubeletServing,
+    metricsServer,
+    metricsServerServing,
+    frontProxyCaPath: p('front-proxy-ca.crt'),
+    frontProxyClient,
     saPublicKeyPath: p('sa.pub'),
     saPrivateKeyPath: p('sa.key'),
   };

@@ -18,7 +18,8 @@ export type ClusterTool =
   | 'kubelet'
   | 'kube-proxy'
   | 'coredns'
-  | 'labtool';
+  | 'labtool'
+  | 'metrics-server';
 
 /** tools/bin, or LAAS_TOOLS_BIN. */
 export function toolsBin(): string {

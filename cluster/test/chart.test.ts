@@ -11,8 +11,8 @@ import { runKubectl, toolPath } from '@laas/testbed';
 
 /**
  * The chart, installed with the lab values (images-build/lab-images.values.yaml: the locally built
- * images, MongoDB as FerretDB, Prometheus off: Debian's build lacks Kubernetes service discovery),
- * into one real lab cluster for this whole file. Everything below
+ * images, MongoDB as FerretDB, the chart's own Prometheus from laas/prometheus:dev, 2.55.1 built
+ * with Kubernetes service discovery), into one real lab cluster for this whole file. Everything below
  * talks to the running pods: port-forward, the ingress controller on the node address, kubectl exec.
  *
  * A fixed state folder of its own: a killed run's leftovers are removed by the next `up`.
@@ -241,7 +241,7 @@ describe('the chart with the lab values, in the lab cluster', () => {
     };
     const byComponent = (c: string) =>
       pods.items.filter((p) => p.metadata.labels['app.kubernetes.io/component'] === c);
-    for (const component of ['gateway', 'images', 'auth', 'mongodb', 'autoscaler']) {
+    for (const component of ['gateway', 'images', 'auth', 'mongodb', 'autoscaler', 'prometheus']) {
       expect({ component, count: byComponent(component).length > 0 }).toEqual({ component, count: true });
     }
     // A Job's pods are done, not serving: a seed attempt that ran before FerretDB accepted
@@ -350,6 +350,109 @@ describe('the chart with the lab values, in the lab cluster', () => {
     expect(found).toBe(true);
   }, 400_000);
 
+  describe("the chart's Prometheus (laas/prometheus:dev, Kubernetes service discovery)", () => {
+    let prometheusPort = 0;
+
+    /** GET of Prometheus' HTTP API through a port-forward to its Service; the `data` of the answer. */
+    async function prometheusApi<T>(path: string): Promise<T> {
+      const answer = await http(`http://127.0.0.1:${prometheusPort}${path}`);
+      if (answer.status !== 200) throw new Error(`GET ${path}: ${answer.status} ${answer.body}`);
+      return (JSON.parse(answer.body) as { data: T }).data;
+    }
+
+    /** An instant PromQL query: each series' labels and value. */
+    async function promql(query: string): Promise<{ metric: Record<string, string>; value: number }[]> {
+      const data = await prometheusApi<{
+        result: { metric: Record<string, string>; value: [number, string] }[];
+      }>(`/api/v1/query?query=${encodeURIComponent(query)}`);
+      return data.result.map((r) => ({ metric: r.metric, value: Number(r.value[1]) }));
+    }
+
+    /** Running pods of the release annotated prometheus.io/scrape=true: pod name -> component. */
+    async function podsExposingMetrics(): Promise<Record<string, string>> {
+      const pods = JSON.parse(
+        await kubectl(['-n', NS, 'get', 'pods', '--field-selector=status.phase=Running', '-o', 'json']),
+      ) as {
+        items: {
+          metadata: { name: string; labels: Record<string, string>; annotations?: Record<string, string> };
+        }[];
+      };
+      return Object.fromEntries(
+        pods.items
+          .filter((p) => p.metadata.annotations?.['prometheus.io/scrape'] === 'true')
+          .map((p) => [p.metadata.name, p.metadata.labels['app.kubernetes.io/component'] ?? '?']),
+      );
+    }
+
+    beforeAll(async () => {
+      prometheusPort = await portForward(`${RELEASE}-prometheus`, 9090);
+    }, 60_000);
+
+    test('has an up target for every laas pod that exposes metrics (gateway, images, auth, autoscaler), through the NetworkPolicies', async () => {
+      const expected = await podsExposingMetrics();
+      expect([...new Set(Object.values(expected))].sort()).toEqual([
+        'auth',
+        'autoscaler',
+        'gateway',
+        'images',
+      ]);
+      // Health of each expected pod's target: "up", or "down: <Prometheus' scrape error>" (a
+      // NetworkPolicy that stopped the scrape shows here as a connect timeout), or "no target".
+      const health = async (): Promise<Record<string, string>> => {
+        const { activeTargets } = await prometheusApi<{
+          activeTargets: { labels: Record<string, string>; health: string; lastError: string }[];
+        }>('/api/v1/targets?state=active');
+        return Object.fromEntries(
+          Object.keys(expected).map((pod) => {
+            const target = activeTargets.find((t) => t.labels.pod === pod && t.labels.namespace === NS);
+            if (!target) return [pod, 'no target'];
+            return [pod, target.health === 'up' ? 'up' : `${target.health}: ${target.lastError}`];
+          }),
+        );
+      };
+      const allUp = Object.fromEntries(Object.keys(expected).map((pod) => [pod, 'up']));
+      // Discovery is a watch, scrapes every 5 s (scrapeInterval): bounded well above that.
+      let last: Record<string, string> = {};
+      await eventually(async () => {
+        last = await health();
+        return Object.values(last).every((h) => h === 'up');
+      }, 90_000);
+      expect(last).toEqual(allUp);
+      // The same through PromQL: `up == 1` for every one of them, labelled with its component.
+      const up = await promql(`up{namespace="${NS}"} == 1`);
+      const upPods = Object.fromEntries(up.map((s) => [s.metric.pod ?? '?', s.metric.component ?? '?']));
+      expect(Object.fromEntries(Object.keys(expected).map((pod) => [pod, upPods[pod]]))).toEqual(expected);
+    }, 120_000);
+
+    test('a PromQL query over the scraped metrics counts the requests sent to images through the gateway', async () => {
+      const served = `sum(http_requests_total{namespace="${NS}",component="images",route=~".*/random"})`;
+      const before = (await promql(served))[0]?.value ?? 0;
+      const sent = 60;
+      for (let i = 0; i < sent; i++) expect((await viaIngress('/random?count=25')).status).toBe(200);
+      // Each /random through the gateway is one request to images: the scraped counter grows by
+      // at least `sent` within a few scrape intervals (other traffic only adds to it).
+      let after = before;
+      const counted = await eventually(async () => {
+        after = (await promql(served))[0]?.value ?? before;
+        return after - before >= sent;
+      }, 60_000);
+      expect({ counted, grewBy: after - before >= sent }).toEqual({ counted: true, grewBy: true });
+      // And the request rate, as the autoscaler's queries read it (window >= 4x the scrape interval).
+      // rate() needs two samples of a series in its window that differ: a series these requests
+      // created (a fresh install) may have one sample so far, or two equal ones if every request
+      // fell between two scrapes. So keep a trickle of requests going while asking.
+      const rateQuery = `sum(rate(http_requests_total{namespace="${NS}",component="images",route=~".*/random"}[1m]))`;
+      let rate: { value: number }[] = [];
+      await eventually(async () => {
+        for (let i = 0; i < 5; i++) await viaIngress('/random?count=25');
+        rate = await promql(rateQuery);
+        return rate.length === 1 && rate[0]!.value > 0;
+      }, 30_000);
+      expect(rate).toHaveLength(1);
+      expect(rate[0]!.value).toBeGreaterThan(0);
+    }, 180_000);
+  });
+
   describe('NetworkPolicies are enforced', () => {
     const targets = [
       ['images', `${RELEASE}-images`, 4000],
@@ -455,7 +558,7 @@ describe('the chart with the lab values, in the lab cluster', () => {
       expect(await connects(stranger, ip, 8080)).toBe(true);
       expect(await connects(stranger, serviceIp, 8080)).toBe(true);
       const reached: Record<string, string> = {};
-      for (const component of ['gateway', 'images', 'auth', 'autoscaler', 'mongodb']) {
+      for (const component of ['gateway', 'images', 'auth', 'autoscaler', 'mongodb', 'prometheus']) {
         const pod = await podOf(component);
         reached[component] =
           `pod ${String(await connects(pod, ip, 8080))}, service ${String(await connects(pod, serviceIp, 8080))}`;
@@ -467,6 +570,7 @@ describe('the chart with the lab values, in the lab cluster', () => {
         auth: denied,
         autoscaler: denied,
         mongodb: denied,
+        prometheus: denied,
       });
       // And the allowed flows still work after those attempts.
       expect(await connects(await podOf('gateway'), `${RELEASE}-images`, 4000)).toBe(true);

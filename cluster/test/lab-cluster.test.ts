@@ -18,8 +18,8 @@ import type { MachineSnapshot } from './machine-snapshot.js';
 
 /**
  * One real lab cluster for this whole file (starting it takes minutes): etcd, the control plane,
- * containerd + runc, the kubelet, CNI, kube-proxy, CoreDNS and kube-network-policies, in the
- * network namespace laas-lab-<n>. The tests run in order; the last one stops it and compares the
+ * containerd + runc, the kubelet, CNI, kube-proxy, CoreDNS, metrics-server and our NetworkPolicy
+ * enforcer, in the network namespace laas-lab-<n>. The tests run in order; the last one stops it and compares the
  * machine with its state before `up`.
  *
  * A fixed state folder: if a run is killed, the next one's `up` finds and removes its leftovers.
@@ -131,6 +131,22 @@ async function eventually(check: () => Promise<boolean>, timeoutMs: number): Pro
     if (Date.now() > deadline) return false;
     await sleep(1_000);
   }
+}
+
+/** A CPU quantity of the metrics API ("99867123n", "250m", "2") in cores. */
+function cpuCores(quantity: string): number {
+  const match = /^(\d+(?:\.\d+)?)(n|u|m)?$/.exec(quantity);
+  if (!match) throw new Error(`not a CPU quantity: ${quantity}`);
+  const scale = { n: 1e-9, u: 1e-6, m: 1e-3 }[match[2] as 'n' | 'u' | 'm'] ?? 1;
+  return Number(match[1]) * scale;
+}
+
+/** A memory quantity of the metrics API ("12345Ki", "64Mi", "1000") in bytes. */
+function memoryBytes(quantity: string): number {
+  const match = /^(\d+)(Ki|Mi|Gi)?$/.exec(quantity);
+  if (!match) throw new Error(`not a memory quantity: ${quantity}`);
+  const scale = { Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3 }[match[2] as 'Ki' | 'Mi' | 'Gi'] ?? 1;
+  return Number(match[1]) * scale;
 }
 
 let unlock: (() => void) | undefined;
@@ -392,6 +408,151 @@ describe('the lab cluster', () => {
     });
     await kubectl(['delete', 'namespace', ns, '--wait=false']);
   }, 300_000);
+
+  test("the metrics API (metrics-server behind APIService v1beta1.metrics.k8s.io) returns a running pod's CPU and memory", async () => {
+    const ns = 'metrics';
+    await kubectl(['create', 'namespace', ns]);
+    // One busy container held at 100m by its limit: its CPU reads back near 0.1 CPU, not 0.
+    await apply(
+      labtoolPod(ns, 'busy', { app: 'busy' }, ['spin'], {
+        resources: { limits: { cpu: '100m', memory: '32Mi' }, requests: { cpu: '50m', memory: '32Mi' } },
+      }),
+    );
+    await waitPodsReady(ns, ['busy']);
+    const available = await kubectl([
+      'get',
+      'apiservice',
+      'v1beta1.metrics.k8s.io',
+      '-o',
+      'jsonpath={.status.conditions[?(@.type=="Available")].status}',
+    ]);
+    expect(available.trim()).toBe('True');
+    // A pod's CPU is a rate: metrics-server needs two of its 15 s scrapes after the pod started.
+    let usage: { cpu: number; memory: number } | undefined;
+    await eventually(async () => {
+      const result = await runKubectl(started().kubeconfigPath, [
+        'get',
+        '--raw',
+        `/apis/metrics.k8s.io/v1beta1/namespaces/${ns}/pods/busy`,
+      ]);
+      if (result.code !== 0) return false; // 404 until the pod has been scraped twice
+      const metrics = JSON.parse(result.stdout) as {
+        containers: { usage: { cpu: string; memory: string } }[];
+      };
+      const container = metrics.containers[0];
+      if (!container) return false;
+      usage = { cpu: cpuCores(container.usage.cpu), memory: memoryBytes(container.usage.memory) };
+      return true;
+    }, 120_000);
+    expect(usage).toBeDefined();
+    // About 0.1 CPU (the limit); bounded loosely, the machine is shared.
+    expect(usage!.cpu).toBeGreaterThan(0.03);
+    expect(usage!.cpu).toBeLessThan(0.2);
+    expect(usage!.memory).toBeGreaterThan(0);
+    expect(usage!.memory).toBeLessThan(32 * 1024 * 1024);
+    // The node's own usage is there too (what `kubectl top node` shows).
+    const node = JSON.parse(
+      await kubectl(['get', '--raw', `/apis/metrics.k8s.io/v1beta1/nodes/${NODE_NAME}`]),
+    ) as {
+      usage: { cpu: string; memory: string };
+    };
+    expect(cpuCores(node.usage.cpu)).toBeGreaterThan(usage!.cpu);
+    expect(memoryBytes(node.usage.memory)).toBeGreaterThan(usage!.memory);
+    await kubectl(['delete', 'namespace', ns, '--wait=false']);
+  }, 300_000);
+
+  test("an autoscaling/v2 HPA on CPU utilisation reads a Deployment's current utilisation and the controller-manager scales it up", async () => {
+    const ns = 'hpa';
+    await kubectl(['create', 'namespace', ns]);
+    const labels = { app: 'busy' };
+    await apply({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'busy', namespace: ns },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: labels },
+        template: {
+          metadata: { labels },
+          spec: {
+            terminationGracePeriodSeconds: 1,
+            containers: [
+              {
+                name: 'main',
+                image: LABTOOL_IMAGE,
+                imagePullPolicy: 'Never',
+                args: ['spin'],
+                // Spinning at its 100m limit against a 50m request: about 200% utilisation.
+                resources: {
+                  limits: { cpu: '100m', memory: '32Mi' },
+                  requests: { cpu: '50m', memory: '32Mi' },
+                },
+              },
+            ],
+          },
+        },
+      },
+    });
+    await apply({
+      apiVersion: 'autoscaling/v2',
+      kind: 'HorizontalPodAutoscaler',
+      metadata: { name: 'busy', namespace: ns },
+      spec: {
+        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'busy' },
+        minReplicas: 1,
+        maxReplicas: 3,
+        metrics: [
+          {
+            type: 'Resource',
+            resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 50 } },
+          },
+        ],
+      },
+    });
+    interface HpaStatus {
+      currentReplicas?: number;
+      desiredReplicas?: number;
+      currentMetrics?: { resource?: { name: string; current: { averageUtilization?: number } } }[];
+      conditions?: { type: string; status: string; reason: string; message: string }[];
+    }
+    let status: HpaStatus = {};
+    // Metrics after two scrapes (15 s apart), then an HPA sync (every 15 s): bounded well above.
+    await eventually(async () => {
+      status = (
+        JSON.parse(await kubectl(['-n', ns, 'get', 'hpa', 'busy', '-o', 'json'])) as { status: HpaStatus }
+      ).status;
+      return (status.desiredReplicas ?? 0) > 1;
+    }, 180_000);
+    const utilisation = status.currentMetrics?.[0]?.resource?.current.averageUtilization;
+    const conditions = Object.fromEntries(
+      (status.conditions ?? []).map((c) => [c.type, `${c.status} ${c.reason}`]),
+    );
+    expect({ utilisation: typeof utilisation, conditions }).toEqual({
+      utilisation: 'number',
+      conditions: expect.objectContaining({
+        AbleToScale: expect.stringMatching(/^True /),
+        ScalingActive: 'True ValidMetricFound',
+      }),
+    });
+    // 200% of the request, by the numbers above; at least well above the 50% target.
+    expect(utilisation).toBeGreaterThan(100);
+    // ceil(1 x 200 / 50) = 4, clamped to maxReplicas 3; the Deployment follows.
+    expect(status.desiredReplicas).toBe(3);
+    const scaled = await eventually(async () => {
+      const replicas = await kubectl([
+        '-n',
+        ns,
+        'get',
+        'deployment',
+        'busy',
+        '-o',
+        'jsonpath={.spec.replicas}',
+      ]);
+      return replicas.trim() === '3';
+    }, 60_000);
+    expect(scaled).toBe(true);
+    await kubectl(['delete', 'namespace', ns, '--wait=false']);
+  }, 360_000);
 
   test(
     'up on a state folder whose cluster still runs (as after a killed test) removes that run first, then starts afresh',

@@ -79,6 +79,15 @@ describe('the closed-loop measures (the referee definitions over a measured time
     expect([m.requests, m.violating, m.failed]).toEqual([5, 2, 1]);
   });
 
+  test.each(['step', 'flash-crowd', 'ramp', 'cost-change'])(
+    'the %s stages are whole numbers of RPS (k6 refuses a fractional target and exits before its first request)',
+    (name) => {
+      const stages = k6Stages(scenarioByName(name));
+      expect(stages.every(([rps, seconds]) => Number.isInteger(rps) && seconds >= 1)).toBe(true);
+      expect(stages.reduce((s, [, seconds]) => s + seconds, 0)).toBe(scenarioByName(name).durationSeconds);
+    },
+  );
+
   test('the 5x step becomes k6 stages: flat stretches, and a 1 s ramp at each change', () => {
     expect(k6Stages(scenarioByName('step'))).toEqual([
       [10, 60],

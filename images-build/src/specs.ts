@@ -71,7 +71,7 @@ export const LAB_IMAGES: readonly LabImageSpec[] = [
     name: 'prometheus',
     tag: 'laas/prometheus:dev',
     dockerfile: 'images-build/dockerfiles/prometheus.Dockerfile',
-    context: { binary: { system: '/usr/bin/prometheus' }, name: 'prometheus' },
+    context: { binary: { tool: 'prometheus' }, name: 'prometheus' },
     buildArgs: { BASE_IMAGE: BASE_TAGS.debian },
   },
   {

@@ -282,12 +282,15 @@ describe('the k6 image, unpacked from its archive', () => {
 
 describe('the prometheus image, unpacked from its archive', () => {
   const image = unpacked('prometheus');
-  test("runs Debian's prometheus binary (its libc is the base's) as its entrypoint", async () => {
+  test('runs the pinned Prometheus of tools/go/prometheus (the chart default\'s version) as its entrypoint', async () => {
     const child = startInImage({ rootfs: image.rootfs(), config: image.config(), args: ['--version'] });
     const result = await outputOf(child);
-    expect({ code: result.code, version: /prometheus, version 2\.\d+/.test(result.out) }).toEqual({
+    const version = /prometheus, version (\S+)/.exec(result.out)?.[1];
+    const tags = /tags:\s+(\S+)/.exec(result.out)?.[1];
+    expect({ code: result.code, version, tags }).toEqual({
       code: 0,
-      version: true,
+      version: readVersions().PROMETHEUS_VERSION,
+      tags: 'netgo,stringlabels',
     });
   });
 });

@@ -25,13 +25,6 @@ import type {
   Step,
 } from './types.js';
 
-/**
- * Latency counts as caused by load when the per-replica load is at least this fraction of what we
- * plan per replica. 0.8 because sizing rounds up whole replicas: needing 4.2 replicas gives 5,
- * so each runs at 4.2/5 = 84% of plan in the steady state that should still count as "loaded".
- */
-export const LOAD_ATTRIBUTION_FRACTION = 0.8;
-
 /** After a breach at L RPS per replica, believe capacity is 90% of L (it was exceeded at L). */
 export const BREACH_BACKOFF = 0.9;
 
@@ -59,13 +52,28 @@ export const LOW_LOAD_FRACTION = 0.5;
 export const COST_BAND = 0.25;
 
 /**
- * The cost is measured at a load of at least a quarter of the plan per replica: below it the
- * replicas' idle CPU (timers, garbage collection, metrics) would count as cost.
+ * The cost is measured (its basis set, its ratio read) only at a load of at least half the plan
+ * per replica: below it a replica's fixed CPU (garbage collection, timers, metrics, a fresh
+ * process compiling its hot paths) is shared by few requests and reads as cost. On the local
+ * system (issue 12), with 100m replicas planned at 21 RPS:
+ *   - a basis taken at 10 RPS on one replica was about twice the cost measured at 50 RPS; the
+ *     ratio read 0.5, the capacity in use doubled to 59 RPS per replica, and a 5x step was sized
+ *     with 2 replicas where 3 were planned (the basis rule: it was a quarter of the plan then);
+ *   - after the step, 20 RPS on 3 replicas (7 each, a third of the plan) with 7-15 ms/s of idle
+ *     CPU per replica read 1.56x the cost, and the third replica was kept for the "heavier"
+ *     requests (the ratio rule: it was read from a quarter of the plan then).
+ * Below it the last ratio holds.
  */
-export const COST_LOAD_FRACTION = 0.25;
+export const COST_LOAD_FRACTION = 0.5;
 
 /** Within the band the basis follows the measured cost slowly (10 % per evaluation). */
 export const COST_LEARNING_RATE = 0.1;
+
+/**
+ * A breach at a load within 10 % of one served within the objective (the healthy memory) counts
+ * as "served before": Poisson noise moves a 20 s rate by a few percent.
+ */
+export const SERVED_MARGIN = 1.1;
 
 /** Floating error guard for ceil: 700/70 must be 10, not 10.000000000000002 -> 11. */
 const EPSILON = 1e-9;
@@ -184,11 +192,18 @@ export interface Cost {
 }
 
 /**
- * Step 2: has a request become more (or less) expensive? CPU seconds per second over RPS is the
- * CPU of one request: 0.55 cores at 500 RPS is 1.1 ms. Measured only at a load that is not low
- * (idle CPU would otherwise look like expensive requests); below it the last ratio holds. The first measurement is the basis;
- * inside +-25 % the basis follows slowly; outside, the ratio scales the capacity: a release that
- * makes requests cost 2.2 ms instead of 1.1 halves what a replica serves.
+ * Step 2: has a request become more expensive? CPU seconds per second over RPS is the CPU of one
+ * request: 0.55 cores at 500 RPS is 1.1 ms. Measured only at half the plan per replica or more
+ * (COST_LOAD_FRACTION: idle CPU would otherwise look like expensive requests); below it the last
+ * ratio holds. The basis is set only within the objective; inside +-25 % it follows slowly;
+ * above the band the ratio scales the capacity: a
+ * release that makes requests cost 2.2 ms instead of 1.1 halves what a replica serves.
+ *
+ * Below the band the ratio is never used: requests that read cheaper than the basis never raise
+ * the capacity above its estimate (which is itself never above the configured one). A cheaper
+ * reading is more often an inflated basis (fixed CPU spread over few requests) than a faster
+ * release, and sizing on it under-sizes: basis 6.6 ms, now 3.3 ms, would have doubled 30 RPS per
+ * replica to 60. Where the basis may be set, a cheaper reading becomes the new basis instead.
  */
 export function assessCost(
   spec: ResolvedSpec,
@@ -197,21 +212,37 @@ export function assessCost(
   capacity: number | null,
   prev: Pick<DeciderState, 'costBasis' | 'costRatio'>,
   breach: boolean,
+  sinceScaleSeconds: number = Infinity,
 ): Cost {
   const cpu = s.cpuSecondsPerSecond;
   const planned = capacity === null ? null : capacity * spec.targetUtilization;
-  const lowLoad = planned !== null && ready > 0 && s.rpsShort / ready < COST_LOAD_FRACTION * planned;
+  const perReplica = ready > 0 ? s.rpsShort / ready : 0;
+  const lowLoad = planned !== null && ready > 0 && perReplica < COST_LOAD_FRACTION * planned;
   // Not measurable now: keep the last ratio. Twice the cost doubled the replicas, which halved
   // the load per replica; forgetting the ratio then would halve them again, and so on.
-  if (cpu === undefined || cpu === null || !(cpu > 0) || !(s.rpsShort > 0) || ready === 0 || lowLoad)
+  // Nor within a long window of a scale: new replicas start, compile their hot paths and load
+  // their catalog, CPU that reads as cost. In a 10x flash crowd on the local system, 1 -> 4
+  // replicas at 75 s read 1.5-2.6x the cost for the next minute, and sizing asked for 8.
+  const settling = sinceScaleSeconds < spec.metrics.longWindowSeconds;
+  if (
+    cpu === undefined ||
+    cpu === null ||
+    !(cpu > 0) ||
+    !(s.rpsShort > 0) ||
+    ready === 0 ||
+    lowLoad ||
+    settling
+  )
     return { perRequest: null, basis: prev.costBasis, ratio: prev.costRatio };
   const perRequest = cpu / s.rpsShort;
-  if (prev.costBasis === null) return { perRequest, basis: breach ? null : perRequest, ratio: 1 };
+  const mayBase = !breach;
+  if (prev.costBasis === null) return { perRequest, basis: mayBase ? perRequest : null, ratio: 1 };
   const ratio = perRequest / prev.costBasis;
-  if (Math.abs(ratio - 1) <= COST_BAND) {
-    const basis = breach
-      ? prev.costBasis
-      : prev.costBasis + COST_LEARNING_RATE * (perRequest - prev.costBasis);
+  if (ratio < 1 - COST_BAND) return { perRequest, basis: mayBase ? perRequest : prev.costBasis, ratio: 1 };
+  if (ratio <= 1 + COST_BAND) {
+    const basis = mayBase
+      ? prev.costBasis + COST_LEARNING_RATE * (perRequest - prev.costBasis)
+      : prev.costBasis;
     return { perRequest, basis, ratio: 1 };
   }
   return { perRequest, basis: prev.costBasis, ratio };
@@ -242,8 +273,12 @@ export interface Learned {
  * - Within objective at L RPS per replica (steady, not low): capacity is at least L. Remember L
  *   as the healthy load; with nothing configured, L becomes a lower bound (LowerBound: used to
  *   go down, never to go up); a learned estimate below L rises to L (never above configured).
- * - Breach at a low load (< 50 % of planned) or at or below the remembered healthy load: not the
- *   load's fault: Downstream, learn nothing. With the CPU measured and unchanged it is confirmed.
+ * - Breach with the CPU per request measured and unchanged at a load served within the objective
+ *   before (the healthy memory, +10 %): a confirmed downstream slowdown, learn nothing.
+ * - Breach with the CPU unchanged at a load never served (not low, not rising): the replicas
+ *   serve less than planned (e.g. a host that grants less than the quota): Load, below.
+ * - Breach at a low load (< 50 % of planned) or at or below the remembered healthy load, CPU not
+ *   telling: not the load's fault as far as we know: Downstream, unconfirmed (bounded, step 5).
  * - A breach while requests got heavier: Load (the cost ratio already resizes), learn nothing.
  * - Otherwise Load: capacity is below L: believe 0.9 x L, but not below the healthy load nor
  *   the floor. E.g. configured 100, healthy 60, breach at 75: max(60, 50, min(100, 67.5)) = 67.5.
@@ -315,18 +350,23 @@ export function learnCapacity(
     return result('WithinObjective', healthy);
   }
   if (cost.ratio > 1) return result('Load', fresh);
-  const cpuSaysSameCost = cost.perRequest !== null && cost.ratio === 1;
-  // With the CPU measured and unchanged, a breach under the planned load is not the load's,
-  // whatever the healthy memory says: 136 RPS per replica against 154 planned, same 1 ms each.
-  // Not while the load rises, though: then the short window still averages in the load before
-  // the rise, and replicas that are drowning read as under plan.
+  // "Same cost" needs a basis to compare with (it is set only near the plan, see assessCost).
+  const cpuSaysSameCost = cost.perRequest !== null && cost.basis !== null && cost.ratio === 1;
+  // With the CPU measured and unchanged, a breach at a load served within the objective before
+  // (within 10 %) is not the load's: a dependency slowed down. Not while the load rises: then the
+  // short window still averages in the load before the rise, and drowning replicas read as idle.
   const rising = s.rpsShort > RISING_RATIO * s.rpsLong;
-  if (cpuSaysSameCost && !rising && planned !== null && load < planned)
-    return result('Downstream', fresh, true);
+  const served = fresh !== null && rpsPerReplica <= fresh.rpsPerReplica * SERVED_MARGIN;
+  if (cpuSaysSameCost && !rising && served) return result('Downstream', fresh, true);
+  // A breach at a load that is not low and was never served within the objective is the load's,
+  // even under the plan: the replicas serve less than planned, whatever the plan says. On a
+  // loaded host a 100m replica was granted half its quota and breached at 16 RPS where 21 were
+  // planned; "under plan" (and "same CPU per request") read that as a slow dependency and held
+  // one replica through a 5x step. Learning is bounded by the floor, so a wrong guess costs at
+  // most the replicas the floor allows.
   const belowHealthy = fresh !== null && rpsPerReplica <= fresh.rpsPerReplica;
-  const idle =
-    belowHealthy || low || (fresh === null && planned !== null && load < planned * LOAD_ATTRIBUTION_FRACTION);
-  if (rpsPerReplica === 0 || idle) return result('Downstream', fresh, cpuSaysSameCost);
+  if (rpsPerReplica === 0 || belowHealthy || low)
+    return result('Downstream', fresh, cpuSaysSameCost && served);
   // A breach teaches only at a steady load (short and long RPS within 10 %): at a step the queue
   // builds while the short window still averages in the load before it (a step from 150 to 750
   // RPS reads 181 against 160 five seconds in), so 0.9 x that would be far too low.
@@ -654,7 +694,16 @@ export function decide(input: DeciderInput, prev: DeciderState, now: number): De
     s.withinObjective !== null
       ? s.withinObjective < spec.quantile
       : s.latencySeconds !== null && s.latencySeconds > spec.objectiveSeconds;
-  const cost = assessCost(spec, target.readyReplicas, s, capacity.estimate, prev, provisionalBreach);
+  const sinceScale = prev.lastScaleTime === null ? Infinity : (now - prev.lastScaleTime) / 1000;
+  const cost = assessCost(
+    spec,
+    target.readyReplicas,
+    s,
+    capacity.estimate,
+    prev,
+    provisionalBreach,
+    sinceScale,
+  );
   const learned = learnCapacity(spec, target.readyReplicas, s, prev, capacity, cost, now);
   const sized = size(spec, current, target.readyReplicas, s, learned);
   if (sized.replicas !== current)

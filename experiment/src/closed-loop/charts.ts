@@ -24,7 +24,7 @@ function measuredRows(run: PolicyRun): Row[] {
     const pts = run.timeline.slice(b * STEP, (b + 1) * STEP);
     const p99s = pts.flatMap((p) => (p.p99Ms === null ? [] : [p.p99Ms]));
     rows.push({
-      series: run.label,
+      series: run.repeat === undefined ? run.label : `${run.label} #${run.repeat}`,
       source: 'measured',
       t: b * STEP,
       rps: pts.reduce((s, p) => s + p.servedRps, 0) / pts.length,

@@ -79,25 +79,52 @@ export function startK6Trace(options: {
  */
 export async function readK6Csv(path: string): Promise<RequestRecord[]> {
   const lines = createInterface({ input: createReadStream(path), crlfDelay: Infinity });
-  const out: RequestRecord[] = [];
-  let expected = -1;
-  let first = true;
-  for await (const line of lines) {
-    const cols = line.split(',');
-    if (first) {
-      first = false;
-      expected = cols.indexOf('expected_response');
-      if (expected < 0) throw new Error(`${path}: no expected_response column (k6 systemTags)`);
+  const parser = new K6CsvParser(path);
+  for await (const line of lines) parser.line(line);
+  return parser.records;
+}
+
+/**
+ * The same rows out of text that also holds other lines (a pod's log: k6's warnings on stderr
+ * come before and among the CSV rows grep passed on): everything before the header, and any line
+ * that is not a row of a known metric, is skipped.
+ */
+export function recordsFromLog(text: string): RequestRecord[] {
+  const parser = new K6CsvParser('the k6 log');
+  let header = false;
+  for (const line of text.split('\n')) {
+    if (!header) {
+      header = line.startsWith('metric_name,');
+      if (header) parser.line(line);
       continue;
+    }
+    if (line.startsWith('http_req_duration,') || line.startsWith('dropped_iterations,')) parser.line(line);
+  }
+  if (!header) throw new Error('the k6 log holds no CSV header (k6 did not start, or grep found no rows)');
+  return parser.records;
+}
+
+/** One CSV, line by line: the header first (to find the expected_response column), then rows. */
+class K6CsvParser {
+  readonly records: RequestRecord[] = [];
+  private expected = -1;
+
+  constructor(private readonly source: string) {}
+
+  line(line: string): void {
+    const cols = line.split(',');
+    if (this.expected < 0) {
+      this.expected = cols.indexOf('expected_response');
+      if (this.expected < 0) throw new Error(`${this.source}: no expected_response column (k6 systemTags)`);
+      return;
     }
     const metric = cols[0];
     const ts = Number(cols[1]);
     const value = Number(cols[2]);
     if (metric === 'http_req_duration') {
-      out.push({ endMs: ts, durationMs: value, failed: cols[expected] !== 'true' });
+      this.records.push({ endMs: ts, durationMs: value, failed: cols[this.expected] !== 'true' });
     } else if (metric === 'dropped_iterations') {
-      for (let i = 0; i < value; i++) out.push({ endMs: ts, durationMs: 0, failed: true });
+      for (let i = 0; i < value; i++) this.records.push({ endMs: ts, durationMs: 0, failed: true });
     }
   }
-  return out;
 }

@@ -148,3 +148,46 @@ export function measure(
     recoverySeconds,
   };
 }
+
+/** A sample of the scaled object's replica counts (epoch ms). */
+export interface ReplicaSample {
+  ms: number;
+  replicas: number;
+  ready: number;
+}
+
+/**
+ * The per-second timeline of one run from k6's requests and the replica samples, on the local
+ * system and in the cluster alike. k6 needs a moment to start its VUs: the trace starts at its
+ * first request (or at `fallbackOriginMs` if none was recorded). Second t takes the last sample
+ * at or before its middle.
+ */
+export function runTimeline(input: {
+  records: readonly RequestRecord[];
+  samples: readonly ReplicaSample[];
+  fallbackOriginMs: number;
+  durationSeconds: number;
+  offered: (t: number) => number;
+}): { originMs: number; timeline: SecondPoint[] } {
+  const firstStart = input.records.reduce(
+    (m, r) => (r.durationMs > 0 ? Math.min(m, r.endMs - r.durationMs) : m),
+    Infinity,
+  );
+  const originMs = Number.isFinite(firstStart) ? firstStart : input.fallbackOriginMs;
+  const replicasAt = (t: number): { replicas: number; ready: number } => {
+    const ms = originMs + t * 1000 + 500;
+    let best = input.samples[0] ?? { replicas: 0, ready: 0 };
+    for (const s of input.samples) if (s.ms <= ms) best = s;
+    return { replicas: best.replicas, ready: best.ready };
+  };
+  return {
+    originMs,
+    timeline: buildTimeline({
+      records: input.records,
+      originMs,
+      durationSeconds: input.durationSeconds,
+      offered: input.offered,
+      replicasAt,
+    }),
+  };
+}

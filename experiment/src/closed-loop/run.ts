@@ -1,16 +1,21 @@
 // One closed-loop run: a fresh local system (FerretDB, nginx, replicas in cgroups, Prometheus),
 // a k6 trace against it, and a controller scaling it every sync period through the same
 // ScaleTarget; then the per-second timeline and the referee's measures.
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { startLocalSystem } from '@laas/local';
 import type { Bounds } from '@laas/autoscaler/eval/policies/types';
 import type { ClosedLoopController, PolicyName } from './controllers.js';
 import { DeploymentLikeTarget, HpaController, OursController } from './controllers.js';
+import { calibrate, readCpuTimeline } from './cpu.js';
+import type { Calibration, CpuPoint } from './cpu.js';
 import { readK6Csv, startK6Trace } from './k6-trace.js';
-import { buildTimeline, measure, scaleEventsOf } from './measures.js';
-import type { Measures, ScaleEvent, SecondPoint } from './measures.js';
+import { measure, runTimeline, scaleEventsOf } from './measures.js';
+import type { Measures, ReplicaSample, ScaleEvent, SecondPoint } from './measures.js';
 import type { Scenario } from './scenarios.js';
+
+/** The chart's images.randomMaxCount (charts/laas/values.yaml), the largest count the local replicas accept here. */
+export const CHART_RANDOM_MAX_COUNT = 100;
 
 export interface ClosedLoopSettings {
   cpuMillis: number;
@@ -51,6 +56,11 @@ export interface PolicyRun {
    * process_cpu_seconds_total / increase of http_requests_total); calibrates the prediction.
    */
   cpuMsPerRequest: number | null;
+  /** The replicas' CPU every 5 s (Prometheus, read back after the trace) and what it says. */
+  cpuTimeline?: CpuPoint[];
+  calibration?: Calibration | null;
+  /** 1, 2, ... when a scenario is run more than once per policy (--repeats). */
+  repeat?: number;
   events: ScaleEvent[];
   timeline: SecondPoint[];
   decisions: unknown[];
@@ -66,13 +76,17 @@ export async function runPolicy(
 ): Promise<PolicyRun> {
   mkdirSync(dir, { recursive: true });
   const loadBefore = loadavg();
+  // The replicas inherit this process's environment. The images service accepts count <= 25 by
+  // default; the chart sets 100 (images.randomMaxCount), and the request-cost change asks for 50
+  // (every heavy request was a 400 in the first cost-change run).
+  process.env.RANDOM_MAX_COUNT ??= String(CHART_RANDOM_MAX_COUNT);
   const system = await startLocalSystem({
     replicas: scenario.initialReplicas,
     cpuMillis: settings.cpuMillis,
     scrapeInterval: `${settings.scrapeIntervalSeconds}s`,
     log: (l) => log(`  ${l}`),
   });
-  const samples: { ms: number; replicas: number; ready: number }[] = [];
+  const samples: ReplicaSample[] = [];
   try {
     if (!system.prometheus) throw new Error('the local system started without Prometheus');
     const target = new DeploymentLikeTarget(system.scaleTarget('images'));
@@ -124,27 +138,18 @@ export async function runPolicy(
       system.prometheus.url,
       Math.ceil((Date.now() - originMs) / 1000) + 5,
     );
+    if (!existsSync(k6.csvPath))
+      throw new Error(`k6 exited ${result.code} before writing its CSV: ${result.stderr.slice(-600)}`);
     const records = await readK6Csv(k6.csvPath);
-    // k6 needs a moment to start its VUs: the trace starts at its first request.
-    const firstStart = records.reduce(
-      (m, r) => (r.durationMs > 0 ? Math.min(m, r.endMs - r.durationMs) : m),
-      Infinity,
-    );
-    const traceOrigin = Number.isFinite(firstStart) ? firstStart : originMs;
-    const replicasAt = (t: number): { replicas: number; ready: number } => {
-      const ms = traceOrigin + t * 1000 + 500;
-      let best = samples[0] ?? { replicas: 0, ready: 0 };
-      for (const s of samples) if (s.ms <= ms) best = s;
-      return { replicas: best.replicas, ready: best.ready };
-    };
-    const timeline = buildTimeline({
+    const { originMs: traceOrigin, timeline } = runTimeline({
       records,
-      originMs: traceOrigin,
+      samples,
+      fallbackOriginMs: originMs,
       durationSeconds: scenario.durationSeconds,
       offered: (t) => scenario.rps(t),
-      replicasAt,
     });
     const events = scaleEventsOf(timeline);
+    const cpuTimeline = await readCpuTimeline(system.prometheus.url, traceOrigin, Date.now(), traceOrigin);
     return {
       policy,
       label: controller.label,
@@ -157,6 +162,8 @@ export async function runPolicy(
       k6Stderr: result.stderr.slice(-1000),
       measures: measure(timeline, events, scenario.stepAt),
       cpuMsPerRequest,
+      cpuTimeline,
+      calibration: calibrate(cpuTimeline, settings.cpuMillis / 1000, scenario.heavyFrom),
       events,
       timeline,
       decisions: controller instanceof OursController ? controller.decisions : [],

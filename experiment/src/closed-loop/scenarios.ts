@@ -68,10 +68,12 @@ export function scenarioByName(name: string): Scenario {
 /**
  * k6 stages sampled per second ([rps, seconds]; k6 ramps linearly from the previous stage's rate
  * within each). A flat stretch is one stage; a change is a 1 s ramp: 10 RPS for 60 s then 50 ->
- * [[10, 60], [50, 1], [50, 119], ...].
+ * [[10, 60], [50, 1], [50, 119], ...]. Rates are whole numbers: k6 refuses a fractional stage
+ * target (the ramp's 8.3 RPS made it exit before its first request); a ramp of 0.3 RPS a second
+ * becomes a stair of 1 RPS every 3 to 4 s, which k6 then ramps linearly.
  */
 export function k6Stages(trace: Trace): [number, number][] {
-  const at = (s: number): number => Math.round(trace.rps(s + 0.5) * 10) / 10;
+  const at = (s: number): number => Math.round(trace.rps(s + 0.5));
   const out: [number, number][] = [];
   let from = at(0); // the rate the last stage ramps from
   for (let s = 0; s < trace.durationSeconds; s++) {

@@ -20,6 +20,7 @@ var sourceHash = "dev"
 
 const usage = `usage: labtool COMMAND
   pause              block until SIGTERM or SIGINT (the pod sandbox process)
+  spin               keep one CPU busy until SIGTERM or SIGINT (load for metrics and the HPA)
   serve ADDR         answer every HTTP request with "labtool <hostname>" on ADDR (e.g. :8080)
   get URL [SECONDS]  print the body of GET URL; exit 1 if it fails or the status is not 2xx
   resolve NAME       print the addresses NAME resolves to (through /etc/resolv.conf); exit 1 if none
@@ -34,6 +35,9 @@ func main() {
 	args := os.Args[2:]
 	switch os.Args[1] {
 	case "pause":
+		pause()
+	case "spin":
+		go spin()
 		pause()
 	case "serve":
 		need(args, 1)
@@ -86,6 +90,18 @@ func pause() {
 	signals := make(chan os.Signal, 1)
 	signal.Notify(signals, syscall.SIGTERM, syscall.SIGINT)
 	<-signals
+}
+
+// spin burns CPU: a loop that does nothing useful but cannot be optimised away. Under a CPU limit
+// of 100m the cgroup's quota holds it at 0.1 CPU, which is what the metrics tests read back.
+func spin() {
+	x := uint64(1)
+	for {
+		x = x*6364136223846793005 + 1442695040888963407
+		if x == 0 {
+			fmt.Println(x)
+		}
+	}
 }
 
 func serve(addr string) {

@@ -1,0 +1,324 @@
+// One closed-loop run in a cluster (the lab cluster, or any kubeconfig context) where the chart
+// is installed: the chart's operator (our LatencyAutoscaler) or the real HPA (autoscaling/v2 on
+// CPU, metrics-server) scales the images Deployment while k6 runs the trace as a Job inside the
+// cluster. The measures, the timeline and the CPU read-back are the local run's (measures.ts,
+// cpu.ts): only the target differs.
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  AppsV1Api,
+  AutoscalingV2Api,
+  BatchV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  KubeConfig,
+  PatchStrategy,
+  setHeaderOptions,
+} from '@kubernetes/client-node';
+import { GROUP, PLURAL, VERSION } from '@laas/autoscaler';
+import type { LatencyAutoscalerStatus } from '@laas/autoscaler';
+import type { PolicyName } from './controllers.js';
+import { calibrate, readCpuTimeline } from './cpu.js';
+import { hpaObject, oursObject, TRACE_CONFIGMAP, traceConfigMap, traceJob } from './cluster-objects.js';
+import { recordsFromLog } from './k6-trace.js';
+import { measure, runTimeline, scaleEventsOf } from './measures.js';
+import type { ReplicaSample } from './measures.js';
+import type { ClosedLoopSettings, PolicyRun } from './run.js';
+import type { Scenario } from './scenarios.js';
+
+const MERGE_PATCH = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+
+export interface ClusterOptions {
+  kubeconfig: string;
+  /** Where the chart is installed, and its release name (objects are `<release>-<component>`). */
+  namespace: string;
+  release: string;
+  k6Image: string;
+  /** The images Service as the k6 pod sees it. */
+  imagesUrl: string;
+  /** The chart's Prometheus as the operator sees it (in the LatencyAutoscaler). */
+  prometheusUrl: string;
+}
+
+export function defaultClusterOptions(
+  kubeconfig: string,
+  namespace = 'laas',
+  release = 'laas',
+): ClusterOptions {
+  return {
+    kubeconfig,
+    namespace,
+    release,
+    k6Image: 'docker.io/laas/k6:dev',
+    imagesUrl: `http://${release}-images.${namespace}.svc:4000`,
+    prometheusUrl: `http://${release}-prometheus.${namespace}.svc:9090`,
+  };
+}
+
+const errorCode = (e: unknown): number | undefined => (e as { code?: number }).code;
+const ignoreNotFound = (e: unknown): void => {
+  if (errorCode(e) !== 404) throw e;
+};
+
+/** `kubectl port-forward` to a Service on a free local port (Prometheus, for the read-back). */
+async function portForward(
+  o: ClusterOptions,
+  service: string,
+  port: number,
+): Promise<{ port: number; child: ChildProcess }> {
+  const child = spawn(
+    'kubectl',
+    ['--kubeconfig', o.kubeconfig, '-n', o.namespace, 'port-forward', `service/${service}`, `:${port}`],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGTERM');
+      reject(new Error(`port-forward ${service}: no port after 30 s: ${out}`));
+    }, 30_000);
+    const onData = (chunk: Buffer): void => {
+      out += chunk.toString();
+      const match = /Forwarding from 127\.0\.0\.1:(\d+)/.exec(out);
+      if (match) {
+        clearTimeout(timer);
+        resolve({ port: Number(match[1]), child });
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`port-forward ${service} exited ${code}: ${out}`));
+    });
+  });
+}
+
+export async function runClusterPolicy(
+  scenario: Scenario,
+  policy: PolicyName,
+  settings: ClosedLoopSettings,
+  o: ClusterOptions,
+  dir: string,
+  log: (line: string) => void = () => undefined,
+): Promise<PolicyRun> {
+  mkdirSync(dir, { recursive: true });
+  const kc = new KubeConfig();
+  kc.loadFromFile(o.kubeconfig);
+  const apps = kc.makeApiClient(AppsV1Api);
+  const batch = kc.makeApiClient(BatchV1Api);
+  const core = kc.makeApiClient(CoreV1Api);
+  const hpas = kc.makeApiClient(AutoscalingV2Api);
+  const custom = kc.makeApiClient(CustomObjectsApi);
+  const ns = o.namespace;
+  const deployment = `${o.release}-images`;
+  const controllerName = `closed-loop-images`;
+  const cr = { group: GROUP, version: VERSION, namespace: ns, plural: PLURAL, name: controllerName };
+  const loadBefore = loadavg();
+
+  // 1. Only this policy's controller may act on the Deployment.
+  await hpas
+    .deleteNamespacedHorizontalPodAutoscaler({ name: controllerName, namespace: ns })
+    .catch(ignoreNotFound);
+  await custom.deleteNamespacedCustomObject(cr).catch(ignoreNotFound);
+  // 2. Back to the trace's starting count, every other pod gone (a drained one still serves).
+  await apps.patchNamespacedDeploymentScale(
+    { name: deployment, namespace: ns, body: { spec: { replicas: scenario.initialReplicas } } },
+    MERGE_PATCH,
+  );
+  const selector = `app.kubernetes.io/instance=${o.release},app.kubernetes.io/component=images`;
+  const settled = async (): Promise<boolean> => {
+    const d = await apps.readNamespacedDeployment({ name: deployment, namespace: ns });
+    const pods = await core.listNamespacedPod({ namespace: ns, labelSelector: selector });
+    return (
+      (d.status?.readyReplicas ?? 0) === scenario.initialReplicas &&
+      (d.status?.replicas ?? 0) === scenario.initialReplicas &&
+      pods.items.length === scenario.initialReplicas
+    );
+  };
+  for (let i = 0; !(await settled()); i++) {
+    if (i > 180)
+      throw new Error(`${deployment} did not settle at ${scenario.initialReplicas} replicas in 180 s`);
+    await sleep(1000);
+  }
+  // 3. The controller.
+  if (policy === 'laas') {
+    await custom.createNamespacedCustomObject({
+      group: GROUP,
+      version: VERSION,
+      namespace: ns,
+      plural: PLURAL,
+      body: oursObject(ns, controllerName, deployment, {
+        prometheusUrl: o.prometheusUrl,
+        bounds: settings.bounds,
+        rpsPerReplica: settings.rpsPerReplica,
+        targetUtilization: settings.targetUtilization,
+        fallbackReplicas: settings.fallbackReplicas,
+        scrapeIntervalSeconds: settings.scrapeIntervalSeconds,
+      }),
+    });
+  } else {
+    await hpas.createNamespacedHorizontalPodAutoscaler({
+      namespace: ns,
+      body: hpaObject(ns, controllerName, deployment, settings.hpaTargetPercent, settings.bounds),
+    });
+  }
+  // Let Prometheus scrape twice and metrics-server report (the HPA's first sync needs a metric).
+  const label =
+    policy === 'laas'
+      ? `laas (ours) ${Math.round(settings.targetUtilization * 100)}%`
+      : `HPA (real, CPU) ${settings.hpaTargetPercent}%`;
+  for (let i = 0; i < 90; i++) {
+    await sleep(1000);
+    if (i < settings.scrapeIntervalSeconds * 2) continue;
+    if (policy === 'laas') break;
+    const h = await hpas.readNamespacedHorizontalPodAutoscaler({ name: controllerName, namespace: ns });
+    if ((h.status?.currentMetrics ?? []).some((m) => m.resource?.current.averageUtilization !== undefined))
+      break;
+  }
+
+  // 4. The trace as a Job.
+  const jobName = `closed-loop-${scenario.name}-${policy}-${Date.now() % 1_000_000}`;
+  await core.deleteNamespacedConfigMap({ name: TRACE_CONFIGMAP, namespace: ns }).catch(ignoreNotFound);
+  await core.createNamespacedConfigMap({ namespace: ns, body: traceConfigMap(ns) });
+  log(`${label}: k6 ${scenario.name} for ${scenario.durationSeconds} s as Job ${jobName}`);
+  const originMs = Date.now();
+  await batch.createNamespacedJob({
+    namespace: ns,
+    body: traceJob(ns, jobName, scenario, { baseUrl: o.imagesUrl, image: o.k6Image }),
+  });
+
+  // 5. Sample the Deployment every second and the controller's view every 5 s until the Job ends.
+  const samples: ReplicaSample[] = [];
+  const decisions: PolicyRun['decisions'] = [];
+  const deadline = originMs + (scenario.durationSeconds + 200) * 1000;
+  let lastLog = 0;
+  let k6ExitCode = -1;
+  for (let tick = 0; ; tick++) {
+    const t = (Date.now() - originMs) / 1000;
+    const d = await apps.readNamespacedDeployment({ name: deployment, namespace: ns }).catch(() => null);
+    if (d)
+      samples.push({ ms: Date.now(), replicas: d.spec?.replicas ?? 0, ready: d.status?.readyReplicas ?? 0 });
+    if (tick % 5 === 0)
+      decisions.push(await controllerView(policy, t).catch((e: unknown) => ({ t, error: String(e) })));
+    if (t - lastLog >= 30) {
+      lastLog = t;
+      log(
+        `  t=${t.toFixed(0)} s replicas ${d?.spec?.replicas ?? '?'} (ready ${d?.status?.readyReplicas ?? '?'})`,
+      );
+    }
+    const job = await batch.readNamespacedJob({ name: jobName, namespace: ns }).catch(() => null);
+    if (job?.status?.succeeded) {
+      k6ExitCode = 0;
+      break;
+    }
+    if (job?.status?.failed) {
+      k6ExitCode = 1;
+      break;
+    }
+    if (Date.now() > deadline) break;
+    await sleep(1000 - ((Date.now() - originMs) % 1000));
+  }
+
+  async function controllerView(p: PolicyName, t: number): Promise<Record<string, unknown>> {
+    if (p === 'laas') {
+      const obj = (await custom.getNamespacedCustomObject(cr)) as { status?: LatencyAutoscalerStatus };
+      const s = obj.status;
+      return {
+        t,
+        desired: s?.desiredReplicas,
+        rps: s?.observedRPS,
+        latencyMs: s?.observedLatencyMilliseconds,
+        capacity: s?.capacityEstimate,
+        capacitySource: s?.capacitySource,
+        costRatio: s?.memory?.costRatio,
+        conditions: (s?.conditions ?? []).map((c) => `${c.type}=${c.status} ${c.reason}: ${c.message}`),
+      };
+    }
+    const h = await hpas.readNamespacedHorizontalPodAutoscaler({ name: controllerName, namespace: ns });
+    return {
+      t,
+      desired: h.status?.desiredReplicas,
+      cpuUtilization: h.status?.currentMetrics?.[0]?.resource?.current.averageUtilization,
+      conditions: (h.status?.conditions ?? []).map((c) => `${c.type}=${c.status} ${c.reason}: ${c.message}`),
+    };
+  }
+
+  // 6. What k6 saw, from the Job's pod log.
+  const pods = await core.listNamespacedPod({ namespace: ns, labelSelector: `job-name=${jobName}` });
+  const podName = pods.items[0]?.metadata?.name;
+  if (!podName) throw new Error(`Job ${jobName} has no pod`);
+  const text = await core.readNamespacedPodLog({ name: podName, namespace: ns, container: 'k6' });
+  writeFileSync(join(dir, 'k6.log'), text);
+  const records = recordsFromLog(text);
+  const { originMs: traceOrigin, timeline } = runTimeline({
+    records,
+    samples,
+    fallbackOriginMs: originMs,
+    durationSeconds: scenario.durationSeconds,
+    offered: (t) => scenario.rps(t),
+  });
+  const events = scaleEventsOf(timeline);
+
+  // 7. The replicas' CPU from the chart's Prometheus.
+  let cpuTimeline: PolicyRun['cpuTimeline'] = [];
+  let cpuMsPerRequest: number | null = null;
+  const forward = await portForward(o, `${o.release}-prometheus`, 9090).catch((e: unknown) => {
+    log(`  Prometheus read-back failed: ${String(e)}`);
+    return null;
+  });
+  if (forward) {
+    try {
+      const url = `http://127.0.0.1:${forward.port}`;
+      const sel = `{namespace="${ns}",service="images"}`;
+      cpuTimeline = await readCpuTimeline(url, traceOrigin, Date.now(), traceOrigin, sel);
+      const seconds = Math.ceil((Date.now() - traceOrigin) / 1000) + 5;
+      const q = `1000 * sum(increase(process_cpu_seconds_total${sel}[${seconds}s])) / sum(increase(http_requests_total${sel}[${seconds}s]))`;
+      const res = await fetch(`${url}/api/v1/query?query=${encodeURIComponent(q)}`, {
+        signal: AbortSignal.timeout(5000),
+      });
+      const body = (await res.json()) as { data?: { result?: { value: [number, string] }[] } };
+      const v = Number(body.data?.result?.[0]?.value[1]);
+      cpuMsPerRequest = Number.isFinite(v) ? v : null;
+    } finally {
+      forward.child.kill('SIGTERM');
+    }
+  }
+
+  // 8. Clean up: the controller and the Job go; the next run starts from its own state.
+  await hpas
+    .deleteNamespacedHorizontalPodAutoscaler({ name: controllerName, namespace: ns })
+    .catch(ignoreNotFound);
+  await custom.deleteNamespacedCustomObject(cr).catch(ignoreNotFound);
+  await batch
+    .deleteNamespacedJob({ name: jobName, namespace: ns, propagationPolicy: 'Background' })
+    .catch(ignoreNotFound);
+
+  return {
+    policy,
+    label,
+    scenario: scenario.name,
+    startedAt: new Date(originMs).toISOString(),
+    loadBefore,
+    loadAfter: loadavg(),
+    limited: true,
+    k6ExitCode,
+    k6Stderr: text
+      .split('\n')
+      .filter((l) => !/^(metric_name|http_req_duration|dropped_iterations),/.test(l))
+      .join('\n')
+      .slice(-1000),
+    measures: measure(timeline, events, scenario.stepAt),
+    cpuMsPerRequest,
+    cpuTimeline,
+    calibration: calibrate(cpuTimeline, settings.cpuMillis / 1000, scenario.heavyFrom),
+    events,
+    timeline,
+    decisions,
+    targetErrors: [],
+  };
+}
