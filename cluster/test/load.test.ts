@@ -13,7 +13,8 @@ import type { LabRelease } from './lab-release.js';
 /**
  * The chart under in-cluster k6 load, on one lab cluster for this whole file: the chart's own k6
  * Job, scaling, rollouts and evictions that must lose no request, a SIGKILL whose losses are
- * counted, and `npm run experiment -- --target cluster` for real.
+ * counted, `npm run experiment -- --target cluster` for real, and last the chart's autoscaler
+ * reading the chart's Prometheus under load.
  *
  * The load is small on purpose (20 requests per second through the gateway): the machine has two
  * cores shared by the whole cluster, and what is tested here is that no request is dropped while
@@ -28,9 +29,8 @@ const SUITE_LOCK_TIMEOUT_MS = 35 * 60_000;
 const RATE = 20;
 
 /**
- * Lab values plus what a load test needs: nobody but the test scales the Deployments (no
- * LatencyAutoscaler; the chart's Prometheus is off in the lab, so the autoscaler could not scale
- * anyway), two images replicas so that a single eviction or kill leaves one serving, and CPU
+ * Lab values plus what a load test needs: nobody but the test scales the Deployments (the
+ * autoscaler is off until the last test turns it on), two images replicas so that a single eviction or kill leaves one serving, and CPU
  * requests small enough that five images pods, two gateways and the k6 pods all fit the 2-core
  * node (limits stay the chart's: requests only reserve, limits throttle).
  */
@@ -46,6 +46,7 @@ const HELM_ARGS = [
     'gateway.resources.requests.cpu=50m',
     'auth.resources.requests.cpu=50m',
     'loadtest.resources.requests.cpu=100m',
+    'prometheus.resources.requests.cpu=50m',
   ].join(','),
 ];
 
@@ -498,6 +499,58 @@ describe('the chart under in-cluster k6 load, in the lab cluster', () => {
       if (passed) rmSync(out, { recursive: true, force: true });
       else process.stdout.write(`load.test: the failed experiment's output is in ${out}\n`);
     }
+  }, 600_000);
+  test("the chart's autoscaler, reading the chart's Prometheus, shows the images pods' real RPS and p99 in its LatencyAutoscaler status under k6 load", async () => {
+    // The autoscaler was off so that the tests above own the replica count; now the chart's own
+    // setup: the operator as its ServiceAccount, a LatencyAutoscaler for images.
+    await started().helm(
+      [
+        'upgrade',
+        RELEASE,
+        'charts/laas',
+        '--namespace',
+        NS,
+        '--reuse-values',
+        '--set',
+        'autoscaler.enabled=true,images.autoscaling.enabled=true',
+        '--wait',
+        '--timeout',
+        '5m',
+      ],
+      6 * 60_000,
+    );
+    const job = await startLoad(150);
+    interface Status {
+      observedRPS?: string;
+      observedLatencyMilliseconds?: string;
+      replicas?: number;
+    }
+    let status: Status = {};
+    // Prometheus scrapes every 5 s and the autoscaler's rate window is 4x that or more: a series
+    // reads low for its first window, so the RPS is expected near 20 after about a minute.
+    const seen = await eventually(
+      async () => {
+        status =
+          (
+            JSON.parse(
+              await kubectl(['get', 'latencyautoscalers.laas.dev', `${RELEASE}-images`, '-o', 'json']),
+            ) as { status?: Status }
+          ).status ?? {};
+        const rps = Number(status.observedRPS);
+        const p99 = Number(status.observedLatencyMilliseconds);
+        return rps >= RATE * 0.7 && rps <= RATE * 1.3 && p99 > 0 && p99 < 300;
+      },
+      130_000,
+      5_000,
+    );
+    process.stdout.write(
+      `load.test: LatencyAutoscaler ${RELEASE}-images under ${RATE} RPS of k6: ${JSON.stringify(status)}\n`,
+    );
+    // The status is in the message when it never got there.
+    expect({ seen, status }).toMatchObject({ seen: true });
+    await expectStillLoading(job);
+    const result = figures(await jobSummary(job, 240_000));
+    await expectNoFailures('while the autoscaler watched', result);
   }, 600_000);
 });
 
