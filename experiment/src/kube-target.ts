@@ -212,10 +212,11 @@ export function createKubeTarget(options: KubeTargetOptions): KubeTarget {
 
   /**
    * The address k6 calls: the Service's ClusterIP when `serviceUrl` names a Service of the
-   * namespace. Each plateau is a new k6 process in a new pod, with an empty DNS cache; resolving
-   * the name in every VU at the start of a 4-8 s plateau is not what is being measured, and in the
-   * lab cluster it showed up as dropped iterations at 27-80 RPS with a p99 of 5-31 ms (all VUs
-   * waiting on their first lookup). kube-proxy routes the ClusterIP exactly as it routes the name.
+   * namespace. Each plateau is a new k6 process in a new pod, with an empty DNS cache: resolving
+   * the name in every VU at the start of a 4-8 s plateau is not what is being measured (the local
+   * target calls an address too). kube-proxy routes the ClusterIP exactly as it routes the name.
+   * (This was first tried against the dropped iterations seen in the lab cluster; it did not cure
+   * them: their cause was the NetworkPolicy enforcer, see WAIT_SCRIPT.)
    */
   let k6BaseUrl = options.serviceUrl;
   const resolveService = async (): Promise<void> => {
