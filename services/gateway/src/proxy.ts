@@ -61,8 +61,10 @@ export interface UpstreamOptions {
  * A bodiless GET or HEAD whose connection failed before any answer is sent once more, on another
  * connection. The case it is for: a pod that is draining closes its idle keep-alive connections
  * (SIGTERM, after preStop), and a request the gateway wrote on one of them at that same moment
- * meets a reset or "other side closed". Measured in the lab cluster: 1 request in 1,200 at
- * 20 RPS while two images pods were evicted one after the other. The second attempt opens a new
+ * meets a reset or "other side closed". Seen in the lab cluster before this retry: 1 failed
+ * request in 1,200 at 20 RPS while two images pods were evicted one after the other (the
+ * gateway's log of it was not kept, so this race is the likely cause, not a proven one); none in
+ * the runs since (cluster/test/load.test.ts). The second attempt opens a new
  * connection, which kube-proxy no longer sends to the leaving pod (its endpoint went at deletion,
  * 5 s of preStop earlier). Writes are never repeated: the upstream may have acted on them.
  */
