@@ -40,5 +40,6 @@ if [[ "${KEEP_AUTOSCALER}" -eq 0 ]]; then
   run "${HELM}" upgrade "${RELEASE}" charts/laas --kube-context "${PROFILE}" --namespace "${NAMESPACE}" \
     --reuse-values --set images.autoscaling.enabled=false --wait --timeout 5m
 fi
-run npm run experiment -- --target minikube --namespace "${NAMESPACE}" \
+# The same path as `--target cluster` (the lab cluster's README section): only the context differs.
+run npm run experiment -- --target minikube --context "${PROFILE}" --namespace "${NAMESPACE}" \
   --deployment "${prefix}-images" --service-url "http://${prefix}-images:4000" "${args[@]}"

@@ -126,14 +126,14 @@ describe('minikube/experiment.sh --dry-run', () => {
     expect(code).toBe(0);
     expect(commands).toEqual([
       'helm upgrade laas charts/laas --kube-context laas --namespace laas --reuse-values --set images.autoscaling.enabled=false --wait --timeout 5m',
-      'npm run experiment -- --target minikube --namespace laas --deployment laas-images --service-url http://laas-images:4000 --plateau 8s --start 100',
+      'npm run experiment -- --target minikube --context laas --namespace laas --deployment laas-images --service-url http://laas-images:4000 --plateau 8s --start 100',
     ]);
   });
 
   test('--keep-autoscaler leaves the release alone', async () => {
     const { commands } = await plan('minikube/experiment.sh', ['--keep-autoscaler']);
     expect(commands).toEqual([
-      'npm run experiment -- --target minikube --namespace laas --deployment laas-images --service-url http://laas-images:4000',
+      'npm run experiment -- --target minikube --context laas --namespace laas --deployment laas-images --service-url http://laas-images:4000',
     ]);
   });
 });

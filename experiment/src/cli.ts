@@ -1,20 +1,26 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseCpuMillis, REPO_ROOT } from '@laas/local';
+import { K6_IMAGE } from './kube-target.js';
 import { DEFAULT_EXPERIMENT, formatDuration } from './run.js';
 import type { ExperimentOptions, Progress } from './run.js';
 
 export interface CliOptions {
   experiment: ExperimentOptions;
-  target: 'local' | 'minikube';
+  /** local: the embedded system; cluster: any kubeconfig context; minikube: the same path as cluster. */
+  target: 'local' | 'cluster' | 'minikube';
   dryRun: boolean;
   /** Output folder (default experiment/runs/<timestamp>). */
   out: string;
-  /** minikube target: namespace, deployment, service URL as seen from inside the cluster. */
+  /** cluster/minikube target: namespace, deployment, service URL as seen from inside the cluster. */
   namespace: string;
   deployment: string;
   serviceUrl: string;
   kubeconfig?: string;
+  /** Kubeconfig context (cluster/minikube target; default the current one). */
+  context?: string;
+  /** k6 image of the plateau Jobs (cluster/minikube target). */
+  k6Image?: string;
   /** Free text appended to report.md (a file path). */
   discussion?: string;
   /** Rewrite report.md and the charts of an earlier run from its results.json; measure nothing. */
@@ -36,13 +42,15 @@ export const USAGE = `usage: npm run experiment -- [options]
   --start 100            first offered rate (RPS) for one replica
   --resolution 0.05      stop bisecting when the pass/fail gap is within this fraction
   --max-steps 10         at most this many plateaus per search
-  --target local         local (embedded system) or minikube
+  --target local         local (embedded system), cluster (any kubeconfig context) or minikube (the same path)
   --out DIR              output folder (default experiment/runs/<timestamp>)
   --discussion FILE      markdown appended to report.md
   --report-from DIR      rewrite DIR's report.md and charts from its results.json (with --discussion)
   --dry-run              print the command sequence, run nothing
- minikube target:
-  --namespace laas  --deployment laas-images  --service-url http://laas-images:4000  --kubeconfig FILE
+ cluster and minikube targets (k6 runs as a Job in the cluster; --cpu is set on the Deployment):
+  --namespace laas  --deployment laas-images  --service-url http://laas-images:4000
+  --kubeconfig FILE  --context NAME (default: the current context)
+  --k6-image IMAGE       k6 image of the Jobs (default ${K6_IMAGE}; the lab cluster: docker.io/laas/k6:dev)
  local target:
   --mongo-url URL        use this MongoDB instead of starting FerretDB
   --mongo-db NAME        database name (default laas)
@@ -80,14 +88,16 @@ export function parseCli(argv: string[]): CliOptions {
       deployment: { type: 'string', default: 'laas-images' },
       'service-url': { type: 'string', default: 'http://laas-images:4000' },
       kubeconfig: { type: 'string' },
+      context: { type: 'string' },
+      'k6-image': { type: 'string' },
       'mongo-url': { type: 'string' },
       'mongo-db': { type: 'string' },
       'max-steps': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
-  if (values.target !== 'local' && values.target !== 'minikube') {
-    throw new Error(`--target must be local or minikube, got "${values.target}"`);
+  if (values.target !== 'local' && values.target !== 'cluster' && values.target !== 'minikube') {
+    throw new Error(`--target must be local, cluster or minikube, got "${values.target}"`);
   }
   const replicas = values.replicas
     ? values.replicas.split(',').map((s) => Number(s.trim()))
@@ -116,6 +126,8 @@ export function parseCli(argv: string[]): CliOptions {
     deployment: values.deployment,
     serviceUrl: values['service-url'],
     kubeconfig: values.kubeconfig,
+    context: values.context,
+    k6Image: values['k6-image'],
     discussion: values.discussion,
     reportFrom: values['report-from'],
     mongoUrl: values['mongo-url'],

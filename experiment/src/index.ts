@@ -48,11 +48,13 @@ export type { LocalTargetOptions } from './local-target.js';
 export {
   K6_IMAGE,
   DryRunStop,
-  createMinikubeTarget,
-  dryRunMinikube,
+  createKubeTarget,
+  dryRunKube,
   k6ConfigMap,
+  loadKubeConfig,
   plateauJob,
-} from './minikube.js';
-export type { KubeCall, MinikubeTarget, MinikubeTargetOptions } from './minikube.js';
+  WAIT_SCRIPT,
+} from './kube-target.js';
+export type { KubeCall, KubeTarget, KubeTargetOptions } from './kube-target.js';
 export { USAGE, parseCli, parseSeconds, progressLine, timestampFolder } from './cli.js';
 export type { CliOptions } from './cli.js';

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * `npm run experiment -- [--replicas 1,2,3,5] [--cpu 100m] [--repeats 3] [--plateau 8s]
- *                         [--target local|minikube] [--dry-run]`
+ *                         [--target local|cluster|minikube] [--context NAME] [--dry-run]`
  * Measures the max sustained RPS of GET /random?count=25 per replica count and writes
  * experiment/runs/<timestamp>/{results.json, report.md, chart.svg/png, cpu.svg/png}.
  */
@@ -11,7 +11,7 @@ import { parseCli, progressLine, USAGE } from './cli.js';
 import { closedLoopMain } from './closed-loop/main.js';
 import type { CliOptions } from './cli.js';
 import { startLocalTarget } from './local-target.js';
-import { createMinikubeTarget, dryRunMinikube } from './minikube.js';
+import { createKubeTarget, dryRunKube } from './kube-target.js';
 import { writeReport } from './report.js';
 import { formatDuration, runExperiment } from './run.js';
 import type { ExperimentResults, ExperimentTarget } from './run.js';
@@ -62,13 +62,17 @@ async function main(): Promise<void> {
       return;
     }
     say(
-      `dry run (minikube target): namespace ${cli.namespace}, deployment ${cli.deployment}; writes are validated by the API server (dryRun=All)`,
+      `dry run (${cli.target} target): namespace ${cli.namespace}, deployment ${cli.deployment}; writes are validated by the API server (dryRun=All)`,
     );
-    await dryRunMinikube({
+    await dryRunKube({
+      name: cli.target,
       namespace: cli.namespace,
       deployment: cli.deployment,
       serviceUrl: cli.serviceUrl,
       kubeconfig: cli.kubeconfig,
+      context: cli.context,
+      k6Image: cli.k6Image,
+      cpuMillis: o.cpuMillis,
       replicas: o.replicas,
       rate: o.startRps,
       durationSec: o.plateauSec,
@@ -92,11 +96,16 @@ async function main(): Promise<void> {
       log: (line) => say(line),
     });
   } else {
-    const kube = createMinikubeTarget({
+    // cluster and minikube: one path (k6 Jobs in the cluster); only the context differs.
+    const kube = createKubeTarget({
+      name: cli.target,
       namespace: cli.namespace,
       deployment: cli.deployment,
       serviceUrl: cli.serviceUrl,
       kubeconfig: cli.kubeconfig,
+      context: cli.context,
+      k6Image: cli.k6Image,
+      cpuMillis: o.cpuMillis,
       print: (line) => say(line.split('\n')[0]!),
     });
     await kube.prepare();

@@ -142,7 +142,10 @@ export interface ReportFiles {
   charts: { svg: string; png?: string }[];
 }
 
-/** Writes results.json, report.md, chart.svg/png (scaling) and cpu.svg/png (CPU split) into `dir`. */
+/**
+ * Writes results.json, report.md, chart.svg/png (scaling) and cpu.svg/png (CPU split) into `dir`;
+ * without CPU counters (the cluster target) no CPU chart, rather than an empty one.
+ */
 export async function writeReport(
   dir: string,
   results: ExperimentResults,
@@ -156,10 +159,9 @@ export async function writeReport(
     charts: [],
   };
   writeFileSync(files.resultsJson, `${JSON.stringify(results, null, 1)}\n`);
-  for (const [name, spec] of [
-    ['chart', scalingSpec(results)],
-    ['cpu', cpuSplitSpec(results)],
-  ] as const) {
+  const specs: [string, ReturnType<typeof scalingSpec>][] = [['chart', scalingSpec(results)]];
+  if (coresAtMax(results).length > 0) specs.push(['cpu', cpuSplitSpec(results)]);
+  for (const [name, spec] of specs) {
     const svg = await renderSvg(spec);
     const chart: { svg: string; png?: string } = { svg: join(dir, `${name}.svg`) };
     writeFileSync(chart.svg, svg);

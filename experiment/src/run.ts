@@ -9,7 +9,7 @@ import type { MaxRpsResult, SearchStep } from './search.js';
 
 /** Where the experiment runs: sets the replica count and runs one plateau against the service. */
 export interface ExperimentTarget {
-  readonly name: 'local' | 'minikube';
+  readonly name: 'local' | 'cluster' | 'minikube';
   /** What is measured (for the report), e.g. "nginx -> images (local processes)". */
   readonly description: string;
   /** Base URL k6 calls. */

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Resvg } from '@resvg/resvg-js';
@@ -178,6 +178,22 @@ describe('the CPU chart', () => {
       expect(report).toContain("At 5 replicas the machine, not the replicas' quota, was the bottleneck.");
       const saved = JSON.parse(readFileSync(files.resultsJson, 'utf8')) as ExperimentResults;
       expect(saved.points[3]!.atMax!.cpu!.byComponent).toEqual(results.points[3]!.atMax!.cpu!.byComponent);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('is left out when no CPU was counted (the cluster target): no empty chart', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'laas-report-test-'));
+    try {
+      const uncounted: ExperimentResults = {
+        ...results,
+        points: results.points.map((p) => ({ ...p, atMax: p.atMax && { ...p.atMax, cpu: undefined } })),
+      };
+      const files = await writeReport(dir, uncounted);
+      expect(files.charts.map((c) => c.svg)).toEqual([join(dir, 'chart.svg')]);
+      expect(readdirSync(dir).filter((f) => f.startsWith('cpu.'))).toEqual([]);
+      expect(readFileSync(files.reportMd, 'utf8')).toContain('Not measured in this run');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { jest } from '@jest/globals';
 import { AppsV1Api, BatchV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { testKube } from '@laas/testbed';
-import { dryRunMinikube } from '@laas/experiment';
+import { dryRunKube } from '@laas/experiment';
 
 jest.setTimeout(120_000);
 const execFileAsync = promisify(execFile);
@@ -53,10 +53,10 @@ afterAll(async () => {
   await core?.deleteNamespace({ name: NAMESPACE }).catch(() => undefined);
 });
 
-describe('the minikube target in a dry run, against a real API server', () => {
+describe('the cluster (and minikube) target in a dry run, against a real API server', () => {
   test('validates the ConfigMap, every scale patch and a k6 Job per replica count, and persists none of them', async () => {
     const lines: string[] = [];
-    const calls = await dryRunMinikube({
+    const calls = await dryRunKube({
       namespace: NAMESPACE,
       deployment: DEPLOYMENT,
       serviceUrl: 'http://laas-images:4000',
@@ -82,6 +82,8 @@ describe('the minikube target in a dry run, against a real API server', () => {
       `DELETE /apis/batch/v1/namespaces/${NAMESPACE}/jobs/JOB`,
     ];
     expect(kinds).toEqual([
+      // No Service laas-images in this namespace: k6 would call the URL as given.
+      `GET /api/v1/namespaces/${NAMESPACE}/services/laas-images`,
       `POST /api/v1/namespaces/${NAMESPACE}/configmaps`,
       ...[1, 2, 3, 5].flatMap(() => perReplicaCount),
     ]);
@@ -108,7 +110,7 @@ describe('the minikube target in a dry run, against a real API server', () => {
 
   test("scaling a Deployment that does not exist fails with the API server's 404", async () => {
     await expect(
-      dryRunMinikube({
+      dryRunKube({
         namespace: NAMESPACE,
         deployment: 'nope',
         serviceUrl: 'http://x',
@@ -142,5 +144,54 @@ describe('the minikube target in a dry run, against a real API server', () => {
       /\[dry-run\] kubectl -n experiment-dry-run create -f job\/laas-experiment-\d+-2\.yaml/,
     );
     expect(stdout).toContain('-> dry-run ok');
+  });
+  test('--target cluster --context NAME runs the same sequence in that context, with the CPU limit patch validated first', async () => {
+    const kc = new KubeConfig();
+    kc.loadFromFile(kubeconfig);
+    const context = kc.getCurrentContext();
+    const { stdout } = await execFileAsync(process.execPath, [
+      MAIN,
+      '--target',
+      'cluster',
+      '--context',
+      context,
+      '--cpu',
+      '100m',
+      '--dry-run',
+      '--replicas',
+      '1',
+      '--namespace',
+      NAMESPACE,
+      '--deployment',
+      DEPLOYMENT,
+      '--kubeconfig',
+      kubeconfig,
+    ]);
+    expect(stdout).toContain('dry run (cluster target)');
+    expect(stdout).toContain(
+      `[dry-run] kubectl -n ${NAMESPACE} set resources deployment/${DEPLOYMENT} -c images --limits=cpu=100m --requests=cpu=100m`,
+    );
+    expect(stdout).toContain(`[dry-run] kubectl -n ${NAMESPACE} scale deployment/${DEPLOYMENT} --replicas=1`);
+    // Validated, not stored: the Deployment keeps its 250m.
+    const deployment = await apps.readNamespacedDeployment({ name: DEPLOYMENT, namespace: NAMESPACE });
+    expect(deployment.spec?.template.spec?.containers[0]?.resources?.limits?.['cpu']).toBe('250m');
+  });
+
+  test('an unknown --context is refused with the names of the contexts the kubeconfig has', async () => {
+    const failed = await execFileAsync(process.execPath, [
+      MAIN,
+      '--target',
+      'cluster',
+      '--context',
+      'no-such-context',
+      '--dry-run',
+      '--kubeconfig',
+      kubeconfig,
+    ]).then(
+      () => undefined,
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(failed?.code).toBe(1);
+    expect(failed?.stderr).toMatch(/has no context "no-such-context"; it has: \S+/);
   });
 });
