@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { LABTOOL_IMAGE, repoRoot, startLabCluster, stopLabCluster } from '@laas/cluster';
 import type { LabCluster } from '@laas/cluster';
 import { buildLabImages } from '@laas/images-build';
-import { lockLabSuite } from './suite-lock.js';
+import { LAB_SUITE_LOCK_TIMEOUT_MS, lockLabSuite } from './suite-lock.js';
 import { runKubectl, toolPath } from '@laas/testbed';
 
 /**
@@ -25,7 +25,7 @@ const HOST = 'laas.local'; // the chart's default ingress.host
 // through its lock), cluster up (~1.5 min with the image imports) and helm install --wait (<10 min).
 const START_TIMEOUT_MS = 40 * 60_000;
 // The other lab-cluster suite runs for about 2 minutes; waiting for it is bounded well above that.
-const SUITE_LOCK_TIMEOUT_MS = 15 * 60_000;
+const SUITE_LOCK_TIMEOUT_MS = LAB_SUITE_LOCK_TIMEOUT_MS;
 
 let cluster: LabCluster | undefined;
 let startError: unknown;
@@ -217,7 +217,7 @@ beforeAll(async () => {
     startError = error;
     throw error;
   }
-}, START_TIMEOUT_MS);
+}, SUITE_LOCK_TIMEOUT_MS + START_TIMEOUT_MS);
 
 afterAll(async () => {
   for (const child of forwards) child.kill('SIGTERM');

@@ -13,7 +13,7 @@ import {
 import type { LabCluster } from '@laas/cluster';
 import { runKubectl } from '@laas/testbed';
 import { machineSnapshot } from './machine-snapshot.js';
-import { lockLabSuite } from './suite-lock.js';
+import { LAB_SUITE_LOCK_TIMEOUT_MS, lockLabSuite } from './suite-lock.js';
 import type { MachineSnapshot } from './machine-snapshot.js';
 
 /**
@@ -27,7 +27,7 @@ import type { MachineSnapshot } from './machine-snapshot.js';
 const STATE_DIR = join(repoRoot, '.lab', 'test-cluster');
 const START_TIMEOUT_MS = 12 * 60_000;
 // The chart suite holds the machine's one lab-cluster slot for a few minutes; wait for it, bounded.
-const SUITE_LOCK_TIMEOUT_MS = 15 * 60_000;
+const SUITE_LOCK_TIMEOUT_MS = LAB_SUITE_LOCK_TIMEOUT_MS;
 
 let cluster: LabCluster | undefined;
 let startError: unknown;

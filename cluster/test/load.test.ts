@@ -8,6 +8,7 @@ import { repoRoot } from '@laas/cluster';
 import { summaryFromLogs } from '@laas/experiment';
 import type { ExperimentResults, K6Summary } from '@laas/experiment';
 import { eventually, startLabRelease } from './lab-release.js';
+import { LAB_SUITE_LOCK_TIMEOUT_MS } from './suite-lock.js';
 import type { LabRelease } from './lab-release.js';
 
 /**
@@ -24,8 +25,7 @@ const STATE_DIR = join(repoRoot, '.lab', 'load-test');
 const NS = 'laas';
 const RELEASE = 'laas';
 const START_TIMEOUT_MS = 40 * 60_000;
-// Other lab suites (chart.test.ts, lab-cluster.test.ts) hold the lock for up to ~15 minutes each.
-const SUITE_LOCK_TIMEOUT_MS = 35 * 60_000;
+const SUITE_LOCK_TIMEOUT_MS = LAB_SUITE_LOCK_TIMEOUT_MS;
 const RATE = 20;
 
 /**
@@ -74,7 +74,7 @@ beforeAll(async () => {
     startError = error;
     throw error;
   }
-}, START_TIMEOUT_MS);
+}, SUITE_LOCK_TIMEOUT_MS + START_TIMEOUT_MS);
 
 afterAll(async () => {
   await lab?.stop();

@@ -24,6 +24,13 @@ function ownerAlive(): boolean {
   }
 }
 
+/**
+ * How long a lab suite waits for the lock. The three suites hold it for about 5 (lab-cluster),
+ * 8 (chart) and 13 (load) minutes on a loaded 2-core machine, so the last of them in line may
+ * wait ~21 minutes; 45 leaves room for a slower machine without hanging CI for ever.
+ */
+export const LAB_SUITE_LOCK_TIMEOUT_MS = 45 * 60_000;
+
 export async function lockLabSuite(timeoutMs: number): Promise<() => void> {
   const waitingSince = Date.now();
   const deadline = waitingSince + timeoutMs;
