@@ -282,7 +282,7 @@ describe('the k6 image, unpacked from its archive', () => {
 
 describe('the prometheus image, unpacked from its archive', () => {
   const image = unpacked('prometheus');
-  test('runs the pinned Prometheus of tools/go/prometheus (the chart default\'s version) as its entrypoint', async () => {
+  test("runs the pinned Prometheus of tools/go/prometheus (the chart default's version) as its entrypoint", async () => {
     const child = startInImage({ rootfs: image.rootfs(), config: image.config(), args: ['--version'] });
     const result = await outputOf(child);
     const version = /prometheus, version (\S+)/.exec(result.out)?.[1];
