@@ -44,4 +44,6 @@ export default {
   globalSetup: '<rootDir>/tools/testbed/src/jest-global-setup.ts',
   globalTeardown: '<rootDir>/tools/testbed/src/jest-global-teardown.ts',
   testTimeout: 60_000,
+  // The lab-cluster suites apart from each other in the order (see the file).
+  testSequencer: '<rootDir>/tools/jest-sequencer.js',
 };
