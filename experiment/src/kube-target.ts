@@ -13,6 +13,13 @@ import type { V1ConfigMap, V1Container, V1Job } from '@kubernetes/client-node';
 import { DEFAULT_CRITERIA, PLATEAU_SCRIPT, judgePlateau, summaryFromLogs } from './k6.js';
 import type { PlateauOptions, PlateauResult } from './k6.js';
 import type { ExperimentTarget } from './run.js';
+import {
+  K6_CONTAINER_SECURITY,
+  K6_POD_SECURITY,
+  K6_RESOURCES,
+  K6_VOLUME_MOUNTS,
+  k6Volumes,
+} from './k6-pod.js';
 
 // client-node 1.4 sends JSON-patch by default; a scale patch is a merge patch.
 const MERGE_PATCH = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
@@ -125,21 +132,9 @@ export function plateauJob(
       { name: 'TARGET_PATH', value: options.path },
       { name: 'HOME', value: '/tmp' },
     ],
-    resources: {
-      requests: { cpu: '250m', memory: '128Mi', 'ephemeral-storage': '64Mi' },
-      limits: { cpu: '1', memory: '512Mi', 'ephemeral-storage': '256Mi' },
-    },
-    securityContext: {
-      allowPrivilegeEscalation: false,
-      readOnlyRootFilesystem: true,
-      runAsNonRoot: true,
-      capabilities: { drop: ['ALL'] },
-      seccompProfile: { type: 'RuntimeDefault' },
-    },
-    volumeMounts: [
-      { name: 'scripts', mountPath: '/scripts', readOnly: true },
-      { name: 'tmp', mountPath: '/tmp' },
-    ],
+    resources: K6_RESOURCES,
+    securityContext: K6_CONTAINER_SECURITY,
+    volumeMounts: K6_VOLUME_MOUNTS,
   };
   return {
     apiVersion: 'batch/v1',
@@ -153,13 +148,7 @@ export function plateauJob(
         spec: {
           restartPolicy: 'Never',
           automountServiceAccountToken: false,
-          securityContext: {
-            runAsNonRoot: true,
-            runAsUser: 12345,
-            runAsGroup: 12345,
-            fsGroup: 12345,
-            seccompProfile: { type: 'RuntimeDefault' },
-          },
+          securityContext: K6_POD_SECURITY,
           // Same pod address, same image and settings: waits until the target answers (WAIT_SCRIPT).
           initContainers: [
             {
@@ -169,10 +158,7 @@ export function plateauJob(
             },
           ],
           containers: [k6Container],
-          volumes: [
-            { name: 'scripts', configMap: { name: CONFIGMAP } },
-            { name: 'tmp', emptyDir: { sizeLimit: '64Mi' } },
-          ],
+          volumes: k6Volumes(CONFIGMAP),
         },
       },
     },

@@ -10,6 +10,13 @@ import type { Bounds } from '@laas/autoscaler/eval/policies/types';
 import { TRACE_SCRIPT } from './k6-trace.js';
 import type { Scenario } from './scenarios.js';
 import { BASE_PATH, k6Stages } from './scenarios.js';
+import {
+  K6_CONTAINER_SECURITY,
+  K6_POD_SECURITY,
+  K6_RESOURCES,
+  K6_VOLUME_MOUNTS,
+  k6Volumes,
+} from '../k6-pod.js';
 
 /** The labels the chart's NetworkPolicy admits to the images service (networkPolicy.allowExperiment). */
 export const EXPERIMENT_LABELS = {
@@ -74,13 +81,7 @@ export function traceJob(
         spec: {
           restartPolicy: 'Never',
           automountServiceAccountToken: false,
-          securityContext: {
-            runAsNonRoot: true,
-            runAsUser: 12345,
-            runAsGroup: 12345,
-            fsGroup: 12345,
-            seccompProfile: { type: 'RuntimeDefault' },
-          },
+          securityContext: K6_POD_SECURITY,
           containers: [
             {
               name: 'k6',
@@ -88,27 +89,12 @@ export function traceJob(
               imagePullPolicy: 'IfNotPresent',
               command: ['bash', '-c', TRACE_SHELL],
               env: Object.entries(env).map(([k, v]) => ({ name: k, value: v })),
-              resources: {
-                requests: { cpu: '250m', memory: '128Mi', 'ephemeral-storage': '64Mi' },
-                limits: { cpu: '1', memory: '512Mi', 'ephemeral-storage': '256Mi' },
-              },
-              securityContext: {
-                allowPrivilegeEscalation: false,
-                readOnlyRootFilesystem: true,
-                runAsNonRoot: true,
-                capabilities: { drop: ['ALL'] },
-                seccompProfile: { type: 'RuntimeDefault' },
-              },
-              volumeMounts: [
-                { name: 'scripts', mountPath: '/scripts', readOnly: true },
-                { name: 'tmp', mountPath: '/tmp' },
-              ],
+              resources: K6_RESOURCES,
+              securityContext: K6_CONTAINER_SECURITY,
+              volumeMounts: K6_VOLUME_MOUNTS,
             },
           ],
-          volumes: [
-            { name: 'scripts', configMap: { name: TRACE_CONFIGMAP } },
-            { name: 'tmp', emptyDir: { sizeLimit: '64Mi' } },
-          ],
+          volumes: k6Volumes(TRACE_CONFIGMAP),
         },
       },
     },
