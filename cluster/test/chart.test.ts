@@ -2,12 +2,12 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { LABTOOL_IMAGE, repoRoot, startLabCluster, stopLabCluster } from '@laas/cluster';
 import type { LabCluster } from '@laas/cluster';
 import { buildLabImages } from '@laas/images-build';
+import { eventually, helmWith, kubectlWith } from './lab-release.js';
 import { LAB_SUITE_LOCK_TIMEOUT_MS, lockLabSuite } from './suite-lock.js';
-import { runKubectl, toolPath } from '@laas/testbed';
+import { runKubectl } from '@laas/testbed';
 
 /**
  * The chart, installed with the lab values (images-build/lab-images.values.yaml: the locally built
@@ -36,31 +36,12 @@ function started(): LabCluster {
   return cluster;
 }
 
-async function kubectl(args: string[], input?: string, timeoutMs = 60_000): Promise<string> {
-  const result = await runKubectl(started().kubeconfigPath, args, { input, timeoutMs });
-  if (result.code !== 0) throw new Error(`kubectl ${args.join(' ')}: ${result.stderr.trim()}`);
-  return result.stdout;
-}
+const kubectl = (args: string[], input?: string, timeoutMs = 60_000): Promise<string> =>
+  kubectlWith(started().kubeconfigPath, args, input, timeoutMs);
 
 /** Runs helm against the lab cluster; throws with its output on a non-zero exit. */
-function helm(args: string[], timeoutMs: number): Promise<string> {
-  return new Promise((resolveRun, reject) => {
-    const child = spawn(toolPath('helm'), [...args, '--kubeconfig', started().kubeconfigPath], {
-      cwd: repoRoot,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      if (code === 0) resolveRun(out);
-      else reject(new Error(`helm ${args.join(' ')} exited ${code}: ${out}`));
-    });
-  });
-}
+const helm = (args: string[], timeoutMs: number): Promise<string> =>
+  helmWith(started().kubeconfigPath, args, timeoutMs);
 
 /** The name of the first pod of a chart component (gateway, images, auth, mongodb, ...). */
 async function podOf(component: string): Promise<string> {
@@ -173,16 +154,6 @@ async function portForward(service: string, port: number): Promise<number> {
       reject(new Error(`port-forward ${service} exited ${code}: ${out}`));
     });
   });
-}
-
-/** Polls `check` until it returns true, for at most `timeoutMs`. */
-async function eventually(check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check().catch(() => false)) return true;
-    if (Date.now() > deadline) return false;
-    await sleep(2_000);
-  }
 }
 
 const randomUrls = (answer: HttpAnswer): string[] =>
