@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-for tool in ferretdb kube-apiserver etcd k6 helm kubelet kube-controller-manager kube-scheduler kube-proxy coredns labtool kube-score; do
+for tool in ferretdb kube-apiserver etcd k6 helm kubelet kube-controller-manager kube-scheduler kube-proxy coredns labtool kube-score prometheus metrics-server; do
   if [ ! -x "tools/bin/$tool" ]; then
     echo "test: tools/bin/$tool is missing; run 'npm run tools' first" >&2
     exit 2
