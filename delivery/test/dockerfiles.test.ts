@@ -71,6 +71,34 @@ describe.each(IMAGES)('the %s Dockerfile', (_name, dir, pkg) => {
   });
 });
 
+describe('the three service Dockerfiles', () => {
+  // One file per service on purpose (see the comment at their top); this keeps the copies in step.
+  const normalised = (name: string, port: string): string =>
+    readFileSync(join(repoRoot, 'services', name, 'Dockerfile'), 'utf8')
+      .replaceAll('images-build', '<builder>')
+      .replaceAll('npm run images', 'npm run <builder>')
+      .replaceAll(name, '<service>')
+      .replace(new RegExp(`\\b${port}\\b`, 'g'), '<port>');
+  // What only the gateway has: the web page it serves at /.
+  const withoutWebPage = (text: string): string =>
+    text
+      .split('\n')
+      .filter((line) => !line.includes('/web/') && !line.startsWith('# The web page'))
+      .join('\n');
+
+  test.each([
+    ['auth', '4001', false],
+    ['gateway', '4002', true],
+  ] as const)(
+    'images and %s differ only in the service name and port (the gateway: and the web page)',
+    (name, port, web) => {
+      const text = normalised(name, port);
+      if (web) expect(text).toContain('COPY --from=build /src/web/dist ./web/dist');
+      expect(web ? withoutWebPage(text) : text).toBe(normalised('images', '4000'));
+    },
+  );
+});
+
 describe('.dockerignore', () => {
   const lines = readFileSync(join(repoRoot, '.dockerignore'), 'utf8')
     .split('\n')
