@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { jest } from '@jest/globals';
 import { cgroupSupport, cpuSplit, parseMachineBusySec, readCpu, startLimitedProcess } from '@laas/local';
 import type { AccountedGroup, CpuReading, LimitedProcess } from '@laas/local';
@@ -43,7 +44,11 @@ describe('per-process CPU accounting (cpuacct)', () => {
           },
           { what: 'the busy loop to report', timeoutMs: 40_000 },
         );
-        // Both processes idle from here: the counters no longer move (beyond timer wake-ups).
+        // Both processes idle from here: the counters no longer move (beyond timer wake-ups). Read
+        // them a moment later: the slice the process was running when it printed may reach its
+        // group's counter only once that slice ends (seen once: 0.3900 s counted against 0.4001 s
+        // reported, read at once).
+        await sleep(200);
         const split = cpuSplit(start, readCpu(groups));
 
         // The group holds the process, so it counts at least what the process counted itself,
