@@ -258,23 +258,30 @@ async function rolloutRestart(component: 'images' | 'gateway'): Promise<void> {
   expect(gone).toBe(true);
 }
 
+/** `helm upgrade` of the lab release with its current values plus `sets` (helm's --set syntax). */
+async function upgradeRelease(sets: string): Promise<void> {
+  await started().helm(
+    [
+      'upgrade',
+      RELEASE,
+      'charts/laas',
+      '--namespace',
+      NS,
+      '--reuse-values',
+      '--set',
+      sets,
+      '--wait',
+      '--timeout',
+      '5m',
+    ],
+    6 * 60_000,
+  );
+}
+
 describe('the chart under in-cluster k6 load, in the lab cluster', () => {
   test("the chart's k6 Job (loadtest.enabled, plateau.js) runs against the gateway, and its JSON summary is read back from its logs", async () => {
-    await started().helm(
-      [
-        'upgrade',
-        RELEASE,
-        'charts/laas',
-        '--namespace',
-        NS,
-        '--reuse-values',
-        '--set',
-        `loadtest.enabled=true,loadtest.script=plateau.js,loadtest.stages[0].duration=10s,loadtest.stages[0].rate=${RATE}`,
-        '--wait',
-        '--timeout',
-        '5m',
-      ],
-      6 * 60_000,
+    await upgradeRelease(
+      `loadtest.enabled=true,loadtest.script=plateau.js,loadtest.stages[0].duration=10s,loadtest.stages[0].rate=${RATE}`,
     );
     const job = (
       await kubectl([
@@ -503,22 +510,7 @@ describe('the chart under in-cluster k6 load, in the lab cluster', () => {
   test("the chart's autoscaler, reading the chart's Prometheus, shows the images pods' real RPS and p99 in its LatencyAutoscaler status under k6 load", async () => {
     // The autoscaler was off so that the tests above own the replica count; now the chart's own
     // setup: the operator as its ServiceAccount, a LatencyAutoscaler for images.
-    await started().helm(
-      [
-        'upgrade',
-        RELEASE,
-        'charts/laas',
-        '--namespace',
-        NS,
-        '--reuse-values',
-        '--set',
-        'autoscaler.enabled=true,images.autoscaling.enabled=true',
-        '--wait',
-        '--timeout',
-        '5m',
-      ],
-      6 * 60_000,
-    );
+    await upgradeRelease('autoscaler.enabled=true,images.autoscaling.enabled=true');
     const job = await startLoad(150);
     interface Status {
       observedRPS?: string;
