@@ -75,7 +75,7 @@ try {
       // every configuration alike (a cold JIT and an upstream pool still opening sockets under
       // a 0.25 CPU quota, most likely; which of the two was not measured). A failed plateau caps
       // the search: 836 RPS (0.9 x images' 929) fails -> 557 passes -> bisecting ends at 802,
-      // a ratio of 0.86, in round 1 of runs 10-12 (README, Benchmark). So round 1 first runs an
+      // a ratio of 0.86, in 8 of the 9 round-1 searches of runs 10-12 (README). So round 1 runs an
       // unjudged plateau at the search's own start rate, then lets images settle.
       await runLocalPlateau({ baseUrl: url, path, headers, rate: startRps, durationSec: WARMUP_SEC });
       await waitUntilResponsive(`${images.url}${PATH_DIRECT}`);
