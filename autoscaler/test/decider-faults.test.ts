@@ -337,3 +337,29 @@ describe('closed-loop faults: a starved replica and a cost basis learnt at low l
     expect(ticks.at(-1)?.replicas).toBe(2); // 20 / (15 x 0.7) = 1.9 -> 2
   });
 });
+
+// Found in the lab cluster (2026-12-02): with the chart's defaults (nothing configured: the
+// capacity is learnt) the gateway's LatencyAutoscaler, at about 2 RPS of probes and scrapes over
+// 3 replicas, scaled 3 -> 4 with "CostPerRequestChanged: 2.26 RPS needs 3.88 replicas at 0.58
+// RPS each". Its capacity was only the lower bound it had served (under 1 RPS per replica), and
+// a replica's idle CPU shared by fewer requests read as heavier requests.
+describe('a lower bound of the capacity is not a capacity, even when requests read as heavier', () => {
+  test.each([
+    { label: 'idle replicas whose fixed CPU is shared by fewer requests (3 RPS, then 2.2)', heavier: 1 },
+    { label: 'requests that really cost twice the CPU, served within the objective', heavier: 2 },
+  ])('nothing configured, 3 replicas within the objective: $label never scale up', ({ heavier }) => {
+    const idle = 0.01; // cores per replica besides requests
+    const c = 0.0005; // CPU seconds per request
+    const ticks = run({
+      spec: spec({ capacity: {} }),
+      replicas: 3,
+      seconds: 300,
+      load: (t, ready) => {
+        const rps = t < 60 ? 3 : 2.2;
+        return { rps, p99: 0.02, cpu: idle * ready + rps * c * (t < 60 ? 1 : heavier) };
+      },
+    });
+    expect(Math.max(...ticks.map((t) => t.replicas))).toBe(3);
+    expect(ticks.some((t) => t.decision.reason === 'CostPerRequestChanged')).toBe(false);
+  });
+});
