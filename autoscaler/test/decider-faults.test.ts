@@ -341,7 +341,7 @@ describe('closed-loop faults: a starved replica and a cost basis learnt at low l
 // Found in the lab cluster (2026-12-02): with the chart's defaults (nothing configured: the
 // capacity is learnt) the gateway's LatencyAutoscaler, at about 2 RPS of probes and scrapes over
 // 3 replicas, scaled 3 -> 4 with "CostPerRequestChanged: 2.26 RPS needs 3.88 replicas at 0.58
-// RPS each". Its capacity was only the lower bound it had served (under 1 RPS per replica), and
+// RPS each". Its capacity was only a lower bound, learnt from the little it had served, and
 // a replica's idle CPU shared by fewer requests read as heavier requests.
 describe('a lower bound of the capacity is not a capacity, even when requests read as heavier', () => {
   test.each([

@@ -412,10 +412,11 @@ export function size(spec: ResolvedSpec, current: number, ready: number, s: Metr
   let sized: Sized;
   if (up > current) {
     // A lower bound (the most a replica has served, nothing configured) says nothing about where
-    // a replica's limit is, and dividing it by a cost ratio does not make it one: with the chart's
-    // defaults an idle gateway at 2.26 RPS over 3 replicas had learnt 0.75 RPS each, its idle CPU
-    // shared by fewer requests read 1.3x the cost, and it asked for 4, then more. Without a breach
-    // there is nothing to size from; a breach is handled by the Load attribution below.
+    // a replica's limit is, and dividing it by a cost ratio does not make it one. With the chart's
+    // defaults an idle gateway (2.26 RPS over 3 replicas, a lower bound learnt from the little it
+    // had served) read its idle CPU, shared by few requests, as heavier requests, planned 0.58 RPS
+    // per replica and asked for 4 (the test rows: 7). Without a breach there is nothing to size
+    // from; a breach is handled by the Load attribution below.
     sized =
       l.source === 'LowerBound'
         ? {
