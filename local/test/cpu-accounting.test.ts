@@ -44,10 +44,9 @@ describe('per-process CPU accounting (cpuacct)', () => {
           },
           { what: 'the busy loop to report', timeoutMs: 40_000 },
         );
-        // Both processes idle from here: the counters no longer move (beyond timer wake-ups). Read
-        // them a moment later: the slice the process was running when it printed may reach its
-        // group's counter only once that slice ends (seen once: 0.3900 s counted against 0.4001 s
-        // reported, read at once).
+        // Both processes idle from here: the counters no longer move (beyond timer wake-ups). They
+        // are read a moment later, in case the last slice reaches the group's counter late; that
+        // did not close the gap described below.
         await sleep(200);
         const split = cpuSplit(start, readCpu(groups));
 
