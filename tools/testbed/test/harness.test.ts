@@ -97,7 +97,9 @@ describe('spawnServer', () => {
     const server = spawnServer({
       name: 'parent',
       command: 'sh',
-      args: ['-c', `sleep 300 & echo $! > ${pidFile}; trap '' TERM; wait`],
+      // Written then renamed: the shell creates the file before `echo` fills it, and a read in
+      // between saw "" (Number("") is 0, a pid that is never alive; CI failed on it once).
+      args: ['-c', `sleep 300 & echo $! > ${pidFile}.tmp; mv ${pidFile}.tmp ${pidFile}; trap '' TERM; wait`],
       logPath: join(dir, 'parent.log'),
     });
     const grandchild = await waitFor(
