@@ -71,7 +71,12 @@ async function execIn(
       timeoutMs: 30_000,
     },
   );
-  return { code: result.code, out: (result.stdout + result.stderr).trim() };
+  // kubectl's own klog lines are not the command's output: its exec over WebSocket once wrote
+  // `E1202 04:12:12.541133   13565 websocket.go:297] Unknown stream id 1, discarding message`
+  // after a command that succeeded with no output.
+  const kubectlLog = /^[IWEF]\d{4} \d\d:\d\d:\d\d\.\d+\s+\d+ [\w.-]+:\d+\] .*$/gm;
+  const stderr = result.stderr.replace(kubectlLog, '');
+  return { code: result.code, out: (result.stdout + stderr).trim() };
 }
 
 function labtoolPod(

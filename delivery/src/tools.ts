@@ -34,6 +34,11 @@ export function run(
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', reject);
     child.on('close', (code) => resolveRun({ code: code ?? -1, stdout, stderr }));
+    // A program that exits without reading its input (a dry run that plans and stops) closes the
+    // pipe first: EPIPE on our end is then no failure, its exit code and output still tell.
+    child.stdin.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE') reject(e);
+    });
     child.stdin.end(options.input ?? '');
   });
 }

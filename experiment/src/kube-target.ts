@@ -12,6 +12,7 @@ import {
 import type { V1ConfigMap, V1Container, V1Job } from '@kubernetes/client-node';
 import { DEFAULT_CRITERIA, PLATEAU_SCRIPT, judgePlateau, summaryFromLogs } from './k6.js';
 import type { PlateauOptions, PlateauResult } from './k6.js';
+import { describeJob, jobPodName, watchJob } from './k6-job.js';
 import type { ExperimentTarget } from './run.js';
 import {
   K6_CONTAINER_SECURITY,
@@ -393,10 +394,13 @@ export function createKubeTarget(options: KubeTargetOptions): KubeTarget {
     }
     try {
       const deadline = Date.now() + (plateau.durationSec + 180) * 1000;
-      for (;;) {
-        const job = await batch.readNamespacedJob({ name, namespace });
-        if ((job.status?.succeeded ?? 0) > 0 || (job.status?.failed ?? 0) > 0) break;
-        if (Date.now() > deadline) throw new Error(`job/${name} did not finish in time`);
+      const look = watchJob({ batch, core, namespace, name, createdAtMs: Date.now() });
+      // A failed k6 (thresholds crossed: exit 99) still prints its summary, which is judged below.
+      while ((await look()).state === 'running') {
+        if (Date.now() > deadline)
+          throw new Error(
+            `job/${name} did not finish in time: ${await describeJob(batch, core, namespace, name)}`,
+          );
         await sleep(1_000);
       }
       record({
@@ -404,9 +408,8 @@ export function createKubeTarget(options: KubeTargetOptions): KubeTarget {
         kubectl: `kubectl -n ${namespace} wait --for=condition=complete job/${name}`,
         outcome: 'done',
       });
-      const pods = await core.listNamespacedPod({ namespace, labelSelector: `job-name=${name}` });
-      const pod = pods.items[0]?.metadata?.name;
-      if (!pod) throw new Error(`job/${name} has no pod`);
+      const pod = await jobPodName(core, namespace, name);
+      if (!pod) throw new Error(`job/${name} has no pod: ${await describeJob(batch, core, namespace, name)}`);
       const logs = await core.readNamespacedPodLog({ name: pod, namespace, container: 'k6' });
       record({ call: logsCall, kubectl: `kubectl -n ${namespace} logs job/${name}`, outcome: 'done' });
       return judgePlateau(

@@ -16,8 +16,8 @@ import {
   traceJob,
 } from '../src/closed-loop/cluster-objects.js';
 import { recordsFromLog } from '../src/closed-loop/k6-trace.js';
-import { DEFAULT_SETTINGS } from '../src/closed-loop/run.js';
-import { scenarioByName } from '../src/closed-loop/scenarios.js';
+import { closedLoopSettings, DEFAULT_SETTINGS } from '../src/closed-loop/run.js';
+import { atLoadScale, scenarioByName } from '../src/closed-loop/scenarios.js';
 
 let kube: KubeCluster;
 const ns = `closed-loop-${randomBytes(3).toString('hex')}`;
@@ -129,15 +129,57 @@ describe('the pure parts', () => {
     expect(() => recordsFromLog('level=error msg="could not resolve host"\n')).toThrow(/no CSV header/);
   });
 
-  test('the chart is installed with the run quota as request and limit, and the chart LatencyAutoscaler for images off', () => {
+  test('the chart is installed with the run quota as request and limit, and every chart LatencyAutoscaler off (gateway and auth fixed at 1)', () => {
     expect(chartSets(DEFAULT_SETTINGS)).toEqual(
       expect.arrayContaining([
         'images.resources.requests.cpu=100m',
         'images.resources.limits.cpu=100m',
         'images.autoscaling.enabled=false',
+        'gateway.autoscaling.enabled=false',
+        'gateway.replicaCount=1',
+        'auth.autoscaling.enabled=false',
+        'auth.replicaCount=1',
         'networkPolicy.allowExperiment=true',
         'prometheus.enabled=true',
       ]),
+    );
+  });
+});
+
+describe('closedLoopSettings: our configured capacity scales with the replicas quota unless given', () => {
+  test.each<[string, Parameters<typeof closedLoopSettings>[0], number]>([
+    ['100m, nothing given: 30 RPS', { cpuMillis: 100 }, 30],
+    ['50m: half the capacity, 15 RPS', { cpuMillis: 50 }, 15],
+    ['250m: 75 RPS', { cpuMillis: 250 }, 75],
+    ['33m: rounded to a tenth, 9.9 RPS', { cpuMillis: 33 }, 9.9],
+    ['a capacity given wins over the quota', { cpuMillis: 50, rpsPerReplica: 300 }, 300],
+  ])('%s', (_name, given, rps) => {
+    const settings = closedLoopSettings(given);
+    expect(settings).toEqual({ ...DEFAULT_SETTINGS, cpuMillis: given?.cpuMillis, rpsPerReplica: rps });
+  });
+
+  test('the load scale is kept in the settings (results.json re-draws the same traces from it)', () => {
+    expect(closedLoopSettings({ loadScale: 5 }).loadScale).toBe(5);
+  });
+});
+
+describe('atLoadScale: every rate of a trace times the factor, same shape and times', () => {
+  test.each([
+    ['step', 5, [10, 50, 10], [50, 250, 50]],
+    ['flash-crowd', 5, [8, 80, 8], [40, 400, 40]],
+    ['step', 1, [10, 50, 10], [10, 50, 10]],
+  ])('%s at x%d', (name, factor, before, after) => {
+    const base = scenarioByName(name);
+    const scaled = atLoadScale(base, factor);
+    expect([30, 90, 200].map((t) => base.rps(t))).toEqual(before);
+    expect([30, 90, 200].map((t) => scaled.rps(t))).toEqual(after);
+    expect(scaled.durationSeconds).toBe(base.durationSeconds);
+    expect(scaled.stepAt).toBe(base.stepAt);
+  });
+
+  test.each([0, -1, Number.NaN])('a factor of %d is refused', (factor) => {
+    expect(() => atLoadScale(scenarioByName('step'), factor)).toThrow(
+      /a load scale must be a number above 0/,
     );
   });
 });

@@ -24,6 +24,7 @@ import type { LatencyAutoscalerStatus } from '@laas/autoscaler';
 import type { PolicyName } from './controllers.js';
 import { calibrate, readCpuTimeline } from './cpu.js';
 import { hpaObject, oursObject, TRACE_CONFIGMAP, traceConfigMap, traceJob } from './cluster-objects.js';
+import { describeJob, jobPodName, JobWithoutPodError, watchJob } from '../k6-job.js';
 import { recordsFromLog } from './k6-trace.js';
 import { measure, runTimeline, scaleEventsOf } from './measures.js';
 import type { ReplicaSample } from './measures.js';
@@ -191,6 +192,7 @@ export async function runClusterPolicy(
     namespace: ns,
     body: traceJob(ns, jobName, scenario, { baseUrl: o.imagesUrl, image: o.k6Image }),
   });
+  const look = watchJob({ batch, core, namespace: ns, name: jobName, createdAtMs: originMs });
 
   // 5. Sample the Deployment every second and the controller's view every 5 s until the Job ends.
   const samples: ReplicaSample[] = [];
@@ -211,13 +213,14 @@ export async function runClusterPolicy(
         `  t=${t.toFixed(0)} s replicas ${d?.spec?.replicas ?? '?'} (ready ${d?.status?.readyReplicas ?? '?'})`,
       );
     }
-    const job = await batch.readNamespacedJob({ name: jobName, namespace: ns }).catch(() => null);
-    if (job?.status?.succeeded) {
-      k6ExitCode = 0;
-      break;
-    }
-    if (job?.status?.failed) {
-      k6ExitCode = 1;
+    // A Job without a pod throws here, with its conditions and events, instead of at the deadline.
+    const outcome = await look().catch((e: unknown) => {
+      if (e instanceof JobWithoutPodError) throw e;
+      return { state: 'running' as const }; // the API server busy for a second: look again
+    });
+    if (outcome.state !== 'running') {
+      k6ExitCode = outcome.state === 'succeeded' ? 0 : 1;
+      if (outcome.state === 'failed') log(`  k6 Job ${jobName} failed: ${outcome.reason}`);
       break;
     }
     if (Date.now() > deadline) break;
@@ -249,9 +252,8 @@ export async function runClusterPolicy(
   }
 
   // 6. What k6 saw, from the Job's pod log.
-  const pods = await core.listNamespacedPod({ namespace: ns, labelSelector: `job-name=${jobName}` });
-  const podName = pods.items[0]?.metadata?.name;
-  if (!podName) throw new Error(`Job ${jobName} has no pod`);
+  const podName = await jobPodName(core, ns, jobName);
+  if (!podName) throw new Error(`job/${jobName} has no pod: ${await describeJob(batch, core, ns, jobName)}`);
   const text = await core.readNamespacedPodLog({ name: podName, namespace: ns, container: 'k6' });
   writeFileSync(join(dir, 'k6.log'), text);
   const records = recordsFromLog(text);

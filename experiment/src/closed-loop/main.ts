@@ -8,6 +8,8 @@
  *                            cluster: the chart's operator vs the real HPA in a cluster where the
  *                            chart is installed (--install: helm upgrade --install it first)
  *   --cpu 100m  --seeds 10 (for the prediction)  --out <dir>  --discussion <file.md>
+ *   --load-scale F     every rate of the traces times F (1; they were sized for the local system)
+ *   --rps-per-replica N  our configured capacity (default 30 per 100m of --cpu)
  *   --report-from <results.json>[,<results.json>...] re-draw prediction, chart, report only (merged)
  * Writes <out>/{results.json, report.md, timeline-<scenario>.svg/.png}.
  */
@@ -26,12 +28,12 @@ import { defaultClusterOptions, runClusterPolicy } from './cluster-run.js';
 import type { MeasuredService, Prediction } from './predict.js';
 import { renderReport } from './report.js';
 import type { ScenarioResult } from './report.js';
-import { DEFAULT_SETTINGS, runPolicy } from './run.js';
+import { closedLoopSettings, DEFAULT_SETTINGS, runPolicy } from './run.js';
 import type { ClosedLoopSettings, PolicyRun } from './run.js';
-import { scenarioByName } from './scenarios.js';
+import { atLoadScale, scenarioByName } from './scenarios.js';
 
 export const CLOSED_LOOP_USAGE =
-  'usage: npm run experiment -- --scenario step[,flash-crowd,ramp,cost-change] --autoscaler laas|hpa|both [--repeats 1] [--target local|cluster [--kubeconfig F] [--install]] [--cpu 100m] [--seeds 10] [--out DIR] [--discussion FILE] [--report-from results.json]\n';
+  'usage: npm run experiment -- --scenario step[,flash-crowd,ramp,cost-change] --autoscaler laas|hpa|both [--repeats 1] [--target local|cluster [--kubeconfig F] [--install]] [--cpu 100m] [--load-scale 1] [--rps-per-replica N] [--seeds 10] [--out DIR] [--discussion FILE] [--report-from results.json]\n';
 
 export async function closedLoopMain(argv: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -40,6 +42,8 @@ export async function closedLoopMain(argv: string[]): Promise<void> {
       scenario: { type: 'string', default: 'step' },
       autoscaler: { type: 'string', default: 'both' },
       cpu: { type: 'string', default: `${DEFAULT_SETTINGS.cpuMillis}m` },
+      'rps-per-replica': { type: 'string' },
+      'load-scale': { type: 'string', default: '1' },
       seeds: { type: 'string', default: '10' },
       repeats: { type: 'string', default: '1' },
       target: { type: 'string', default: 'local' },
@@ -64,8 +68,15 @@ export async function closedLoopMain(argv: string[]): Promise<void> {
         : [];
   if (policies.length === 0)
     throw new Error(`--autoscaler must be laas, hpa or both, got "${values.autoscaler}"`);
-  const scenarios = values.scenario.split(',').map((s) => scenarioByName(s.trim()));
-  const settings = { ...DEFAULT_SETTINGS, cpuMillis: parseCpuMillis(values.cpu) };
+  const loadScale = Number(values['load-scale']);
+  if (!(Number.isFinite(loadScale) && loadScale > 0 && loadScale <= 20))
+    throw new Error(`--load-scale must be a number above 0 and at most 20, got "${values['load-scale']}"`);
+  const rpsOption = values['rps-per-replica'];
+  const rpsPerReplica = rpsOption === undefined ? undefined : Number(rpsOption);
+  if (rpsPerReplica !== undefined && !(Number.isFinite(rpsPerReplica) && rpsPerReplica > 0))
+    throw new Error(`--rps-per-replica must be a number of requests per second above 0, got "${rpsOption}"`);
+  const settings = closedLoopSettings({ cpuMillis: parseCpuMillis(values.cpu), rpsPerReplica, loadScale });
+  const scenarios = values.scenario.split(',').map((s) => atLoadScale(scenarioByName(s.trim()), loadScale));
   const seeds = Number(values.seeds);
   if (!(Number.isInteger(seeds) && seeds >= 1)) throw new Error(`--seeds must be a whole number >= 1`);
   const repeats = Number(values.repeats);
@@ -165,7 +176,7 @@ async function finish(
 ): Promise<void> {
   const results: ScenarioResult[] = [];
   for (const m of o.scenarios) {
-    const scenario = scenarioByName(m.scenario);
+    const scenario = atLoadScale(scenarioByName(m.scenario), o.settings.loadScale ?? 1);
     const runs = m.runs;
     // The prediction's CPU per request: the mean measured over this scenario's runs.
     const cpu = runs.flatMap((r) => (r.cpuMsPerRequest === null ? [] : [r.cpuMsPerRequest]));

@@ -35,7 +35,7 @@ export function renderReport(o: {
     '',
     `Command: \`${o.command}\` · started ${o.startedAt} · ${o.machine}`,
     '',
-    `Each policy runs the same k6 trace against a fresh local system (FerretDB, nginx, replicas of the images service in cgroups at ${s.cpuMillis}m CPU each, Prometheus scraping every ${s.scrapeIntervalSeconds} s). Replicas ${s.bounds.minReplicas}–${s.bounds.maxReplicas}.`,
+    `Each policy runs the same k6 trace against a fresh local system (FerretDB, nginx, replicas of the images service in cgroups at ${s.cpuMillis}m CPU each, Prometheus scraping every ${s.scrapeIntervalSeconds} s${scaleNote(s)}). Replicas ${s.bounds.minReplicas}–${s.bounds.maxReplicas}.`,
     `- **laas (ours)**: the operator's Reconciler and decider, unmodified, every 5 s, reading the local Prometheus with the operator's PrometheusMetricSource; configured capacity ${s.rpsPerReplica} RPS per replica, planned at ${Math.round(s.targetUtilization * 100)} %.`,
     `- **HPA (CPU)**: the HPA v2 ported in autoscaler/eval (replica calculator, tolerance, default behavior), every 15 s, on CPU utilisation of a ${s.cpuMillis}m request at ${s.hpaTargetPercent} % (metrics-server replaced by Prometheus' per-replica \`rate(process_cpu_seconds_total[15s])\`).`,
     '- Both scale through the same `LocalScaleTarget` (which, like a Deployment, returns at once and starts or drains replicas in the background).',
@@ -48,6 +48,10 @@ export function renderReport(o: {
   return `${lines.join('\n')}\n`;
 }
 
+/** ", every rate of the traces x5" when the command scaled them (--load-scale). */
+const scaleNote = (s: ClosedLoopSettings): string =>
+  (s.loadScale ?? 1) === 1 ? '' : `; every rate of the traces x${s.loadScale} (\`--load-scale\`)`;
+
 /** The lab-cluster run's report: the same tables, another setting. */
 function renderClusterReport(o: Parameters<typeof renderReport>[0]): string {
   const s = o.settings;
@@ -56,7 +60,7 @@ function renderClusterReport(o: Parameters<typeof renderReport>[0]): string {
     '',
     `Command: \`${o.command}\` · started ${o.startedAt} · ${o.machine}`,
     '',
-    `The lab cluster (\`npm run cluster -- up\`: Kubernetes 1.33 on this machine, kube-controller-manager running every controller, the HPA included) with the chart installed from the lab values and the images Deployment at ${s.cpuMillis}m CPU (request = limit). For each policy the Deployment is set back to its starting count, the policy's controller is created, and the trace runs as a k6 Job inside the cluster against the images Service (\`loadtest/trace.js\`, the local run's stages). Replicas ${s.bounds.minReplicas}–${s.bounds.maxReplicas}.`,
+    `The lab cluster (\`npm run cluster -- up\`: Kubernetes 1.33 on this machine, kube-controller-manager running every controller, the HPA included) with the chart installed from the lab values and the images Deployment at ${s.cpuMillis}m CPU (request = limit). For each policy the Deployment is set back to its starting count, the policy's controller is created, and the trace runs as a k6 Job inside the cluster against the images Service (\`loadtest/trace.js\`, the local run's stages${scaleNote(s)}). Replicas ${s.bounds.minReplicas}–${s.bounds.maxReplicas}; the chart's gateway and auth at one replica each, with their LatencyAutoscalers off.`,
     `- **laas (ours)**: the chart's operator (image laas/autoscaler:dev, built from this commit) with a LatencyAutoscaler like the local run's: configured capacity ${s.rpsPerReplica} RPS per replica, planned at ${Math.round(s.targetUtilization * 100)} %, reading the chart's Prometheus (Kubernetes service discovery, ${s.scrapeIntervalSeconds} s scrapes).`,
     `- **HPA (real, CPU)**: an autoscaling/v2 HorizontalPodAutoscaler on CPU utilisation at ${s.hpaTargetPercent} % of the ${s.cpuMillis}m request, with the default behavior, run by kube-controller-manager (15 s sync) from metrics-server.`,
     "- Measures as the referee defines them, from k6's per-request rows (read back from the Job's log) and the Deployment sampled every second: SLO-violating requests (over 300 ms, failed, timed out at 5 s, or dropped by k6), replica-seconds (asked-for replicas), direction changes, time to recover after the step.",

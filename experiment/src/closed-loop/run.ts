@@ -27,6 +27,8 @@ export interface ClosedLoopSettings {
   /** HPA: target CPU utilisation in percent of the request (= the quota here). */
   hpaTargetPercent: number;
   scrapeIntervalSeconds: number;
+  /** Every rate of the trace times this (absent in results.json from before it: 1). */
+  loadScale?: number;
 }
 
 export const DEFAULT_SETTINGS: ClosedLoopSettings = {
@@ -37,7 +39,30 @@ export const DEFAULT_SETTINGS: ClosedLoopSettings = {
   fallbackReplicas: 2,
   hpaTargetPercent: 65,
   scrapeIntervalSeconds: 5,
+  loadScale: 1,
 };
+
+/**
+ * The settings of one command. Our configured capacity (30 RPS) is per 100m replica and scales
+ * with the quota, 15 RPS at 50m, unless the command gives its own (`--rps-per-replica`, e.g. what
+ * the scaling experiment measured a replica to serve). `loadScale` multiplies every rate of the
+ * traces (scenarios.ts): they were sized for the local system on a loaded machine, where a 100m
+ * replica saturated at 35-40 RPS; in the lab cluster one served ~380 (reference-cluster run), so
+ * at scale 1 no trace needs a second replica there.
+ */
+export function closedLoopSettings(
+  o: { cpuMillis?: number; rpsPerReplica?: number; loadScale?: number } = {},
+  base: ClosedLoopSettings = DEFAULT_SETTINGS,
+): ClosedLoopSettings {
+  const cpuMillis = o.cpuMillis ?? base.cpuMillis;
+  const scaled = Math.round(((base.rpsPerReplica * cpuMillis) / base.cpuMillis) * 10) / 10;
+  return {
+    ...base,
+    cpuMillis,
+    rpsPerReplica: o.rpsPerReplica ?? scaled,
+    loadScale: o.loadScale ?? base.loadScale,
+  };
+}
 
 export interface PolicyRun {
   policy: PolicyName;

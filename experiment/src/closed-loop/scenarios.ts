@@ -66,6 +66,17 @@ export function scenarioByName(name: string): Scenario {
 }
 
 /**
+ * The scenario with every rate times `factor` (`--load-scale`): the same shape, the same times.
+ * At 5 the step goes 50 -> 250 RPS, the flash crowd 40 -> 400.
+ */
+export function atLoadScale(s: Scenario, factor: number): Scenario {
+  if (!(Number.isFinite(factor) && factor > 0))
+    throw new Error(`a load scale must be a number above 0, got ${factor}`);
+  if (factor === 1) return s;
+  return { ...s, description: `${s.description}, every rate x${factor}`, rps: (t) => s.rps(t) * factor };
+}
+
+/**
  * k6 stages sampled per second ([rps, seconds]; k6 ramps linearly from the previous stage's rate
  * within each). A flat stretch is one stage; a change is a 1 s ramp: 10 RPS for 60 s then 50 ->
  * [[10, 60], [50, 1], [50, 119], ...]. Rates are whole numbers: k6 refuses a fractional stage
