@@ -77,12 +77,12 @@ export async function jobPodName(
   name: string,
 ): Promise<string | undefined> {
   const pods = await core.listNamespacedPod({ namespace, labelSelector: `job-name=${name}` });
-  const newest = pods.items.sort(
+  const byAge = pods.items.sort(
     (a, b) =>
       new Date(a.metadata?.creationTimestamp ?? 0).getTime() -
       new Date(b.metadata?.creationTimestamp ?? 0).getTime(),
   );
-  return newest.at(-1)?.metadata?.name;
+  return byAge.at(-1)?.metadata?.name;
 }
 
 export interface JobWatchOptions {

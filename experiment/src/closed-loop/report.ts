@@ -48,7 +48,7 @@ export function renderReport(o: {
   return `${lines.join('\n')}\n`;
 }
 
-/** ", every rate of the traces x5" when the command scaled them (--load-scale). */
+/** "; every rate of the traces x5 (`--load-scale`)" when the command scaled them, else nothing. */
 const scaleNote = (s: ClosedLoopSettings): string =>
   (s.loadScale ?? 1) === 1 ? '' : `; every rate of the traces x${s.loadScale} (\`--load-scale\`)`;
 
