@@ -138,47 +138,69 @@ describe('the images process', () => {
     });
   });
 
-  test('in cluster mode, workers share the port, a dead worker is replaced, metrics add up, and SIGTERM stops all', async () => {
-    const env = {
-      MONGO_URL: testMongoUrl(),
-      MONGO_DB: uniqueDbName('images_cluster'),
-      PORT: String(await freePort()),
-    };
-    await seed(env);
-    const images = await startProcess('main.js', { ...env, WEB_CONCURRENCY: '2' }, '/readyz');
-    try {
-      const workerPids = () =>
-        [...images.output().matchAll(/"pid":(\d+)[^\n]*images listening/g)].map((m) => Number(m[1]));
-      const deadline = Date.now() + 15_000;
-      while (workerPids().length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-      expect(workerPids()).toHaveLength(2);
+  describe('in cluster mode (WEB_CONCURRENCY=2)', () => {
+    let proxy: TcpProxy;
+    beforeAll(async () => {
+      proxy = await startTcpProxy(hostPort(testMongoUrl()));
+    });
+    afterAll(() => proxy.close());
 
-      for (let i = 0; i < 20; i++)
-        expect(
-          (await fetch(`${images.url}/random?count=2`, { headers: { connection: 'close' } })).status,
-        ).toBe(200);
-      const metrics = await (await fetch(`${images.url}/metrics`)).text();
-      const line = metrics
-        .split('\n')
-        .find(
-          (l) =>
-            l.startsWith('http_requests_total{') &&
-            l.includes('route="/random"') &&
-            l.includes('status_code="200"'),
-        );
-      expect(Number(line?.split(' ').pop())).toBe(20);
+    test('workers share the port, readiness waits for both, a dead worker is replaced without a 503, metrics add up, and SIGTERM stops all', async () => {
+      const env = {
+        MONGO_URL: proxy.url('mongodb'),
+        MONGO_DB: uniqueDbName('images_cluster'),
+        PORT: String(await freePort()),
+      };
+      await seed(env);
+      const images = await startProcess('main.js', { ...env, WEB_CONCURRENCY: '2' }, '/readyz');
+      const random = async () =>
+        (await fetch(`${images.url}/random?count=2`, { headers: { connection: 'close' } })).status;
+      try {
+        const workerPids = () =>
+          [...images.output().matchAll(/"pid":(\d+)[^\n]*images listening/g)].map((m) => Number(m[1]));
+        // /readyz answered 200, so both workers have loaded their catalog: none answers 503 below.
+        const readyz = (await (await fetch(`${images.url}/readyz`)).json()) as {
+          checks: Record<string, string>;
+        };
+        expect(readyz.checks['workers']).toBe('2 of 2 ready');
+        expect(workerPids()).toHaveLength(2);
 
-      process.kill(workerPids()[0]!, 'SIGKILL');
-      const restartDeadline = Date.now() + 15_000;
-      while (workerPids().length < 3 && Date.now() < restartDeadline)
-        await new Promise((r) => setTimeout(r, 100));
-      expect(images.output()).toMatch(/worker died; restarting/);
-      expect(workerPids()).toHaveLength(3);
-      expect((await fetch(`${images.url}/random?count=2`)).status).toBe(200);
-    } finally {
-      images.child.kill('SIGTERM');
-      const { code } = await images.exited;
-      expect(code).toBe(0);
-    }
+        for (let i = 0; i < 20; i++) expect(await random()).toBe(200);
+        const metrics = await (await fetch(`${images.url}/metrics`)).text();
+        const line = metrics
+          .split('\n')
+          .find(
+            (l) =>
+              l.startsWith('http_requests_total{') &&
+              l.includes('route="/random"') &&
+              l.includes('status_code="200"'),
+          );
+        expect(Number(line?.split(' ').pop())).toBe(20);
+
+        // Every database reply now takes 300 ms, so the replacement's catalog load takes a second
+        // or more, while the survivor answers /random from memory. Each request opens its own
+        // connection, which the primary hands to the workers in turn: a replacement listening
+        // before its catalog is loaded would answer every other one with 503.
+        proxy.delayMs = 300;
+        process.kill(workerPids()[0]!, 'SIGKILL');
+        // Until the primary has seen the exit, it may still hand a connection to the dead worker.
+        const restartDeadline = Date.now() + 20_000;
+        while (!/worker died; restarting/.test(images.output()) && Date.now() < restartDeadline)
+          await new Promise((r) => setTimeout(r, 10));
+        const statuses: number[] = [];
+        while (workerPids().length < 3 && Date.now() < restartDeadline) statuses.push(await random());
+        expect(images.output()).toMatch(/replacing a worker: taking connections once ready/);
+        expect(workerPids()).toHaveLength(3);
+        expect(statuses.length).toBeGreaterThan(5);
+        expect(statuses.filter((s) => s !== 200)).toEqual([]);
+        proxy.delayMs = 0;
+        for (let i = 0; i < 4; i++) expect(await random()).toBe(200);
+      } finally {
+        proxy.delayMs = 0;
+        images.child.kill('SIGTERM');
+        const { code } = await images.exited;
+        expect(code).toBe(0);
+      }
+    });
   });
 });

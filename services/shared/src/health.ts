@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { podReadiness } from './cluster-readiness.js';
 
 /**
  * A dependency check for readiness: resolves when the dependency answers, rejects otherwise.
@@ -6,6 +7,13 @@ import { Router } from 'express';
  * what it can (the images service keeps answering reads from its catalog with its database down).
  */
 export type ReadinessCheck = { name: string; check: () => Promise<void>; optional?: boolean };
+
+/** What `/readyz` answers: each check's `ok` or failure message. */
+export interface ReadinessReport {
+  ready: boolean;
+  degraded: boolean;
+  checks: Record<string, string>;
+}
 
 /**
  * Liveness says "the process works"; readiness says "send me traffic". A draining process is
@@ -24,7 +32,7 @@ export class Readiness {
     return this.draining;
   }
 
-  async evaluate(): Promise<{ ready: boolean; degraded: boolean; checks: Record<string, string> }> {
+  async evaluate(): Promise<ReadinessReport> {
     const checks: Record<string, string> = {};
     if (this.draining) return { ready: false, degraded: false, checks: { shutdown: 'draining' } };
     const results = await Promise.allSettled(this.checks.map((c) => c.check()));
@@ -49,7 +57,7 @@ export function healthRouter(readiness: Readiness): Router {
     res.json({ status: 'ok' });
   });
   router.get('/readyz', async (_req, res) => {
-    const { ready, degraded, checks } = await readiness.evaluate();
+    const { ready, degraded, checks } = await podReadiness(readiness);
     const status = !ready ? 'unavailable' : degraded ? 'degraded' : 'ready';
     res.status(ready ? 200 : 503).json({ status, checks });
   });

@@ -5,6 +5,7 @@ import type { Express } from 'express';
 import type { Readiness } from './health.js';
 import type { Logger } from './logger.js';
 import { serveClusterMetrics } from './cluster.js';
+import { answerWorkerReadiness, serveClusterReadiness, type CountedWorker } from './cluster-readiness.js';
 import { ConfigError } from './config.js';
 
 /** What a service builds: its request handler, its readiness, and how to release what it holds. */
@@ -38,9 +39,24 @@ export async function runService(options: RunOptions): Promise<void> {
   await runWorker(options);
 }
 
+/**
+ * Set by the primary on a worker that replaces a dead one while others serve: it listens only
+ * once ready, so the primary never hands it a connection it would answer 503 (the images
+ * catalog takes a while to load). Workers started at boot listen at once, so liveness answers
+ * while they load, and the pod's readiness waits for all of them.
+ */
+const LISTEN_WHEN_READY = 'LAAS_LISTEN_WHEN_READY';
+const READY_POLL_MS = 200;
+
 async function runWorker(options: RunOptions): Promise<void> {
   const { logger } = options;
   const instance = await options.create();
+  if (cluster.isWorker) answerWorkerReadiness(instance.readiness);
+  if (process.env[LISTEN_WHEN_READY] === '1') {
+    logger.info({ pid: process.pid }, 'replacing a worker: taking connections once ready');
+    while (!(await instance.readiness.evaluate()).ready)
+      await new Promise((r) => setTimeout(r, READY_POLL_MS));
+  }
   const server = http.createServer(instance.app);
   // Longer than the proxies' upstream keep-alive (nginx: 60 s), so the proxy, not Node, closes
   // idle connections; otherwise a request can race a socket Node is closing.
@@ -89,22 +105,33 @@ export function restartDelayMs(recentCrashes: number): number {
 function runPrimary(options: RunOptions): void {
   const { logger } = options;
   serveClusterMetrics();
+  // Worker id -> whether it waits until ready to listen, and whether it listens yet.
+  const roster = new Map<number, CountedWorker & { whenReady: boolean }>();
+  // A replacement waiting to be ready is not counted: the others serve meanwhile.
+  serveClusterReadiness(() => [...roster.values()].filter((w) => w.listening || !w.whenReady));
+  cluster.on('listening', (worker) => {
+    const member = roster.get(worker.id);
+    if (member) member.listening = true;
+  });
   let stopping = false;
   const crashes: number[] = [];
-  const fork = (): void => {
-    cluster.fork();
+  const fork = (whenReady: boolean): void => {
+    const worker = cluster.fork(whenReady ? { [LISTEN_WHEN_READY]: '1' } : {});
+    roster.set(worker.id, { worker, whenReady, listening: false });
   };
-  for (let i = 0; i < options.webConcurrency; i++) fork();
+  for (let i = 0; i < options.webConcurrency; i++) fork(false);
   logger.info({ workers: options.webConcurrency, pid: process.pid }, `${options.name} primary started`);
 
   cluster.on('exit', (worker, code, signal) => {
+    roster.delete(worker.id);
     if (stopping) return;
     const now = Date.now();
     crashes.push(now);
     while (crashes.length > 0 && now - crashes[0]! > 60_000) crashes.shift();
     const delay = restartDelayMs(crashes.length);
     logger.error({ pid: worker.process.pid, code, signal, restartInMs: delay }, 'worker died; restarting');
-    setTimeout(fork, delay);
+    // With no worker left listening, nothing else answers liveness: the replacement listens at once.
+    setTimeout(() => fork([...roster.values()].some((w) => w.listening)), delay);
   });
 
   const stop = (signal: NodeJS.Signals): void => {
