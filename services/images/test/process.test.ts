@@ -58,7 +58,23 @@ const seed = async (env: Record<string, string>): Promise<string> => {
   return started.output();
 };
 
+/** A seeded database reached through a TCP proxy (to slow its replies), and a free port. */
+const seededBehindProxy = async (proxy: TcpProxy, dbPrefix: string): Promise<Record<string, string>> => {
+  const env = {
+    MONGO_URL: proxy.url('mongodb'),
+    MONGO_DB: uniqueDbName(dbPrefix),
+    PORT: String(await freePort()),
+  };
+  await seed(env);
+  return env;
+};
+
 describe('the images process', () => {
+  let proxy: TcpProxy;
+  beforeAll(async () => {
+    proxy = await startTcpProxy(hostPort(testMongoUrl()));
+  });
+  afterAll(() => proxy.close());
   test('the seed command loads 100 llamas and adds nothing when run again', async () => {
     const env = { MONGO_URL: testMongoUrl(), MONGO_DB: uniqueDbName('images_seed') };
     expect(await seed(env)).toMatch(/added 100 image\(s\); the catalog has 100/);
@@ -84,19 +100,8 @@ describe('the images process', () => {
   });
 
   describe('on SIGTERM with requests in flight', () => {
-    let proxy: TcpProxy;
-    beforeAll(async () => {
-      proxy = await startTcpProxy(hostPort(testMongoUrl()));
-    });
-    afterAll(() => proxy.close());
-
     test('every in-flight request completes, readiness turns off, and the process exits 0', async () => {
-      const env = {
-        MONGO_URL: proxy.url('mongodb'),
-        MONGO_DB: uniqueDbName('images_sigterm'),
-        PORT: String(await freePort()),
-      };
-      await seed(env);
+      const env = await seededBehindProxy(proxy, 'images_sigterm');
       // A marker read every minute only, so that the proxy's count below is the requests' queries.
       const images = await startProcess(
         'main.js',
@@ -139,19 +144,8 @@ describe('the images process', () => {
   });
 
   describe('in cluster mode (WEB_CONCURRENCY=2)', () => {
-    let proxy: TcpProxy;
-    beforeAll(async () => {
-      proxy = await startTcpProxy(hostPort(testMongoUrl()));
-    });
-    afterAll(() => proxy.close());
-
     test('workers share the port, readiness waits for both, a dead worker is replaced without a 503, metrics add up, and SIGTERM stops all', async () => {
-      const env = {
-        MONGO_URL: proxy.url('mongodb'),
-        MONGO_DB: uniqueDbName('images_cluster'),
-        PORT: String(await freePort()),
-      };
-      await seed(env);
+      const env = await seededBehindProxy(proxy, 'images_cluster');
       const images = await startProcess('main.js', { ...env, WEB_CONCURRENCY: '2' }, '/readyz');
       const random = async () =>
         (await fetch(`${images.url}/random?count=2`, { headers: { connection: 'close' } })).status;
