@@ -388,13 +388,12 @@ describe('the chart under in-cluster k6 load, in the lab cluster', () => {
     const pods = await imagesPods();
     expect(pods).toHaveLength(2);
     const victim = pods[0]!;
-    const uid = (await kubectl(['get', 'pod', victim, '-o', 'jsonpath={.metadata.uid}'])).trim();
     const restartsBefore = Number(
       await kubectl(['get', 'pod', victim, '-o', 'jsonpath={.status.containerStatuses[0].restartCount}']),
     );
     const job = await startLoad(40);
     await sleep(5_000);
-    const pid = containerMainPid(uid);
+    const pid = containerMainPid(await containerId(victim));
     process.kill(pid, 'SIGKILL');
     const recovered = await eventually(async () => {
       const restarts = Number(
@@ -419,6 +418,60 @@ describe('the chart under in-cluster k6 load, in the lab cluster', () => {
     // kill, plus those routed to it until its endpoint is withdrawn (the kubelet sees the exit
     // within ~1 s; the readiness probe runs every 2 s).
     expect(result.failed).toBeLessThanOrEqual(50);
+  }, 600_000);
+
+  test('in cluster mode (images.webConcurrency=2), a SIGKILLed worker costs no request: the gateway retries what it had in flight, the pod stays ready, and the replacement takes connections once its catalog is loaded', async () => {
+    await upgradeRelease('images.webConcurrency=2');
+    try {
+      // --wait returns once the new pods are Ready; the old ones may still be draining.
+      expect(await eventually(async () => (await imagesPods()).length === 2, 120_000, 1_000)).toBe(true);
+      const pods = await imagesPods();
+      expect(pods).toHaveLength(2);
+      const pod = pods[0]!;
+      const readyz = async (): Promise<string> =>
+        kubectl([
+          'exec',
+          pod,
+          '--',
+          'node',
+          '-e',
+          "fetch('http://127.0.0.1:4000/readyz').then((r) => r.text()).then((t) => console.log(t))",
+        ]);
+      expect(JSON.parse(await readyz())).toMatchObject({
+        status: 'ready',
+        checks: { workers: '2 of 2 ready' },
+      });
+      const restarts = async (): Promise<number> =>
+        Number(
+          await kubectl(['get', 'pod', pod, '-o', 'jsonpath={.status.containerStatuses[0].restartCount}']),
+        );
+      const restartsBefore = await restarts();
+      const primary = containerMainPid(await containerId(pod));
+      const workers = childPids(primary);
+      expect(workers).toHaveLength(2);
+
+      const job = await startLoad(40);
+      await sleep(5_000);
+      process.kill(workers[0]!, 'SIGKILL');
+      const listening = (logs: string): number => logs.match(/images listening/g)?.length ?? 0;
+      const replaced = await eventually(async () => {
+        const logs = await kubectl(['logs', pod]);
+        return /replacing a worker: taking connections once ready/.test(logs) && listening(logs) === 3;
+      }, 60_000);
+      expect(replaced).toBe(true);
+      await expectStillLoading(job);
+      const result = figures(await jobSummary(job, 180_000));
+      expect(result.requests).toBeGreaterThanOrEqual(RATE * 38);
+      await expectNoFailures('SIGKILL of one of 2 workers of an images pod (WEB_CONCURRENCY=2)', result);
+      expect(await restarts()).toBe(restartsBefore);
+      expect(JSON.parse(await readyz())).toMatchObject({
+        status: 'ready',
+        checks: { workers: '2 of 2 ready' },
+      });
+    } finally {
+      // One Node process per pod again, as the experiment below measures.
+      await upgradeRelease('images.webConcurrency=1');
+    }
   }, 600_000);
 
   test('`npm run experiment -- --target cluster --context laas-lab` measures 1 and 2 replicas with in-cluster k6 Jobs and writes the usual report', async () => {
@@ -546,24 +599,44 @@ describe('the chart under in-cluster k6 load, in the lab cluster', () => {
   }, 600_000);
 });
 
+/** The containerd id of a pod's (first) container, as its cgroup path names it. */
+async function containerId(pod: string): Promise<string> {
+  const id = await kubectl(['get', 'pod', pod, '-o', 'jsonpath={.status.containerStatuses[0].containerID}']);
+  return id.trim().replace(/^containerd:\/\//, '');
+}
+
 /**
- * The host pid of a pod's main container process: the process in the pod's cgroup that is pid 1
- * of its own pid namespace and is not the sandbox's pause. The kubelet uses the cgroupfs driver
- * here (…/kubepods/<qos>/pod<uid>/<container>), so /proc/<pid>/cgroup names the pod's uid.
+ * The host pid of a container's main process: the process in the container's cgroup that is pid 1
+ * of its own pid namespace. The kubelet uses the cgroupfs driver here
+ * (…/kubepods/<qos>/pod<uid>/<container id>). Matching the pod's uid instead found the sandbox's
+ * pause first, which in the lab is `/labtool pause` (comm "labtool", not "pause"): a kill of it
+ * took down the sandbox, not the service's process.
  */
-function containerMainPid(podUid: string): number {
-  const marks = [`pod${podUid}`, `pod${podUid.replace(/-/g, '_')}`];
+function containerMainPid(containerId: string): number {
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      const cgroup = readFileSync(`/proc/${entry}/cgroup`, 'utf8');
-      if (!marks.some((m) => cgroup.includes(m))) continue;
-      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'pause') continue;
+      if (!readFileSync(`/proc/${entry}/cgroup`, 'utf8').includes(containerId)) continue;
       const nspid = /^NSpid:\s+(.+)$/m.exec(readFileSync(`/proc/${entry}/status`, 'utf8'))?.[1];
       if (nspid?.trim().split(/\s+/).pop() === '1') return Number(entry);
     } catch {
       // the process ended while we read it
     }
   }
-  throw new Error(`no container process of pod ${podUid} found in /proc`);
+  throw new Error(`no main process of container ${containerId} found in /proc`);
+}
+
+/** The host pids whose parent is `pid` (a cluster primary's workers). */
+function childPids(pid: number): number[] {
+  const children: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const ppid = /^PPid:\s+(\d+)$/m.exec(readFileSync(`/proc/${entry}/status`, 'utf8'))?.[1];
+      if (Number(ppid) === pid) children.push(Number(entry));
+    } catch {
+      // the process ended while we read it
+    }
+  }
+  return children;
 }
