@@ -613,30 +613,30 @@ async function containerId(pod: string): Promise<string> {
  * took down the sandbox, not the service's process.
  */
 function containerMainPid(containerId: string): number {
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (!readFileSync(`/proc/${entry}/cgroup`, 'utf8').includes(containerId)) continue;
-      const nspid = /^NSpid:\s+(.+)$/m.exec(readFileSync(`/proc/${entry}/status`, 'utf8'))?.[1];
-      if (nspid?.trim().split(/\s+/).pop() === '1') return Number(entry);
-    } catch {
-      // the process ended while we read it
-    }
-  }
-  throw new Error(`no main process of container ${containerId} found in /proc`);
+  const [pid] = hostProcesses(
+    (read) =>
+      read('cgroup').includes(containerId) &&
+      /^NSpid:\s+(.+)$/m.exec(read('status'))?.[1]?.trim().split(/\s+/).pop() === '1',
+  );
+  if (pid === undefined) throw new Error(`no main process of container ${containerId} found in /proc`);
+  return pid;
 }
 
 /** The host pids whose parent is `pid` (a cluster primary's workers). */
 function childPids(pid: number): number[] {
-  const children: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const ppid = /^PPid:\s+(\d+)$/m.exec(readFileSync(`/proc/${entry}/status`, 'utf8'))?.[1];
-      if (Number(ppid) === pid) children.push(Number(entry));
-    } catch {
-      // the process ended while we read it
-    }
-  }
-  return children;
+  return hostProcesses((read) => Number(/^PPid:\s+(\d+)$/m.exec(read('status'))?.[1]) === pid);
+}
+
+/** The host pids, in /proc order, whose /proc/<pid>/<file> contents `match`; one that ends while read is left out. */
+function hostProcesses(match: (read: (file: string) => string) => boolean): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((entry) => {
+      try {
+        return match((file) => readFileSync(`/proc/${entry}/${file}`, 'utf8'));
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
 }
