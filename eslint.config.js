@@ -10,7 +10,6 @@ export default tseslint.config(
       'tools/bin/**',
       'tools/.cache/**',
       'experiment/runs/**',
-      'loadtest/**',
       'charts/laas/files/**',
     ],
   },

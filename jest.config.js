@@ -8,13 +8,14 @@ const workspace = {
   gateway: 'services/gateway/src/index.ts',
   autoscaler: 'autoscaler/src/index.ts',
   testbed: 'tools/testbed/src/index.ts',
-  kubekit: 'kubekit/src/index.ts',
-  local: 'local/src/index.ts',
+  kubekit: 'lab/kubekit/src/index.ts',
+  local: 'lab/local/src/index.ts',
   experiment: 'experiment/src/index.ts',
-  plot: 'plot/src/index.ts',
-  cluster: 'cluster/src/index.ts',
-  'images-build': 'images-build/src/index.ts',
-  web: 'web/src/site/index.ts',
+  plot: 'tools/plot/src/index.ts',
+  cluster: 'lab/cluster/src/index.ts',
+  'container-images': 'lab/container-images/src/index.ts',
+  web: 'services/web/src/site/index.ts',
+  referee: 'autoscaler/referee/index.ts',
 };
 
 /** @type {import('jest').Config} */
@@ -34,8 +35,6 @@ export default {
     ...Object.fromEntries(
       Object.entries(workspace).map(([name, path]) => [`^@laas/${name}$`, `<rootDir>/${path}`]),
     ),
-    // The referee's modules (imported by the closed-loop runs) from source, like the packages above.
-    '^@laas/autoscaler/eval/(.*)$': '<rootDir>/autoscaler/eval/$1.ts',
     // Sources import siblings as './x.js' (NodeNext); jest resolves the .ts file.
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },

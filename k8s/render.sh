@@ -27,11 +27,11 @@ if [[ -z "${helm}" ]]; then
 fi
 
 # The chart carries copies of files owned elsewhere (Helm reads nothing outside the chart):
-# the autoscaler's CRD and Role rules, and the k6 scripts of loadtest/. Refresh them first.
+# the autoscaler's CRD and Role rules. Refresh them first. (The k6 scripts live only in
+# charts/laas/files/k6/.)
 if [[ "${out}" == "${here}" ]]; then
   cp "${root}/autoscaler/crd/laas.dev_latencyautoscalers.yaml" "${root}/charts/laas/crds/"
   cp "${root}/autoscaler/rbac/role.yaml" "${root}/charts/laas/files/rbac/role.yaml"
-  cp "${root}"/loadtest/*.js "${root}/charts/laas/files/k6/"
 fi
 
 mkdir -p "${out}/rendered" "${out}/crd"

@@ -175,7 +175,7 @@ else
 fi
 
 # ---- Debian package: chromium (the web page's browser tests) ------------------------------
-# web/test drives Debian's chromium through playwright-core (executablePath /usr/bin/chromium):
+# services/web/test drives Debian's chromium through playwright-core (executablePath /usr/bin/chromium):
 # Playwright's own browser downloads are not reachable from every machine that runs the tests.
 step "chromium" "check"
 if [[ -x /usr/bin/chromium ]]; then
@@ -197,7 +197,7 @@ install_go_tool actionlint github.com/rhysd/actionlint/cmd/actionlint "$ACTIONLI
 
 install_go_tool k6 go.k6.io/k6 "$K6_VERSION" "-s -w" "k6 $K6_VERSION" version
 
-# ---- kube-score: scores the chart's rendered manifests (delivery/test/kube-score.test.ts) --
+# ---- kube-score: scores the chart's rendered manifests (charts/delivery/test/kube-score.test.ts) --
 # `go install` leaves its version at "development": stamp it, so the check above can tell a
 # stale binary from the pinned one (main.version is what `kube-score version` prints).
 install_go_tool kube-score github.com/zegl/kube-score/cmd/kube-score "$KUBE_SCORE_VERSION" \
@@ -259,7 +259,7 @@ step coredns "check go.mod pin"
 require_pin "$TOOLS_DIR/go/coredns" github.com/coredns/coredns "$COREDNS_VERSION"
 build_wrapper coredns "$COREDNS_VERSION" "-s -w" "CoreDNS-${COREDNS_VERSION#v}" -version
 
-# Prometheus (tools/go/prometheus): the lab cluster's laas/prometheus:dev image (images-build/)
+# Prometheus (tools/go/prometheus): the lab cluster's laas/prometheus:dev image (lab/container-images/)
 # needs Kubernetes service discovery, which Debian's 2.42 lacks. Same version as the chart's
 # default image (prom/prometheus:v2.55.1 = module v0.55.1). Built without `builtinassets`: the pod
 # serves only the HTTP API (PromQL, targets), no web UI. Tags as upstream's release builds, minus
@@ -320,7 +320,7 @@ fi
 labtool_hash="$(cat "$TOOLS_DIR/go/labtool/main.go" "$TOOLS_DIR/go/labtool/go.mod" | sha256sum | cut -c1-12)"
 build_wrapper labtool "$labtool_hash" "-s -w -X main.sourceHash=$labtool_hash" "labtool $labtool_hash" version
 
-# ---- lab images (images-build/, issue 15): Debian's daemonless builder and its helpers ----
+# ---- lab images (lab/container-images/, issue 15): Debian's daemonless builder and its helpers ----
 # buildah builds the repo's Dockerfiles (RUN steps in chroot isolation, no daemon, no runc),
 # debootstrap lays out the local Debian bookworm-slim base, and containerd's `ctr` imports the
 # archives (the image tests start a private containerd for that). Debian packages, not pinned.

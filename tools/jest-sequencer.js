@@ -1,6 +1,6 @@
 // Orders the test files so that the lab-cluster suites never hold both jest workers at once.
 //
-// The lab suites (cluster/test/*: each starts a real cluster) take one machine-wide lock and run
+// The lab suites (lab/cluster/test/*: each starts a real cluster) take one machine-wide lock and run
 // one after another: about 13 (load), 8 (chart) and 5 (lab-cluster) minutes on a loaded 2-core
 // machine. Jest's default order puts the largest files first on a cold cache, which are exactly
 // those three: one worker ran a lab suite while the other sat waiting for the lock, and the other

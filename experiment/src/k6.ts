@@ -7,7 +7,15 @@ import { commandInCgroups, toolPath } from '@laas/local';
 import type { CpuSplit } from '@laas/local';
 
 /** The repo's loadtest/ folder (this file is experiment/src/k6.ts, or experiment/dist/k6.js once built). */
-export const LOADTEST_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'loadtest');
+export const LOADTEST_DIR = resolve(
+  dirname(fileURLToPath(import.meta.url)),
+  '..',
+  '..',
+  'charts',
+  'laas',
+  'files',
+  'k6',
+);
 export const PLATEAU_SCRIPT = join(LOADTEST_DIR, 'plateau.js');
 export const SMOKE_SCRIPT = join(LOADTEST_DIR, 'smoke.js');
 

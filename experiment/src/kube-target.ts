@@ -233,7 +233,7 @@ export function createKubeTarget(options: KubeTargetOptions): KubeTarget {
       await core.replaceNamespacedConfigMap({ name: CONFIGMAP, namespace, body, dryRun });
       record({
         call: `PUT ${path}/${CONFIGMAP}`,
-        kubectl: `kubectl -n ${namespace} apply -f configmap/${CONFIGMAP} (loadtest/plateau.js)`,
+        kubectl: `kubectl -n ${namespace} apply -f configmap/${CONFIGMAP} (charts/laas/files/k6/plateau.js)`,
         outcome: dryRun ? 'dry-run ok' : 'done',
       });
     } catch (error) {
@@ -241,7 +241,7 @@ export function createKubeTarget(options: KubeTargetOptions): KubeTarget {
       await core.createNamespacedConfigMap({ namespace, body, dryRun });
       record({
         call: `POST ${path}`,
-        kubectl: `kubectl -n ${namespace} create configmap ${CONFIGMAP} --from-file=loadtest/plateau.js`,
+        kubectl: `kubectl -n ${namespace} create configmap ${CONFIGMAP} --from-file=charts/laas/files/k6/plateau.js`,
         outcome: dryRun ? 'dry-run ok' : 'done',
       });
     }

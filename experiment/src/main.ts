@@ -27,7 +27,7 @@ function printLocalPlan(cli: CliOptions): void {
       `  LocalScaleTarget.scale(${n}): start replicas at ${o.cpuMillis}m CPU (cfs_quota_us ${o.cpuMillis * 100}/100000), wait for /readyz, reload nginx; or unroute, reload, SIGTERM, drain`,
     );
     say(
-      `  ${o.repeats} x search: k6 run loadtest/plateau.js RATE=<r> DURATION=${o.plateauSec}s per step (x1.5 until a plateau fails, then bisect to ${o.resolution * 100}%)`,
+      `  ${o.repeats} x search: k6 run charts/laas/files/k6/plateau.js RATE=<r> DURATION=${o.plateauSec}s per step (x1.5 until a plateau fails, then bisect to ${o.resolution * 100}%)`,
     );
   }
   say(`  write ${cli.out}/{results.json,report.md,chart.svg,chart.png,cpu.svg,cpu.png}; stop everything`);

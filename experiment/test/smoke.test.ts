@@ -25,7 +25,7 @@ afterAll(async () => {
   await images?.stop();
 });
 
-describe('loadtest/smoke.js', () => {
+describe('charts/laas/files/k6/smoke.js', () => {
   test.each([
     { count: 25, vus: 3, duration: '3s' },
     { count: 1, vus: 2, duration: '2s' },

@@ -2,7 +2,7 @@
 // served RPS, replicas, and p99 per 5 s, measured (solid) with the referee's prediction for
 // the same trace and policy (dashed, seed 1).
 import type { TopLevelSpec } from '@laas/plot';
-import type { RunResult } from '@laas/autoscaler/eval/sim';
+import type { RunResult } from '@laas/referee';
 import { quantile } from './measures.js';
 import type { PolicyRun } from './run.js';
 

@@ -1,5 +1,5 @@
 // Installs (or upgrades) the chart for a closed-loop run in the lab cluster: the lab values
-// (images-build/lab-images.values.yaml: the locally built images, FerretDB) plus what the run
+// (lab/container-images/lab-images.values.yaml: the locally built images, FerretDB) plus what the run
 // needs. The chart's own LatencyAutoscaler for images is off: each run creates ours or the HPA
 // (cluster-run.ts), so exactly one controller scales the Deployment at a time.
 import { spawn } from 'node:child_process';
@@ -8,7 +8,7 @@ import { REPO_ROOT } from '@laas/local';
 import { toolPath } from '@laas/testbed';
 import type { ClosedLoopSettings } from './run.js';
 
-export const LAB_VALUES = join(REPO_ROOT, 'images-build', 'lab-images.values.yaml');
+export const LAB_VALUES = join(REPO_ROOT, 'lab', 'container-images', 'lab-images.values.yaml');
 
 /** The `--set` flags: replicas at the run's quota (request = limit, so the HPA's utilisation is of the quota). */
 export function chartSets(settings: ClosedLoopSettings): string[] {

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import type { V1ConfigMap, V1Job, V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
 import { API_VERSION, KIND } from '@laas/autoscaler';
 import type { LatencyAutoscaler } from '@laas/autoscaler';
-import type { Bounds } from '@laas/autoscaler/eval/policies/types';
+import type { Bounds } from '@laas/referee';
 import { TRACE_SCRIPT } from './k6-trace.js';
 import type { Scenario } from './scenarios.js';
 import { BASE_PATH, k6Stages } from './scenarios.js';
@@ -139,7 +139,7 @@ export function oursObject(
 
 /**
  * The baseline: autoscaling/v2 on CPU utilisation of the pods' request, with the default
- * behavior (the same defaults the ported HPA of autoscaler/eval uses: up max(4 pods, 100 %) per
+ * behavior (the same defaults the ported HPA of autoscaler/referee uses: up max(4 pods, 100 %) per
  * 15 s, down stabilised over 300 s).
  */
 export function hpaObject(

@@ -1,11 +1,11 @@
 // The two controllers of a closed-loop run, both acting on the local system through one
 // ScaleTarget: ours (the operator's real Reconciler and decider, reading the local Prometheus
-// through the operator's PrometheusMetricSource) and the HPA ported in autoscaler/eval (on CPU
+// through the operator's PrometheusMetricSource) and the HPA ported in autoscaler/referee (on CPU
 // utilisation, with its pod grouping, tolerance, stabilisation and rate limits).
 import { API_VERSION, KIND, PrometheusMetricSource, Reconciler, resolveSpec } from '@laas/autoscaler';
 import type { LatencyAutoscaler, LatencyAutoscalerSpec, ScaleTarget, TargetState } from '@laas/autoscaler';
-import { HpaCpu } from '@laas/autoscaler/eval/policies/baselines';
-import type { Bounds, PodCpu, PodView, World } from '@laas/autoscaler/eval/policies/types';
+import { HpaCpu } from '@laas/referee';
+import type { Bounds, PodCpu, PodView, World } from '@laas/referee';
 import type { LocalScaleTarget, ReplicaPool } from '@laas/local';
 
 export type PolicyName = 'laas' | 'hpa';

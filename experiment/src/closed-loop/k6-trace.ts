@@ -1,4 +1,4 @@
-// Runs loadtest/trace.js with k6 in the background and turns its per-request CSV into per-second
+// Runs charts/laas/files/k6/trace.js with k6 in the background and turns its per-request CSV into per-second
 // counts: what the users got, measured at the client (queueing in nginx and in k6 included).
 import { spawn } from 'node:child_process';
 import { createReadStream } from 'node:fs';

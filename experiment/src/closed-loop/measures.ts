@@ -1,11 +1,11 @@
-// The referee's measures (autoscaler/eval/sim.ts computes them inside its event loop) over a
+// The referee's measures (autoscaler/referee/sim.ts computes them inside its event loop) over a
 // measured per-second timeline, with the same definitions:
 //   - SLO-violating requests: over the 300 ms objective, or failed (k6: non-2xx, timeout, dropped);
 //   - replica-seconds: replicas that exist (starting ones included) integrated over the trace;
 //   - direction changes: a scale in the opposite direction of the previous scale;
 //   - time to recover: from the step until the end of the last 5 s bin (within 300 s) with over
 //     1 % of its requests violating; 0 when none does; null for a trace without a step.
-import { OBJECTIVE_SECONDS } from '@laas/autoscaler/eval/sim';
+import { OBJECTIVE_SECONDS } from '@laas/referee';
 import type { RequestRecord } from './k6-trace.js';
 
 const BIN_SECONDS = 5;

@@ -1,14 +1,10 @@
 // The referee's prediction for a closed-loop scenario: the same trace shape through the
-// referee's simulation (autoscaler/eval/sim.ts) with the same two policies at the same settings,
+// referee's simulation (autoscaler/referee/sim.ts) with the same two policies at the same settings,
 // and the service model scaled to this run's quota. Only two things differ from the referee's
 // own runs, both to match the local system: the CPU quota (100m: 10 ms per 100 ms period) and
 // the start-up delay (a local replica is a process, not a pod: no image pull, no probe period).
-import { HpaCpu } from '@laas/autoscaler/eval/policies/baselines';
-import { Ours } from '@laas/autoscaler/eval/policies/ours';
-import { IMAGES_250M } from '@laas/autoscaler/eval/model';
-import type { ServiceModel } from '@laas/autoscaler/eval/model';
-import { simulate } from '@laas/autoscaler/eval/sim';
-import type { RunResult } from '@laas/autoscaler/eval/sim';
+import { HpaCpu, IMAGES_250M, Ours, simulate } from '@laas/referee';
+import type { RunResult, ServiceModel } from '@laas/referee';
 import type { PolicyName } from './controllers.js';
 import type { ClosedLoopSettings } from './run.js';
 import type { Scenario } from './scenarios.js';

@@ -4,7 +4,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { startLocalSystem } from '@laas/local';
-import type { Bounds } from '@laas/autoscaler/eval/policies/types';
+import type { Bounds } from '@laas/referee';
 import type { ClosedLoopController, PolicyName } from './controllers.js';
 import { DeploymentLikeTarget, HpaController, OursController } from './controllers.js';
 import { calibrate, readCpuTimeline } from './cpu.js';

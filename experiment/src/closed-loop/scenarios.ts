@@ -1,14 +1,14 @@
-// The closed-loop traces: the referee's shapes (autoscaler/eval/traces.ts), shortened to 4
+// The closed-loop traces: the referee's shapes (autoscaler/referee/traces.ts), shortened to 4
 // minutes and scaled to replicas at 100m, so one policy's run fits in about 5 minutes on a
 // 2-core machine. They are the referee's `Trace` type, so the same object drives k6 here and the
 // simulation's prediction (predict.ts).
 //
-// Scale: a replica at 250m served about 220 RPS within the objective (the 250m reference run, autoscaler/eval/data), so
+// Scale: a replica at 250m served about 220 RPS within the objective (the 250m reference run, autoscaler/referee/data), so
 // 100m would serve about 88 on an idle machine. On this shared machine (load average 15-18 on 2
 // cores) a trial run measured one 100m replica saturating at 35-40 RPS (2.2 ms of CPU per
 // request, and only 0.08 of its 0.1 core granted), so loads here peak at 50-80 RPS: 2-4
 // replicas at the planned 70 % of 30 RPS; 5 replicas (0.5 core) + k6 + nginx + FerretDB fit.
-import type { Trace } from '@laas/autoscaler/eval/traces';
+import type { Trace } from '@laas/referee';
 
 const between = (t: number, from: number, to: number): boolean => t >= from && t < to;
 

@@ -202,7 +202,7 @@ export class Upstream {
  * One forwarded request, as undici's dispatch handler: the upstream's status and headers are
  * copied onto `res` and its body written into it as it arrives. This is undici's `stream()` without
  * its wrapping (an AsyncResource, a `finished()` with its listeners and a callback per request):
- * measured in the gateway's CPU profile (`npm run profile -w @laas/gateway`), that wrapping was
+ * measured in the gateway's CPU profile (`npm run profile:gateway -w @laas/experiment`), that wrapping was
  * the largest share of the forward's own JavaScript. Backpressure: when `res` is full the
  * upstream is paused until it drains. If the client goes away mid-answer, `res` closes and the
  * upstream request is aborted; a client that leaves before the upstream answers is bounded by

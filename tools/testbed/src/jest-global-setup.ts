@@ -41,6 +41,7 @@ const WORKSPACE_SOURCES: Record<string, string> = {
     '..',
     '..',
     '..',
+    'lab',
     'local',
     'src',
     'index.ts',

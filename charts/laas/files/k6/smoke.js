@@ -1,6 +1,6 @@
 // A short, bounded smoke test: a few VUs for a few seconds against GET /random?count=N.
 // Passes when every response is 200 with `message` holding N URLs and errors stay under 1%.
-//   k6 run -e BASE_URL=http://127.0.0.1:4000 loadtest/smoke.js
+//   k6 run -e BASE_URL=http://127.0.0.1:4000 charts/laas/files/k6/smoke.js
 // Env: BASE_URL (required), COUNT (default 25), VUS (default 3), DURATION (default 5s),
 // SUMMARY_PATH (also write the JSON summary there).
 import http from 'k6/http';

@@ -1,0 +1,85 @@
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repo root (this file is local/src/services.ts, or local/dist/services.js once built). */
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+/** What a replica of a service is started with, knowing where the rest of the system is. */
+export interface ServiceContext {
+  mongoUrl: string;
+  mongoDb: string;
+  /** The in-system URL of every service already started (its nginx Service port), by name. */
+  serviceUrls: Record<string, string>;
+  logLevel: string;
+  /** HS256 secret shared by auth (signs) and gateway (verifies); random per run of the system. */
+  jwtSecret: string;
+  /** The system's public URL (the ingress: the last service's nginx port); the seed links pictures under it. */
+  publicUrl?: string;
+  /** The system's Prometheus, when it runs one (the gateway's scaling panel reads it). */
+  prometheusUrl?: string;
+}
+
+/**
+ * How the local system runs one service: the compiled entry point (`node <entry>`), the
+ * environment it needs, the readiness path, and an optional one-off setup (seeding).
+ * A service plugs in by adding a spec here; list callees first (`images,auth,gateway`): each
+ * gets its own nginx port, and the system's URL (the ingress) is the last one's.
+ */
+export interface ServiceSpec {
+  name: string;
+  /** Absolute path of the compiled main file. */
+  entry: string;
+  readyPath: string;
+  env(ctx: ServiceContext): Record<string, string>;
+  /** Runs once before the first replica starts, e.g. `seed.js` (command + args). */
+  setup?: { entry: string; args?: string[] };
+}
+
+export const imagesService: ServiceSpec = {
+  name: 'images',
+  entry: join(REPO_ROOT, 'services', 'images', 'dist', 'main.js'),
+  readyPath: '/readyz',
+  env: (ctx) => ({
+    MONGO_URL: ctx.mongoUrl,
+    MONGO_DB: ctx.mongoDb,
+    LOG_LEVEL: ctx.logLevel,
+    WEB_CONCURRENCY: '1',
+    ...(ctx.publicUrl ? { PUBLIC_BASE_URL: ctx.publicUrl } : {}),
+  }),
+  setup: { entry: join(REPO_ROOT, 'services', 'images', 'dist', 'seed.js') },
+};
+
+export const authService: ServiceSpec = {
+  name: 'auth',
+  entry: join(REPO_ROOT, 'services', 'auth', 'dist', 'main.js'),
+  readyPath: '/readyz',
+  env: (ctx) => ({
+    MONGO_URL: ctx.mongoUrl,
+    MONGO_DB: ctx.mongoDb,
+    LOG_LEVEL: ctx.logLevel,
+    JWT_SECRET: ctx.jwtSecret,
+    WEB_CONCURRENCY: '1',
+  }),
+};
+
+/** The gateway calls images and auth through their nginx Service ports: list it after them. */
+export const gatewayService: ServiceSpec = {
+  name: 'gateway',
+  entry: join(REPO_ROOT, 'services', 'gateway', 'dist', 'main.js'),
+  readyPath: '/readyz',
+  env: (ctx) => ({
+    ...(ctx.serviceUrls.images ? { IMAGES_URL: ctx.serviceUrls.images } : {}),
+    ...(ctx.serviceUrls.auth ? { AUTH_URL: ctx.serviceUrls.auth } : {}),
+    ...(ctx.prometheusUrl ? { PROMETHEUS_URL: ctx.prometheusUrl } : {}),
+    LOG_LEVEL: ctx.logLevel,
+    JWT_SECRET: ctx.jwtSecret,
+    WEB_CONCURRENCY: '1',
+  }),
+};
+
+/** Services the local system knows, by name. */
+export const SERVICES: Record<string, ServiceSpec> = {
+  images: imagesService,
+  auth: authService,
+  gateway: gatewayService,
+};
