@@ -1,6 +1,6 @@
 import cluster, { type Worker } from 'node:cluster';
 import { answerPrimary, answerWorkers, askPrimary, askWorker } from './cluster-ipc.js';
-import type { Readiness, ReadinessReport } from './health.js';
+import type { Readiness, ReadinessReport } from './readiness.js';
 import { combineWorkerReadiness } from './worker-readiness.js';
 
 const POD_READINESS = 'laas:pod-readiness';

@@ -1,4 +1,4 @@
-import type { ReadinessReport } from './health.js';
+import type { ReadinessReport } from './readiness.js';
 
 /** One worker of a pod in cluster mode: its own report, or `starting` while it is not listening yet. */
 export interface WorkerReadiness {

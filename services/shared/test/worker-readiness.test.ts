@@ -1,4 +1,4 @@
-import type { ReadinessReport } from '../src/health.js';
+import type { ReadinessReport } from '../src/readiness.js';
 import { combineWorkerReadiness, type WorkerReadiness } from '../src/worker-readiness.js';
 
 const ok: ReadinessReport = { ready: true, degraded: false, checks: { catalog: 'ok', database: 'ok' } };
