@@ -1,46 +1,18 @@
 // Runs the external programs the delivery checks need: helm (pinned, tools/bin), shellcheck,
 // actionlint, bash. Never throws for a non-zero exit: callers assert on code and output.
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { delimiter, dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { delimiter, join } from 'node:path';
+import { repoRoot, run as runProgram } from '@laas/kubekit';
+import type { RunOptions, RunResult } from '@laas/kubekit';
 import { toolPath } from '@laas/testbed';
 
-/** The repository root (this file is charts/delivery/src/tools.ts). */
-export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+export { repoRoot };
+export type { RunResult };
 export const chartDir = join(repoRoot, 'charts', 'laas');
 
-export interface RunResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-export function run(
-  command: string,
-  args: string[],
-  options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number } = {},
-): Promise<RunResult> {
-  return new Promise((resolveRun, reject) => {
-    const child = spawn(command, args, {
-      cwd: options.cwd ?? repoRoot,
-      env: options.env ?? process.env,
-      stdio: ['pipe', 'pipe', 'pipe'],
-      timeout: options.timeoutMs ?? 120_000,
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolveRun({ code: code ?? -1, stdout, stderr }));
-    // A program that exits without reading its input (a dry run that plans and stops) closes the
-    // pipe first: EPIPE on our end is then no failure, its exit code and output still tell.
-    child.stdin.on('error', (e: NodeJS.ErrnoException) => {
-      if (e.code !== 'EPIPE') reject(e);
-    });
-    child.stdin.end(options.input ?? '');
-  });
+/** A program run from the repository root, with time for a chart render (2 minutes). */
+export function run(command: string, args: string[], options: RunOptions = {}): Promise<RunResult> {
+  return runProgram(command, args, { cwd: repoRoot, timeoutMs: 120_000, ...options });
 }
 
 /**

@@ -1,9 +1,8 @@
 import { accessSync, constants } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { repoRoot } from '@laas/kubekit';
 
-/** The repository root (this file is cluster/src/tools.ts, or cluster/dist/tools.js once built). */
-export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+export { repoRoot };
 
 /** Default state folder of `npm run cluster -- up` (git-ignored). */
 export const DEFAULT_STATE_DIR = join(repoRoot, '.lab', 'cluster');

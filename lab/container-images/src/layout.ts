@@ -4,11 +4,11 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { BuildahStore } from './buildah.js';
 
-/** The repository root: this file is lab/container-images/src/layout.ts or lab/container-images/dist/layout.js. */
-export const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
+import { repoRoot } from '@laas/kubekit';
+
+export { repoRoot };
 
 export const defaultOut = join(repoRoot, '.lab', 'images');
 

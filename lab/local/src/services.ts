@@ -1,8 +1,8 @@
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { repoRoot } from '@laas/kubekit';
 
-/** The repo root (this file is local/src/services.ts, or local/dist/services.js once built). */
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+/** The repository root, as the rest of the system finds it. */
+export const REPO_ROOT = repoRoot;
 
 /** What a replica of a service is started with, knowing where the rest of the system is. */
 export interface ServiceContext {

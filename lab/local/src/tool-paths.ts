@@ -1,9 +1,9 @@
 import { accessSync, constants, existsSync } from 'node:fs';
-import { delimiter, dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { delimiter, join } from 'node:path';
+import { repoRoot } from '@laas/kubekit';
 
-/** tools/ of the repo (this file is local/src/tool-paths.ts, or local/dist/tool-paths.js once built). */
-export const toolsDir = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'tools');
+/** tools/ of the repo. */
+export const toolsDir = join(repoRoot, 'tools');
 
 /** Where `npm run tools` (tools/install.sh) puts the pinned binaries; LAAS_TOOLS_BIN overrides it. */
 export function toolsBinDir(): string {
