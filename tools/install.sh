@@ -320,7 +320,7 @@ fi
 labtool_hash="$(cat "$TOOLS_DIR/go/labtool/main.go" "$TOOLS_DIR/go/labtool/go.mod" | sha256sum | cut -c1-12)"
 build_wrapper labtool "$labtool_hash" "-s -w -X main.sourceHash=$labtool_hash" "labtool $labtool_hash" version
 
-# ---- lab images (lab/container-images/, issue 15): Debian's daemonless builder and its helpers ----
+# ---- lab images (lab/container-images/): Debian's daemonless builder and its helpers ----------
 # buildah builds the repo's Dockerfiles (RUN steps in chroot isolation, no daemon, no runc),
 # debootstrap lays out the local Debian bookworm-slim base, and containerd's `ctr` imports the
 # archives (the image tests start a private containerd for that). Debian packages, not pinned.

@@ -114,9 +114,9 @@ try {
   say(
     `GET /random?count=25 at ${rate} RPS (k6, open loop), ${seconds} s x ${values.rounds} rounds, no CPU limit:`,
   );
-  // No capacity is derived from these figures: the CPU per request falls as the rate rises.
-  // Measured: images 0.79 ms at 200 RPS with no limit here, 0.26 ms at its max of ~1,000 RPS
-  // under 0.25 CPU in `npm run bench` (2026-12-02). Compare the ratios.
+  // No capacity is derived from these figures: the CPU per request falls as the rate rises
+  // (batching in the event loop), so a figure at 200 RPS says little about one at saturation.
+  // Compare the ratios.
   say(`  median CPU per request: images ${i.toFixed(3)} ms`);
   for (const name of names) {
     const g = median(rows.map((r) => r[name]));

@@ -18,8 +18,7 @@ export function chartSets(settings: ClosedLoopSettings): string[] {
     `images.resources.limits.cpu=${cpu}`,
     'images.autoscaling.enabled=false',
     // The trace goes to the images Service alone; a gateway or auth scaling beside it would take
-    // the node's CPU from one policy's run and not the other's (the gateway's LatencyAutoscaler
-    // did, 3 -> 4 on a mis-read idle load, during the runs of 2026-12-01). One replica each, fixed.
+    // the node's CPU from one policy's run and not the other's. One replica each, fixed.
     'gateway.autoscaling.enabled=false',
     'gateway.replicaCount=1',
     'auth.autoscaling.enabled=false',

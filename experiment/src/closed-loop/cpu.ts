@@ -1,7 +1,7 @@
 // The replicas' CPU over a closed-loop run, read back from Prometheus once the trace is over,
 // and what it says about the service on this machine (pure: `calibrate`). The referee's
-// prediction is given these numbers instead of its fit (issue 12): the fit was made on another
-// day's machine, and the closed loop showed that two things the fit left out matter here: CPU a
+// prediction is given these numbers instead of its fit: the fit was made on another
+// machine, and two things it leaves out matter on a shared one: CPU a
 // replica spends with no request, and a host that grants less than the quota.
 
 /** One 5 s point: all replicas' CPU (cores), served RPS, replicas scraped, the busiest replica. */

@@ -234,7 +234,7 @@ async function finish(
 /**
  * The service as these runs measured it: mean CPU per request and idle CPU over the runs, the
  * highest share of the quota any replica reached (the host's grant, at most 1), the mean cost
- * factor. Undefined when no run could be calibrated (results.json from before issue 12).
+ * factor. Undefined when no run could be calibrated (a results.json without CPU readings).
  */
 export function measuredService(runs: readonly PolicyRun[]): MeasuredService | undefined {
   const cals = runs.flatMap((r) => (r.calibration ? [r.calibration] : []));

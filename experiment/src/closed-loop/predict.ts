@@ -45,7 +45,7 @@ export function localModel(
 
 /**
  * What the runs measured about the service on this machine (cpu.ts), averaged over a scenario's
- * runs; the prediction uses it in place of the fit's numbers (issue 12).
+ * runs; the prediction uses it in place of the fit's numbers.
  */
 export interface MeasuredService {
   cpuMsPerRequest: number;

@@ -1,6 +1,6 @@
 // buildah, the daemonless builder from Debian, with its storage in folders of our own (never the
 // machine's /var/lib/containers) and RUN steps in chroot isolation: no runc, so nothing has to
-// lower oom_score_adj, which this sandbox forbids (see issue 15).
+// lower oom_score_adj, which some sandboxes forbid (this one among them).
 import { run } from './run.js';
 import type { RunOptions } from './run.js';
 
