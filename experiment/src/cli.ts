@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseCpuMillis, REPO_ROOT } from '@laas/local';
-import { K6_IMAGE } from './kube-target.js';
+import { K6_IMAGE } from './kube-environment.js';
 import { DEFAULT_EXPERIMENT, formatDuration } from './run.js';
 import type { ExperimentOptions, Progress } from './run.js';
 

@@ -26,7 +26,13 @@ export type { MeasureOptions, RepeatedMaxRps } from './measure.js';
 export { describeMachine } from './machine.js';
 export type { MachineInfo } from './machine.js';
 export { DEFAULT_EXPERIMENT, formatDuration, runExperiment } from './run.js';
-export type { ExperimentOptions, ExperimentResults, ExperimentTarget, PointResult, Progress } from './run.js';
+export type {
+  ExperimentOptions,
+  ExperimentResults,
+  ExperimentEnvironment,
+  PointResult,
+  Progress,
+} from './run.js';
 export { cpuSection, reportMarkdown, writeReport } from './report.js';
 export { ORIGINAL_LAAS, cpuSplitSpec, scalingSpec } from './charts.js';
 export {
@@ -43,18 +49,18 @@ export {
 } from './cpu-split.js';
 export type { Bottleneck, ComponentCores, CoresAtMax } from './cpu-split.js';
 export type { ReportFiles } from './report.js';
-export { RUNNER_COMPONENT, startLocalTarget } from './local-target.js';
-export type { LocalTargetOptions } from './local-target.js';
+export { RUNNER_COMPONENT, startLocalEnvironment } from './local-environment.js';
+export type { LocalEnvironmentOptions } from './local-environment.js';
 export {
   K6_IMAGE,
   DryRunStop,
-  createKubeTarget,
+  createKubeEnvironment,
   dryRunKube,
   k6ConfigMap,
   loadKubeConfig,
   plateauJob,
   WAIT_SCRIPT,
-} from './kube-target.js';
-export type { KubeCall, KubeTarget, KubeTargetOptions } from './kube-target.js';
+} from './kube-environment.js';
+export type { KubeCall, KubeEnvironment, KubeEnvironmentOptions } from './kube-environment.js';
 export { USAGE, parseCli, parseSeconds, progressLine, timestampFolder } from './cli.js';
 export type { CliOptions } from './cli.js';

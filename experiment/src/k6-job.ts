@@ -1,7 +1,7 @@
 import type { BatchV1Api, CoreV1Api, V1Job } from '@kubernetes/client-node';
 
 /**
- * Waiting on a k6 Job, shared by the plateau Jobs (kube-target.ts) and the closed loop's trace
+ * Waiting on a k6 Job, shared by the plateau Jobs (kube-environment.ts) and the closed loop's trace
  * Job (closed-loop/cluster-run.ts). Both once learnt only at their deadline, minutes later, that
  * a Job had never got a pod ("has no pod" after 396 s in a lab run, with nothing in any log to
  * say why). The watch below says so within `podWithinMs` and quotes what the cluster recorded:

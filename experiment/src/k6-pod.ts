@@ -1,7 +1,7 @@
 import type { V1Container, V1PodSecurityContext, V1Volume } from '@kubernetes/client-node';
 
 /**
- * The shape every k6 pod of the experiment shares, the plateau Jobs (kube-target.ts) and the
+ * The shape every k6 pod of the experiment shares, the plateau Jobs (kube-environment.ts) and the
  * closed loop's trace Job (closed-loop/cluster-objects.ts) alike: the chart's k6 Job runs the
  * same way (non-root, read-only root, no capabilities), so the namespace's Pod Security and
  * NetworkPolicies treat all three alike. k6 writes only under /tmp (HOME), an emptyDir.

@@ -10,11 +10,11 @@ import { join } from 'node:path';
 import { parseCli, progressLine, USAGE } from './cli.js';
 import { closedLoopMain } from './closed-loop/main.js';
 import type { CliOptions } from './cli.js';
-import { startLocalTarget } from './local-target.js';
-import { createKubeTarget, dryRunKube } from './kube-target.js';
+import { startLocalEnvironment } from './local-environment.js';
+import { createKubeEnvironment, dryRunKube } from './kube-environment.js';
 import { writeReport } from './report.js';
 import { formatDuration, runExperiment } from './run.js';
-import type { ExperimentResults, ExperimentTarget } from './run.js';
+import type { ExperimentResults, ExperimentEnvironment } from './run.js';
 
 const say = (line: string): void => void process.stdout.write(`experiment: ${line}\n`);
 
@@ -87,9 +87,9 @@ async function main(): Promise<void> {
   say(
     `replicas ${o.replicas.join(',')} at ${o.cpuMillis}m CPU each, ${o.repeats} repeats, ${o.plateauSec}s plateaus, target ${cli.target}`,
   );
-  let target: ExperimentTarget;
+  let environment: ExperimentEnvironment;
   if (cli.target === 'local') {
-    target = await startLocalTarget({
+    environment = await startLocalEnvironment({
       cpuMillis: o.cpuMillis,
       mongoUrl: cli.mongoUrl,
       mongoDb: cli.mongoDb,
@@ -97,7 +97,7 @@ async function main(): Promise<void> {
     });
   } else {
     // cluster and minikube: one path (k6 Jobs in the cluster); only the context differs.
-    const kube = createKubeTarget({
+    const kube = createKubeEnvironment({
       name: cli.target,
       namespace: cli.namespace,
       deployment: cli.deployment,
@@ -109,19 +109,19 @@ async function main(): Promise<void> {
       print: (line) => say(line.split('\n')[0]!),
     });
     await kube.prepare();
-    target = kube;
+    environment = kube;
   }
   let interrupted = false;
   const onSignal = (signal: string): void => {
     if (interrupted) return;
     interrupted = true;
     say(`${signal}: stopping`);
-    void target.stop().then(() => process.exit(130));
+    void environment.stop().then(() => process.exit(130));
   };
   process.on('SIGINT', () => onSignal('SIGINT'));
   process.on('SIGTERM', () => onSignal('SIGTERM'));
   try {
-    const results = await runExperiment(o, target, (progress) => {
+    const results = await runExperiment(o, environment, (progress) => {
       if (progress.result) say(progressLine(progress));
     });
     const discussion =
@@ -137,7 +137,7 @@ async function main(): Promise<void> {
       `wrote ${[files.resultsJson, files.reportMd, ...files.charts.flatMap((c) => [c.svg, c.png ?? []].flat())].join(', ')}`,
     );
   } finally {
-    await target.stop();
+    await environment.stop();
   }
 }
 

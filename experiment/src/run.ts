@@ -8,13 +8,13 @@ import type { Criteria, PlateauResult, PlateauRunner } from './k6.js';
 import type { MaxRpsResult, SearchStep } from './search.js';
 
 /** Where the experiment runs: sets the replica count and runs one plateau against the service. */
-export interface ExperimentTarget {
+export interface ExperimentEnvironment {
   readonly name: 'local' | 'cluster' | 'minikube';
   /** What is measured (for the report), e.g. "nginx -> images (local processes)". */
   readonly description: string;
   /** Base URL k6 calls. */
   readonly url: string;
-  /** The service scaled; on the local target also the CPU component its replicas are counted under. */
+  /** The service scaled; on the local environment also the CPU component its replicas are counted under. */
   readonly service?: string;
   /** Scales the service and resolves once that many replicas are ready and routed to. */
   setReplicas(replicas: number): Promise<void>;
@@ -75,7 +75,7 @@ export interface PointResult {
     achievedRps: number;
     /** Requests completed in that plateau. */
     requests?: number;
-    /** Where the machine's CPU went during that plateau (local target). */
+    /** Where the machine's CPU went during that plateau (local environment). */
     cpu?: CpuSplit;
   };
   /** maxRps / (replicas x maxRps at the smallest replica count, scaled to 1 replica). */
@@ -126,7 +126,7 @@ export function formatDuration(seconds: number): string {
  */
 export async function runExperiment(
   options: ExperimentOptions,
-  target: ExperimentTarget,
+  environment: ExperimentEnvironment,
   onProgress: (progress: Progress) => void = () => undefined,
 ): Promise<ExperimentResults> {
   const started = Date.now();
@@ -144,14 +144,14 @@ export async function runExperiment(
   };
 
   for (const [pointIndex, replicas] of options.replicas.entries()) {
-    await target.setReplicas(replicas);
+    await environment.setReplicas(replicas);
     const previous = points[points.length - 1];
     const startRps =
       previous && previous.maxRps > 0
         ? Math.round(previous.maxRps * Math.sqrt(replicas / previous.replicas))
         : options.startRps * replicas;
     const measured = await measureMaxRps({
-      url: target.url,
+      url: environment.url,
       path: options.path,
       startRps,
       plateauSec: options.plateauSec,
@@ -159,7 +159,7 @@ export async function runExperiment(
       maxSteps: options.maxSteps,
       repeats: options.repeats,
       warmupSec: 3,
-      runPlateau: target.runPlateau,
+      runPlateau: environment.runPlateau,
       onRepeatStep: (repeat: number, step: SearchStep) => {
         if (step.result) {
           plateausDone++;
@@ -214,7 +214,7 @@ export async function runExperiment(
     startedAt: new Date(started).toISOString(),
     finishedAt: new Date().toISOString(),
     durationSec: Math.round((Date.now() - started) / 1000),
-    target: { name: target.name, description: target.description, service: target.service },
+    target: { name: environment.name, description: environment.description, service: environment.service },
     options,
     machine: describeMachine(),
     loadAverage: { start: loadAtStart, end: os.loadavg().map((v) => Number(v.toFixed(2))) },

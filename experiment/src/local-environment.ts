@@ -2,9 +2,9 @@ import { createAccountingGroup, cpuSplit, readCpu, startLocalSystem } from '@laa
 import type { AccountedGroup, LocalSystem, LocalSystemOptions } from '@laas/local';
 import { localPlateauRunner } from './k6.js';
 import type { PlateauRunner } from './k6.js';
-import type { ExperimentTarget } from './run.js';
+import type { ExperimentEnvironment } from './run.js';
 
-export interface LocalTargetOptions extends LocalSystemOptions {
+export interface LocalEnvironmentOptions extends LocalSystemOptions {
   /** The service whose replicas are scaled. Default 'images'. */
   service?: string;
 }
@@ -19,9 +19,9 @@ export const RUNNER_COMPONENT = 'runner';
  * them runs in its own cpuacct group, and every plateau carries the CPU seconds each used
  * (`PlateauResult.cpu`): counters read just before k6 starts and just after it exits.
  */
-export async function startLocalTarget(
-  options: LocalTargetOptions = {},
-): Promise<ExperimentTarget & { system: LocalSystem }> {
+export async function startLocalEnvironment(
+  options: LocalEnvironmentOptions = {},
+): Promise<ExperimentEnvironment & { system: LocalSystem }> {
   const service = options.service ?? 'images';
   const system = await startLocalSystem({ ...options, replicas: options.replicas ?? 1 });
   const k6Group = createAccountingGroup('k6');
