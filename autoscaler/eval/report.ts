@@ -61,7 +61,7 @@ function reasons(v: Verdict): string {
     v.verdict === 'loss' ? c.forOurs === 'worse' : v.verdict === 'win' ? c.forOurs === 'better' : true,
   );
   const say = (c: Comparison) =>
-    `${c.direction === 'ours on their front' ? `ours ${c.setting}` : `their ${c.setting}`} at ${n(c.replicaSeconds)} rs: ${n(c.point)} against ${n(c.front)} ${c.dominance ? `of the ${c.direction === 'ours on their front' ? 'baseline' : 'our'} setting ${c.against[0]} at ${(c.forOurs === 'better') === (c.direction === 'ours on their front') ? 'no less' : 'no more'} cost` : `on the ${c.direction === 'ours on their front' ? 'baseline' : 'our'} front (${c.against.join('–')})`}, fewer in ${c.fewer} and more in ${c.more} of ${c.seeds} seeds`;
+    `${c.direction === 'ours on their front' ? `ours ${c.setting}` : `their ${c.setting}`} at ${n(c.replicaSeconds)} rs: ${n(c.point)} against ${n(c.front)} ${c.dominance ? `of ${c.direction === 'ours on their front' ? 'the baseline' : 'our'} setting ${c.against[0]} at ${(c.forOurs === 'better') === (c.direction === 'ours on their front') ? 'no less' : 'no more'} cost` : `on the ${c.direction === 'ours on their front' ? 'baseline' : 'our'} front (${c.against.join('–')})`}, fewer in ${c.fewer} and more in ${c.more} of ${c.seeds} seeds`;
   if (decisive.length === 0)
     return `no setting of either side lies inside the other's cost range (${v.outsideRange.join(', ')})`;
   return decisive.map(say).join('; ');
