@@ -5,8 +5,15 @@ import type { Point } from './aggregate.js';
 import { OURS } from './aggregate.js';
 import type { RunResult } from './sim.js';
 
-const FAMILIES = [OURS, 'KEDA (HPA on RPS)', 'Knative KPA', 'HPA (CPU)', 'Heroku (p95)'];
-const COLORS = ['#d62728', '#1f77b4', '#2ca02c', '#9467bd', '#ff7f0e'];
+const FAMILIES = [
+  OURS,
+  'KEDA (HPA on RPS)',
+  'Knative KPA',
+  'Knative KPA (concurrency)',
+  'HPA (CPU)',
+  'Heroku (p95)',
+];
+const COLORS = ['#d62728', '#1f77b4', '#2ca02c', '#17becf', '#9467bd', '#ff7f0e'];
 const color = {
   field: 'family',
   type: 'nominal',

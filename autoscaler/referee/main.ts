@@ -1,5 +1,6 @@
 // `npm run eval -w @laas/referee`: runs the referee and writes its report, results and charts.
-//   --seeds 10 --workers 2 --out results --traces step-5x,flash-crowd --settings 3 (the defaults, but traces: all)
+//   --seeds 10 --workers 2 --out results --traces step-5x,flash-crowd --settings 3
+// (defaults: 10 seeds, 2 workers, every trace, every setting of every family)
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +10,8 @@ import { paretoSpec, timelineSpec } from './charts.js';
 import { jobs, runAll } from './jobs.js';
 import { renderReport } from './report.js';
 import { TRACES } from './traces.js';
+import { POLICIES } from './policies/index.js';
+import { WARMUP_SECONDS } from './sim.js';
 
 function flag(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -19,20 +22,22 @@ const seeds = Number(flag('seeds', '10'));
 const workers = Number(flag('workers', '2'));
 const out = flag('out', 'results');
 const only = flag('traces', '');
-const settings = Number(flag('settings', '3'));
+const settingsFlag = flag('settings', '');
+const settings = settingsFlag === '' ? undefined : Number(settingsFlag);
 const traces = only === '' ? TRACES.map((t) => t.name) : only.split(',');
 for (const t of traces) if (!TRACES.some((x) => x.name === t)) throw new Error(`unknown trace ${t}`);
 
 const started = new Date();
 const t0 = performance.now();
-const list = jobs({ seeds, traces, settings });
+const list = jobs(settings === undefined ? { seeds, traces } : { seeds, traces, settings });
 console.log(`referee: ${list.length} runs on ${workers} workers`);
 const runs = await runAll(list, workers, (done) => {
   if (done % 50 === 0 || done === list.length) console.log(`  ${done}/${list.length}`);
 });
 const seconds = (performance.now() - t0) / 1000;
 const points = aggregate(runs);
-const v = verdicts(points);
+const defaultSetting = POLICIES[0]!.settings[0]!;
+const v = verdicts(points, defaultSetting);
 mkdirSync(out, { recursive: true });
 const selected = TRACES.filter((t) => traces.includes(t.name));
 for (const t of selected) {
@@ -63,6 +68,8 @@ writeFileSync(
     traces: selected,
     points,
     verdicts: v,
+    warmupSeconds: WARMUP_SECONDS,
+    defaultSetting,
   }),
 );
 writeFileSync(
@@ -74,7 +81,7 @@ writeFileSync(
       seconds,
       points,
       verdicts: v,
-      // Timelines only of the runs that are drawn (seed 1, each family's second setting).
+      // Timelines only of the runs that are drawn (seed 1, each family's default setting).
       runs,
     },
     null,
@@ -84,5 +91,5 @@ writeFileSync(
 console.log(`referee: ${runs.length} runs in ${seconds.toFixed(0)} s; report ${join(out, 'report.md')}`);
 for (const x of v)
   console.log(
-    `  ${x.trace.padEnd(20)} vs ${x.baseline.padEnd(18)} ${x.tie ? 'tie' : x.win ? 'win' : 'LOSS'} (${x.winning.join(', ')})`,
+    `  ${x.trace.padEnd(20)} vs ${x.baseline.padEnd(26)} ${x.verdict} (default: ${x.defaultVerdict})`,
   );

@@ -6,6 +6,12 @@
 // Prometheus spreads its targets), metrics-server scrapes (every 15 s), and the policy's own
 // evaluation period. A request is routed at its arrival and its completion time is known then
 // (see cluster.ts); counters include it only once that time has passed.
+//
+// A warm start: with `warmupSeconds` W the run first serves the trace's starting load for W
+// seconds, unmeasured, so that every series, rate() window and controller history (the HPA's
+// recommendations, KEDA's failure count, the KPA's windows, our decider's memory) is that of a
+// system long in its steady state. Policies see simulation time, which starts at -W on the
+// trace's clock: the trace's t = 0 is simulation time W.
 import { Cluster } from './cluster.js';
 import type { Replica } from './cluster.js';
 import type { ServiceModel } from './model.js';
@@ -74,7 +80,12 @@ export interface RunOptions {
   timeline: boolean;
   /** A leader change of our autoscaler at this time (seconds), for policies that support it. */
   failoverAt?: number;
+  /** Unmeasured seconds at the trace's starting load before it begins (0: a cold start). */
+  warmupSeconds?: number;
 }
+
+/** The referee's warm-up: ten times the longest window any policy reads (the KPA's 60 s). */
+export const WARMUP_SECONDS = 600;
 
 export async function simulate(
   trace: Trace,
@@ -82,6 +93,10 @@ export async function simulate(
   seed: number,
   o: RunOptions,
 ): Promise<RunResult> {
+  const warm = o.warmupSeconds ?? 0;
+  const total = warm + trace.durationSeconds;
+  /** The trace's clock at simulation time t: its start during the warm-up. */
+  const traceT = (t: number): number => Math.max(0, t - warm);
   const random = seeded(seed * 7919 + 17);
   const arrivals = seeded(seed);
   const cluster = new Cluster(o.model, random, trace.initialReplicas, 0);
@@ -95,13 +110,15 @@ export async function simulate(
     ready: new Float64Array(steps),
   };
   // The router's log: latencies per second of arrival (Heroku reads the last minute of it).
-  const router = Array.from({ length: trace.durationSeconds + 1 }, () => new Float32Array(BINS));
-  // Knative's collector: requests reaching pods, per second.
-  const perSecond = new Float64Array(trace.durationSeconds + 1);
+  const router = Array.from({ length: total + 1 }, () => new Float32Array(BINS));
+  // Knative's collector: requests arriving at the pods per second, and request-seconds in
+  // flight per second (a request from 2.6 s to 3.2 s adds 0.4 to second 2 and 0.2 to second 3).
+  const perSecond = new Float64Array(total + 1);
+  const inFlightSeconds = new Float64Array(total + 1);
   const scrapeOffset = new Map<number, number>();
   const msSamples = new Map<number, { t: number; cpu: number }[]>();
   const inOutage = (t: number): boolean =>
-    trace.outage !== undefined && t >= trace.outage.from && t < trace.outage.to;
+    trace.outage !== undefined && t >= warm && t - warm >= trace.outage.from && t - warm < trace.outage.to;
 
   let now = 0;
   let requests = 0;
@@ -124,6 +141,17 @@ export async function simulate(
       ),
     quantile: (q, range) => tsdb.quantile(q, now, range),
     newestSample: () => tsdb.newestSample(now),
+  };
+
+  /** The average of a per-second series over the last `seconds` whole seconds. */
+  const windowAverage = (perSec: Float64Array, seconds: number): number | null => {
+    if (inOutage(now)) return null;
+    const end = Math.floor(now);
+    const from = Math.max(0, end - seconds);
+    if (end <= from) return null;
+    let sum = 0;
+    for (let s = from; s < end; s++) sum += perSec[s]!;
+    return sum / (end - from);
   };
 
   const podView = (r: Replica): PodView => {
@@ -163,15 +191,8 @@ export async function simulate(
       return out;
     },
     prometheus: () => (inOutage(now) ? null : promView),
-    knativeRps: (seconds) => {
-      if (inOutage(now)) return null;
-      const end = Math.floor(now);
-      const from = Math.max(0, end - seconds);
-      if (end <= from) return null;
-      let sum = 0;
-      for (let s = from; s < end; s++) sum += perSecond[s]!;
-      return sum / (end - from);
-    },
+    knativeRps: (seconds) => windowAverage(perSecond, seconds),
+    knativeConcurrency: (seconds) => windowAverage(inFlightSeconds, seconds),
     routerQuantile: (q, seconds) => {
       if (inOutage(now)) return null;
       const end = Math.floor(now);
@@ -185,9 +206,11 @@ export async function simulate(
       const to = Math.max(0, Math.round(replicas));
       if (to === from) return;
       const direction = Math.sign(to - from);
-      if (lastDirection !== 0 && direction !== lastDirection) directionChanges++;
-      lastDirection = direction;
-      scaleEvents++;
+      if (now >= warm) {
+        if (lastDirection !== 0 && direction !== lastDirection) directionChanges++;
+        lastDirection = direction;
+        scaleEvents++;
+      }
       cluster.scale(to, now);
     },
   };
@@ -197,6 +220,7 @@ export async function simulate(
   let nextMetricsServer = 0;
   let nextPolicy = policy.periodSeconds;
   let failedOver = o.failoverAt === undefined;
+  let warmReplicaSeconds: number | null = warm === 0 ? 0 : null;
   const tick = 0.5;
   let nextTick = 0;
 
@@ -233,7 +257,8 @@ export async function simulate(
           }
         }
       }
-      if (!failedOver && now >= o.failoverAt!) {
+      if (warmReplicaSeconds === null && now >= warm) warmReplicaSeconds = cluster.replicaSeconds(warm);
+      if (!failedOver && now >= warm + o.failoverAt!) {
         failedOver = true;
         (policy as { failover?: () => void }).failover?.();
       }
@@ -241,20 +266,22 @@ export async function simulate(
         nextPolicy = now + policy.periodSeconds;
         await policy.evaluate(world);
       }
-      const step = Math.min(steps - 1, Math.floor(now / TIMELINE_STEP));
-      perStep.replicas[step] = cluster.desired;
-      perStep.ready[step] = cluster.ready;
-      cluster.costFactor = trace.costFactor?.(now) ?? 1;
-      cluster.extraWait = trace.extraWait?.(now) ?? 0;
-      cluster.cpuGrant = trace.cpuGrant?.(now) ?? 1;
+      if (now >= warm) {
+        const step = Math.min(steps - 1, Math.floor((now - warm) / TIMELINE_STEP));
+        perStep.replicas[step] = cluster.desired;
+        perStep.ready[step] = cluster.ready;
+      }
+      cluster.costFactor = trace.costFactor?.(traceT(now)) ?? 1;
+      cluster.extraWait = trace.extraWait?.(traceT(now)) ?? 0;
+      cluster.cpuGrant = trace.cpuGrant?.(traceT(now)) ?? 1;
       nextTick += tick;
     }
   };
 
   // Arrivals: Poisson, rate piecewise constant per second (exponential gaps are memoryless, so
   // restarting the draw at each second's boundary is exact).
-  for (let second = 0; second < trace.durationSeconds; second++) {
-    const lambda = trace.rps(second + 0.5);
+  for (let second = 0; second < total; second++) {
+    const lambda = trace.rps(second < warm ? 0 : second - warm + 0.5);
     let t = second;
     for (;;) {
       t += lambda > 0 ? exponential(arrivals, 1 / lambda) : Infinity;
@@ -262,21 +289,28 @@ export async function simulate(
       if (nextTick <= t) await runDue(t);
       now = t;
       const out = cluster.request(t);
-      requests++;
       const bad = out.failed || out.latency > OBJECTIVE_SECONDS;
+      const bin = binOf(out.failed ? 60 : out.latency);
+      router[second]![bin]! += 1;
+      // The queue-proxy counts a request as it arrives, whatever then happens to it.
+      perSecond[second]! += 1;
+      for (let s = second, from = t, to = t + out.latency; from < to && s <= total; s++) {
+        const upTo = Math.min(to, s + 1);
+        inFlightSeconds[s]! += upTo - from;
+        from = upTo;
+      }
+      if (second < warm) continue;
+      requests++;
       if (out.failed) failed++;
       if (bad) violating++;
-      const step = Math.floor(t / TIMELINE_STEP);
+      const step = Math.floor((t - warm) / TIMELINE_STEP);
       perStep.arrivals[step]! += 1;
       if (bad) perStep.violating[step]! += 1;
-      const bin = binOf(out.failed ? 60 : out.latency);
       perStep.hist[step]![bin]! += 1;
-      router[second]![bin]! += 1;
-      if (!out.failed) perSecond[second]! += 1;
     }
   }
-  await runDue(trace.durationSeconds);
-  const end = trace.durationSeconds;
+  await runDue(total);
+  const end = total;
 
   let recoverySeconds: number | null = null;
   if (trace.stepAt !== undefined) {
@@ -309,7 +343,7 @@ export async function simulate(
     requests,
     violating,
     failed,
-    replicaSeconds: cluster.replicaSeconds(end),
+    replicaSeconds: cluster.replicaSeconds(end) - (warmReplicaSeconds ?? 0),
     directionChanges,
     scaleEvents,
     recoverySeconds,

@@ -2,7 +2,7 @@
 import { parentPort } from 'node:worker_threads';
 import { IMAGES_250M } from './model.js';
 import { BOUNDS, POLICIES } from './policies/index.js';
-import { simulate } from './sim.js';
+import { WARMUP_SECONDS, simulate } from './sim.js';
 import type { Job } from './jobs.js';
 import { TRACES } from './traces.js';
 
@@ -14,6 +14,7 @@ parentPort!.on('message', (job: Job) => {
       model: IMAGES_250M,
       ...BOUNDS,
       timeline: job.timeline,
+      warmupSeconds: WARMUP_SECONDS,
     });
     parentPort!.postMessage({ id: job.id, result });
   })();

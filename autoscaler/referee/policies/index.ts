@@ -1,14 +1,20 @@
-// Every policy at 3-4 settings of its own target, so that each draws a Pareto front, not a point
-// (the committed report runs the first 3 of each: the machine it ran on was shared).
-// The settings span the same per-replica load: a replica serves about 220 RPS within the
-// objective (1.1 ms of CPU per request at 250m would saturate at 227), so
-//   ours       plans 60-90 % of the configured 220 RPS   = 132-198 RPS per replica;
-//   KEDA       AverageValue 120-200 RPS per replica;
-//   KPA        target 170-290 RPS x its utilisation 0.7   = 119-203 RPS per replica;
-//   HPA (CPU)  50-90 % of 250m at 1.1 ms per request       = 114-205 RPS per replica;
-//   Heroku     p95 goals 50-200 ms (its own latency target; it has no RPS setting).
+// Every policy at several settings of the knobs its users turn, so that each draws a Pareto front,
+// not a point, and no baseline has a smaller grid than ours (4 settings): each baseline's grid
+// spans at least ours' per-replica load and adds the knob that trades cost for safety.
+// A replica serves about 220 RPS within the objective (1.1 ms of CPU per request at 250m would
+// saturate at 227), so
+//   ours        plans 60-90 % of the configured 220 RPS            = 132-198 RPS per replica;
+//   KEDA        AverageValue 100-200 RPS per replica, HPA scale-down stabilisation 300 s or 60 s;
+//   KPA (RPS)   target 150-290 RPS x its utilisation 0.7            = 105-203 RPS per replica,
+//               panic threshold 200 % (default) or 150 %;
+//   KPA (conc.) target 100 in flight (Knative's default) down to 15, x 0.7;
+//   HPA (CPU)   50-90 % of 250m at 1.1 ms per request              = 114-205 RPS per replica,
+//               scale-down stabilisation 300 s or 60 s;
+//   Heroku      p95 goals 50-200 ms (its own latency target; it has no RPS setting).
+// Listed cheapest-risk first: `--settings n` runs the first n of each family.
 import type { Bounds, Policy } from './types.js';
 import { Heroku, HpaCpu, Keda, Kpa } from './baselines.js';
+import { CPU_REQUEST_CORES } from './baselines.js';
 import { Ours } from './ours.js';
 
 export const BOUNDS: Bounds = { minReplicas: 1, maxReplicas: 30 };
@@ -22,43 +28,64 @@ export interface PolicySpec {
   make(setting: string): Policy;
 }
 
-const pick = <T>(table: Record<string, T>, key: string): T => {
-  const v = table[key];
-  if (v === undefined) throw new Error(`unknown setting ${key}`);
-  return v;
-};
+/** A family from its settings' factories; each setting names itself (Policy.setting). */
+function family(name: string, factories: readonly (() => Policy)[]): PolicySpec {
+  const byName = new Map(factories.map((f) => [f().setting, f] as const));
+  return {
+    family: name,
+    settings: [...byName.keys()],
+    make: (s) => {
+      const f = byName.get(s);
+      if (f === undefined) throw new Error(`unknown setting ${s} of ${name}`);
+      return f();
+    },
+  };
+}
 
-const ours: Record<string, number> = { '60%': 0.6, '70%': 0.7, '80%': 0.8, '90%': 0.9 };
-const keda: Record<string, number> = { '120 RPS': 120, '150 RPS': 150, '175 RPS': 175, '200 RPS': 200 };
-const kpa: Record<string, number> = { '170 RPS': 170, '210 RPS': 210, '250 RPS': 250, '290 RPS': 290 };
-const hpa: Record<string, number> = { '50%': 50, '65%': 65, '80%': 80, '90%': 90 };
-const heroku: Record<string, number> = {
-  'p95 50 ms': 50,
-  'p95 100 ms': 100,
-  'p95 150 ms': 150,
-  'p95 200 ms': 200,
-};
+const grid = <A, B>(as: readonly A[], bs: readonly B[]): [A, B][] =>
+  bs.flatMap((b) => as.map((a) => [a, b] as [A, B]));
 
 export const POLICIES: readonly PolicySpec[] = [
-  {
-    family: 'laas (ours)',
-    settings: Object.keys(ours),
-    make: (s) =>
-      new Ours(
-        {
-          targetUtilization: pick(ours, s),
-          rpsPerReplica: CAPACITY_RPS,
-          fallbackReplicas: FALLBACK_REPLICAS,
-        },
-        BOUNDS,
-      ),
-  },
-  {
-    family: 'KEDA (HPA on RPS)',
-    settings: Object.keys(keda),
-    make: (s) => new Keda(pick(keda, s), BOUNDS, FALLBACK_REPLICAS),
-  },
-  { family: 'Knative KPA', settings: Object.keys(kpa), make: (s) => new Kpa(pick(kpa, s), BOUNDS) },
-  { family: 'HPA (CPU)', settings: Object.keys(hpa), make: (s) => new HpaCpu(pick(hpa, s), BOUNDS) },
-  { family: 'Heroku (p95)', settings: Object.keys(heroku), make: (s) => new Heroku(pick(heroku, s), BOUNDS) },
+  family(
+    'laas (ours)',
+    [0.7, 0.6, 0.8, 0.9].map(
+      (u) => () =>
+        new Ours(
+          { targetUtilization: u, rpsPerReplica: CAPACITY_RPS, fallbackReplicas: FALLBACK_REPLICAS },
+          BOUNDS,
+        ),
+    ),
+  ),
+  family(
+    'KEDA (HPA on RPS)',
+    grid([150, 120, 175, 200, 100], [300, 60]).map(
+      ([rps, down]) =>
+        () =>
+          new Keda(rps, BOUNDS, FALLBACK_REPLICAS, down),
+    ),
+  ),
+  family(
+    'Knative KPA',
+    grid([210, 170, 250, 290, 150], [2, 1.5]).map(
+      ([rps, panic]) =>
+        () =>
+          new Kpa(rps, BOUNDS, 'rps', panic),
+    ),
+  ),
+  family(
+    'Knative KPA (concurrency)',
+    [100, 50, 30, 15].map((c) => () => new Kpa(c, BOUNDS, 'concurrency')),
+  ),
+  family(
+    'HPA (CPU)',
+    grid([65, 50, 80, 90, 40], [300, 60]).map(
+      ([pct, down]) =>
+        () =>
+          new HpaCpu(pct, BOUNDS, CPU_REQUEST_CORES, down),
+    ),
+  ),
+  family(
+    'Heroku (p95)',
+    [100, 50, 150, 200].map((ms) => () => new Heroku(ms, BOUNDS)),
+  ),
 ];

@@ -42,8 +42,17 @@ export interface World {
   podCpu(): Map<number, PodCpu> | null;
   /** Prometheus; null in an outage (queries fail). */
   prometheus(): PrometheusView | null;
-  /** Knative's collector: average total RPS over the last `seconds`; null in an outage. */
+  /**
+   * Knative's collector: requests arriving at the pods' queue-proxies per second (failed,
+   * rejected and timed-out ones included), averaged over the last `seconds`; null in an outage.
+   */
   knativeRps(seconds: number): number | null;
+  /**
+   * Knative's collector in concurrency mode: the time-averaged number of requests in flight at
+   * the pods (summed over pods) over the last `seconds`; null in an outage. Absent in worlds
+   * without such a collector (the closed loop's).
+   */
+  knativeConcurrency?(seconds: number): number | null;
   /** The router's p-quantile of responses in the last `seconds`; null in an outage or without traffic. */
   routerQuantile(q: number, seconds: number): number | null;
   scale(replicas: number): void;
