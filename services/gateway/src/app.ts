@@ -1,6 +1,6 @@
 import type { RequestListener } from 'node:http';
 import type { Express } from 'express';
-import { Histogram } from 'prom-client';
+import { Counter, Histogram } from 'prom-client';
 import {
   LATENCY_BUCKETS,
   notFound,
@@ -83,11 +83,19 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
     buckets: LATENCY_BUCKETS,
     registers: [metrics.registry],
   });
+  const retries = new Counter({
+    name: 'gateway_upstream_retries_total',
+    help: 'Requests sent to an upstream a second time because the connection failed before any answer, by upstream and reason',
+    labelNames: ['upstream', 'reason'] as const,
+    registers: [metrics.registry],
+  });
   const common = {
     timeoutMs: options.upstreamTimeoutMs ?? 10_000,
     connections: options.upstreamConnections ?? 64,
     bodyLimitBytes: options.bodyLimitBytes ?? 16 * 1024,
     latency,
+    retries,
+    logger,
   };
   const upstream = (name: UpstreamName, baseUrl: string): Upstream =>
     new Upstream({

@@ -2,8 +2,8 @@ import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:
 import type { TLSSocket } from 'node:tls';
 import { Transform, type Readable } from 'node:stream';
 import { Pool, type Dispatcher } from 'undici';
-import type { Histogram } from 'prom-client';
-import { AppError, hasBody, payloadTooLarge } from '@laas/shared';
+import type { Counter, Histogram } from 'prom-client';
+import { AppError, hasBody, payloadTooLarge, type Logger } from '@laas/shared';
 
 /**
  * Hop-by-hop headers (RFC 9110 §7.6.1) describe one connection, not the message: never
@@ -56,25 +56,41 @@ export interface UpstreamOptions {
   connections: number;
   bodyLimitBytes: number;
   latency: Histogram<'upstream' | 'status_code'>;
+  /** gateway_upstream_retries_total: every second attempt, by upstream and reason. */
+  retries: Counter<'upstream' | 'reason'>;
+  /** Each retry is logged at warn with the request id, so a retry is never silent. */
+  logger: Logger;
 }
 
 /** A body larger than the limit, found while streaming a body of unknown length. */
 class BodyTooLarge extends Error {}
 
 /**
- * A bodiless GET or HEAD whose connection failed before any answer is sent once more, on another
- * connection. The case it is for: a pod that is draining closes its idle keep-alive connections
- * (SIGTERM, after preStop), and a request the gateway wrote on one of them at that same moment
- * meets a reset or "other side closed". Measured in the lab cluster: 1 request in 1,200 at
- * 20 RPS while two images pods were evicted one after the other. The second attempt opens a new
- * connection, which kube-proxy no longer sends to the leaving pod (its endpoint went at deletion,
- * 5 s of preStop earlier). Writes are never repeated: the upstream may have acted on them.
+ * An idempotent request without a body whose connection failed before any answer byte is sent
+ * once more, on another connection. The case it is for: a pod that is draining closes its idle
+ * keep-alive connections (SIGTERM, after preStop), and a request the gateway wrote on one of them
+ * at that same moment meets a reset or "other side closed". Measured in the lab cluster: 1 request
+ * in 1,200 at 20 RPS while two images pods were evicted one after the other. The second attempt
+ * opens a new connection, which kube-proxy no longer sends to the leaving pod (its endpoint went at
+ * deletion, 5 s of preStop earlier). As nginx's proxy_next_upstream and Envoy's retry policy do,
+ * only methods that RFC 9110 §9.2.2 calls idempotent are repeated, and only once: a POST may have
+ * been acted on, and a second failure means the upstream is really down. Every retry is counted
+ * (gateway_upstream_retries_total) and logged, so a drain regression shows instead of hiding
+ * behind a retry. Never when the client has gone: nobody would read the answer.
  */
 const MAX_ATTEMPTS = 2;
-const RETRIABLE_CODES = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'ECONNREFUSED', 'EPIPE']);
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
+/** Connection-level failures, by the reason label they are counted under. */
+const RETRY_REASONS: Readonly<Record<string, string>> = {
+  UND_ERR_SOCKET: 'socket_closed',
+  ECONNRESET: 'connection_reset',
+  ECONNREFUSED: 'connection_refused',
+  EPIPE: 'broken_pipe',
+};
 
-function connectionFailed(err: unknown): boolean {
-  return RETRIABLE_CODES.has(String((err as { code?: unknown } | null)?.code));
+/** The reason label of a connection-level failure, or null when the failure is not one. */
+export function retryReason(err: unknown): string | null {
+  return RETRY_REASONS[String((err as { code?: unknown } | null)?.code)] ?? null;
 }
 
 /**
@@ -134,14 +150,29 @@ export class Upstream {
 
     const body = requestBody(req, this.options.bodyLimitBytes);
     const request = { method: req.method as 'GET', path: this.basePath + path, headers, body };
-    const repeatable = body === null && (req.method === 'GET' || req.method === 'HEAD');
+    const repeatable = body === null && IDEMPOTENT.has(req.method ?? 'GET');
     return new Promise<void>((resolve, reject) => {
       const send = (attempt: number): void => {
-        const again = repeatable && attempt < MAX_ATTEMPTS ? () => send(attempt + 1) : null;
+        const again =
+          repeatable && attempt < MAX_ATTEMPTS
+            ? (reason: string, err: Error) => {
+                this.retried(req, reason, err);
+                send(attempt + 1);
+              }
+            : null;
         this.pool.dispatch(request, new Forwarding(this, res, body, resolve, reject, again));
       };
       send(1);
     });
+  }
+
+  private retried(req: IncomingMessage, reason: string, err: Error): void {
+    const { name, retries, logger } = this.options;
+    retries.inc({ upstream: name, reason });
+    logger.warn(
+      { requestId: req.headers['x-request-id'], upstream: name, reason, method: req.method, err },
+      `retrying a ${req.method} on a new connection: the ${name} connection failed before any answer`,
+    );
   }
 
   /** Records the time from forwarding to the upstream's answer (or failure), by status. */
@@ -221,7 +252,7 @@ class Forwarding implements Dispatcher.DispatchHandler {
     private readonly resolve: () => void,
     private readonly reject: (err: AppError) => void,
     /** Sends the request once more, when it may be (see MAX_ATTEMPTS); null when it may not. */
-    private readonly again: (() => void) | null,
+    private readonly again: ((reason: string, err: Error) => void) | null,
   ) {}
 
   // Present so that undici treats this as a handler of its current interface (it wraps one
@@ -273,8 +304,11 @@ class Forwarding implements Dispatcher.DispatchHandler {
   onResponseError(_controller: Dispatcher.DispatchController | undefined, err: Error): void {
     this.done = true;
     const { res } = this;
-    if (this.again !== null && this.copied === null && !res.destroyed && connectionFailed(err)) {
-      this.again();
+    // Before any answer byte (copied is set with the upstream's status line), with the client
+    // still there, on a connection-level failure only.
+    const reason = this.again !== null && this.copied === null && !res.destroyed ? retryReason(err) : null;
+    if (reason !== null) {
+      this.again!(reason, err);
       return;
     }
     if (res.headersSent) {
