@@ -36,6 +36,8 @@ export interface GatewayAppOptions {
   /** Per-upstream timeouts, overriding upstreamTimeoutMs (auth hashes passwords: it may need longer). */
   upstreamTimeouts?: Partial<Record<UpstreamName, number>>;
   upstreamConnections?: number;
+  /** Requests sent to one upstream and not answered yet; one more answers 503 upstream_busy. */
+  upstreamMaxInFlight?: number;
   bodyLimitBytes?: number;
   /** Per-client requests per window; 0 (default) turns the limiter off. */
   rateLimit?: { limit: number; windowSeconds: number };
@@ -92,6 +94,7 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
   const common = {
     timeoutMs: options.upstreamTimeoutMs ?? 10_000,
     connections: options.upstreamConnections ?? 64,
+    maxInFlight: options.upstreamMaxInFlight ?? 256,
     bodyLimitBytes: options.bodyLimitBytes ?? 16 * 1024,
     latency,
     retries,

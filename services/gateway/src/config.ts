@@ -50,6 +50,16 @@ export const gatewaySettings = {
     default: 64,
     min: 1,
   }),
+  upstreamMaxInFlight: int(
+    'UPSTREAM_MAX_IN_FLIGHT',
+    'requests sent to one upstream and not answered yet; one more answers 503 upstream_busy',
+    { default: 256, min: 1 },
+  ),
+  maxConnectionsPerClient: int(
+    'MAX_CONNECTIONS_PER_CLIENT',
+    'open connections per client address (the TCP peer); further ones are closed at once (0 = no limit)',
+    { default: 256, min: 0 },
+  ),
   bodyLimitBytes: int('GATEWAY_BODY_LIMIT', 'largest request body forwarded (then 413)', {
     default: BODY_LIMIT_BYTES,
     min: 0,

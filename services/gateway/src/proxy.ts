@@ -1,6 +1,5 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
-import { Transform, type Readable } from 'node:stream';
 import { Pool, type Dispatcher } from 'undici';
 import type { Counter, Histogram } from 'prom-client';
 import { AppError, hasBody, payloadTooLarge, type Logger } from '@laas/shared';
@@ -55,15 +54,14 @@ export interface UpstreamOptions {
   timeoutMs: number;
   connections: number;
   bodyLimitBytes: number;
+  /** Requests sent to this upstream and not yet answered; one more answers 503 upstream_busy. */
+  maxInFlight: number;
   latency: Histogram<'upstream' | 'status_code'>;
   /** gateway_upstream_retries_total: every second attempt, by upstream and reason. */
   retries: Counter<'upstream' | 'reason'>;
   /** Each retry is logged at warn with the request id, so a retry is never silent. */
   logger: Logger;
 }
-
-/** A body larger than the limit, found while streaming a body of unknown length. */
-class BodyTooLarge extends Error {}
 
 /**
  * An idempotent request without a body whose connection failed before any answer byte is sent
@@ -103,6 +101,7 @@ export class Upstream {
   private readonly basePath: string;
   /** The latency histogram's child per status code, so a request builds no label object. */
   private readonly latencyByStatus = new Map<number, { observe(seconds: number): void }>();
+  private inFlight = 0;
 
   constructor(private readonly options: UpstreamOptions) {
     const base = new URL(options.baseUrl);
@@ -148,21 +147,58 @@ export class Upstream {
     if (req.headers.host !== undefined) headers['x-forwarded-host'] ??= req.headers.host;
     for (const name in extraHeaders) headers[name] = extraHeaders[name]!;
 
-    const body = requestBody(req, this.options.bodyLimitBytes);
+    if (!hasBody(req.headers)) return this.send(req, res, headers, path, null);
+    return readBody(req, this.options.bodyLimitBytes).then((body) =>
+      this.send(req, res, headers, path, body),
+    );
+  }
+
+  private send(
+    req: IncomingMessage,
+    res: ServerResponse,
+    headers: Record<string, string | string[]>,
+    path: string,
+    body: Buffer | null,
+  ): Promise<void> {
+    const { name, maxInFlight } = this.options;
+    if (this.inFlight >= maxInFlight) {
+      // A bounded wait instead of an unbounded queue: undici would queue every request the pool
+      // cannot send yet, and past a few hundred queued the answers come too late to be of use.
+      return Promise.reject(
+        new AppError(
+          503,
+          'upstream_busy',
+          `the ${name} service has too many requests waiting; try again shortly`,
+          {
+            headers: { 'retry-after': '1' },
+          },
+        ),
+      );
+    }
+    this.inFlight++;
     const request = { method: req.method as 'GET', path: this.basePath + path, headers, body };
     const repeatable = body === null && IDEMPOTENT.has(req.method ?? 'GET');
     return new Promise<void>((resolve, reject) => {
-      const send = (attempt: number): void => {
+      const settled = (): void => void this.inFlight--;
+      const done = (): void => {
+        settled();
+        resolve();
+      };
+      const failed = (err: AppError): void => {
+        settled();
+        reject(err);
+      };
+      const dispatch = (attempt: number): void => {
         const again =
           repeatable && attempt < MAX_ATTEMPTS
             ? (reason: string, err: Error) => {
                 this.retried(req, reason, err);
-                send(attempt + 1);
+                dispatch(attempt + 1);
               }
             : null;
-        this.pool.dispatch(request, new Forwarding(this, res, body, resolve, reject, again));
+        this.pool.dispatch(request, new Forwarding(this, res, done, failed, again));
       };
-      send(1);
+      dispatch(1);
     });
   }
 
@@ -188,10 +224,7 @@ export class Upstream {
   }
 
   /** The answer to a failure before the status line was sent. */
-  mapError(err: unknown, body: Readable | null): AppError {
-    if (err instanceof BodyTooLarge || (body as { tooLarge?: boolean } | null)?.tooLarge) {
-      return payloadTooLarge(`the request body is too large (limit ${this.options.bodyLimitBytes} bytes)`);
-    }
+  mapError(err: unknown): AppError {
     const code = (err as { code?: unknown } | null)?.code;
     // Not logged here: the pipeline's answerError logs every 5xx once, with this error as cause.
     const { name, timeoutMs } = this.options;
@@ -248,7 +281,6 @@ class Forwarding implements Dispatcher.DispatchHandler {
   constructor(
     private readonly upstream: Upstream,
     private readonly res: ServerResponse,
-    private readonly body: Readable | null,
     private readonly resolve: () => void,
     private readonly reject: (err: AppError) => void,
     /** Sends the request once more, when it may be (see MAX_ATTEMPTS); null when it may not. */
@@ -321,10 +353,7 @@ class Forwarding implements Dispatcher.DispatchHandler {
     // Failed between the upstream's headers and its first byte: drop what was copied, so the
     // error answer does not carry the upstream's Content-Length or Content-Type.
     if (this.copied !== null) for (const header of this.copied) res.removeHeader(header);
-    // A counted (chunked) body nobody reads any more would hold the client's upload paused;
-    // destroyed, it lets go of the request, which Node then drains once the error is answered.
-    if (this.body instanceof Transform) this.body.destroy();
-    const mapped = this.upstream.mapError(err, this.body);
+    const mapped = this.upstream.mapError(err);
     this.upstream.observe(mapped.status, this.start);
     this.reject(mapped);
   }
@@ -336,30 +365,41 @@ class ClientGone extends Error {
 }
 
 /**
- * The request body as a stream for undici, or null. With a Content-Length the limit is checked
- * before anything is sent (Node's parser never delivers more bytes than declared); a chunked
- * body is counted as it streams and cut at the limit.
+ * The request body, read in full before the upstream is asked (as nginx's proxy_request_buffering
+ * does): a client trickling its body then holds only its own connection to the gateway, never one
+ * of the pool's connections to the upstream, and the listener's body timeout cuts it. Bodies are
+ * at most GATEWAY_BODY_LIMIT (16 KiB): a declared length over it is refused before a byte is read,
+ * a chunked body once it passes it (the rest is read and dropped, so the 413 can be answered).
  */
-function requestBody(req: IncomingMessage, limit: number): Readable | null {
-  if (!hasBody(req.headers)) return null;
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const tooLarge = (): AppError => payloadTooLarge(`the request body is too large (limit ${limit} bytes)`);
   const declared = req.headers['content-length'];
-  if (declared !== undefined && req.headers['transfer-encoding'] === undefined) {
-    if (Number(declared) > limit)
-      throw payloadTooLarge(`the request body is too large (limit ${limit} bytes)`);
-    return req;
-  }
-  let seen = 0;
-  const counter = new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
+  if (declared !== undefined && req.headers['transfer-encoding'] === undefined && Number(declared) > limit)
+    return Promise.reject(tooLarge());
+  return new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let seen = 0;
+    const onData = (chunk: Buffer): void => {
       seen += chunk.length;
       if (seen > limit) {
-        (counter as { tooLarge?: boolean }).tooLarge = true;
-        callback(new BodyTooLarge());
+        req.off('data', onData);
+        req.resume();
+        reject(tooLarge());
         return;
       }
-      callback(null, chunk);
-    },
+      chunks.push(chunk);
+    };
+    req.on('data', onData);
+    req.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, seen)));
+    req.once('close', () => {
+      if (!req.complete)
+        reject(
+          new AppError(
+            499,
+            'client_closed_request',
+            'the client closed the connection before its body was sent',
+          ),
+        );
+    });
   });
-  req.pipe(counter);
-  return counter;
 }
