@@ -8,6 +8,7 @@ import {
   baseApp,
   createHttpMetrics,
   finishApp,
+  metricsApp,
   Readiness,
   tokenVerifier,
   type HttpMetrics,
@@ -51,6 +52,11 @@ export interface GatewayAppOptions {
   site?: Site;
   /** Prometheus behind GET /api/scaling (the page's live panel); without it the panel is off. */
   prometheusUrl?: string;
+  /**
+   * Serve /metrics only from `metricsApp` (its own listener, METRICS_PORT), answering 404 on the
+   * public one. Default false: /metrics on the public listener too.
+   */
+  separateMetrics?: boolean;
 }
 
 export interface GatewayApp {
@@ -58,6 +64,8 @@ export interface GatewayApp {
   app: Express;
   /** What the server runs: the pipeline of every public route, falling back to the app. */
   handler: RequestListener;
+  /** GET /metrics alone, for the metrics listener (with separateMetrics). */
+  metricsApp: Express;
   readiness: Readiness;
   metrics: HttpMetrics;
   close(): Promise<void>;
@@ -113,7 +121,7 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
   };
 
   // Express serves only what no public route matches: the document, health, metrics, 404.
-  const app = baseApp({ logger, readiness, metrics });
+  const app = baseApp({ logger, readiness, metrics, serveMetrics: options.separateMetrics !== true });
   const document = JSON.stringify(openApiDocument);
   app.get('/openapi.json', (_req, res) => {
     res.type('application/json').send(document);
@@ -156,6 +164,7 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
   return {
     app,
     handler,
+    metricsApp: metricsApp(metrics, logger),
     readiness,
     metrics,
     close: async () => {

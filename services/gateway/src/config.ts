@@ -7,6 +7,7 @@ import {
   loadConfig,
   readJwtSecret,
   oneOf,
+  optionalInt,
   optionalStr,
   url,
   type ConfigOf,
@@ -19,6 +20,11 @@ export type AuthMode = (typeof AUTH_MODES)[number];
 export const gatewaySettings = {
   ...commonSettings,
   port: int('PORT', 'port to listen on', { default: 4002, min: 0, max: 65535 }),
+  metricsPort: optionalInt(
+    'METRICS_PORT',
+    'port serving /metrics alone (then 404 on PORT); empty = /metrics on PORT',
+    { min: 0, max: 65535 },
+  ),
   imagesUrl: url('IMAGES_URL', 'base URL of the images service', {
     default: 'http://127.0.0.1:4000',
     protocols: ['http:'],

@@ -19,6 +19,7 @@ await runMain('gateway', async () => {
     shutdownGraceMs: config.shutdownGraceMs,
     webConcurrency: config.webConcurrency,
     limits: serverLimits(config),
+    metricsPort: config.metricsPort,
     create: () => {
       const gateway = createGatewayApp({
         logger,
@@ -38,8 +39,14 @@ await runMain('gateway', async () => {
         metrics: createHttpMetrics('gateway', { defaultMetrics: true }),
         site,
         prometheusUrl: config.prometheusUrl,
+        separateMetrics: config.metricsPort !== undefined,
       });
-      return { app: gateway.handler, readiness: gateway.readiness, close: gateway.close };
+      return {
+        app: gateway.handler,
+        metricsApp: gateway.metricsApp,
+        readiness: gateway.readiness,
+        close: gateway.close,
+      };
     },
   });
 });

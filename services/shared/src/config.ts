@@ -62,6 +62,16 @@ export function int(
   };
 }
 
+/** An integer that may be left unset (undefined), checked like int() when set. */
+export function optionalInt(
+  env: string,
+  doc: string,
+  opts: { min?: number; max?: number } = {},
+): Setting<number | undefined> {
+  const parser = int(env, doc, opts);
+  return { env, doc, parse: (raw) => (raw === undefined || raw === '' ? ok(undefined) : parser.parse(raw)) };
+}
+
 export function oneOf<const T extends string>(
   env: string,
   doc: string,

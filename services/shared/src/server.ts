@@ -13,6 +13,8 @@ import { hasBody } from './http.js';
 export interface ServiceInstance {
   /** An Express app, or any request listener (the gateway's pipeline, with Express behind it). */
   app: Express | RequestListener;
+  /** Serves /metrics on RunOptions.metricsPort, when the service keeps them off its main port. */
+  metricsApp?: Express | RequestListener;
   readiness: Readiness;
   close(): Promise<void>;
 }
@@ -24,6 +26,8 @@ export interface RunOptions {
   logger: Logger;
   shutdownGraceMs: number;
   webConcurrency: number;
+  /** A second listener for instance.metricsApp (same host); unset: no second listener. */
+  metricsPort?: number;
   /** What one client may hold of the listener (serverLimits(config)). */
   limits: ServerLimits;
   create(): ServiceInstance | Promise<ServiceInstance>;
@@ -219,6 +223,18 @@ async function runWorker(options: RunOptions): Promise<void> {
   });
   const { port } = server.address() as AddressInfo;
   logger.info({ port, pid: process.pid }, `${options.name} listening`);
+  const metricsServer =
+    instance.metricsApp !== undefined && options.metricsPort !== undefined
+      ? createHttpServer(instance.metricsApp, options.limits)
+      : null;
+  if (metricsServer !== null) {
+    await new Promise<void>((resolve, reject) => {
+      metricsServer.once('error', reject);
+      metricsServer.listen(options.metricsPort, options.host, () => resolve());
+    });
+    const { port: metricsPort } = metricsServer.address() as AddressInfo;
+    logger.info({ port: metricsPort }, `${options.name} serving /metrics`);
+  }
 
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {
@@ -239,6 +255,9 @@ async function runWorker(options: RunOptions): Promise<void> {
     await closed;
     clearInterval(reapIdle);
     clearTimeout(forceClose);
+    // Scrapes keep being answered through the drain, so its last requests are counted.
+    metricsServer?.closeAllConnections();
+    metricsServer?.close();
     await instance.close().catch((err: unknown) => logger.warn({ err }, 'error while closing resources'));
     logger.info('stopped');
     process.exit(0);
