@@ -114,14 +114,14 @@ const expectPoliteServed = (answers: { status: number; ms: number }[]): void => 
 describe('slow clients are cut within their limit while a polite client keeps its objective', () => {
   test.each([
     [
-      'trickling its headers',
+      'trickling their headers',
       'HEADERS_TIMEOUT_MS',
       (client: RawClient) =>
         trickle(client, 'GET /api/images/random HTTP/1.1\r\nHost: gw\r\nX-Slow: ' + 'a'.repeat(200)),
       'HTTP/1.1 408',
     ],
     [
-      'trickling its body (20 bytes a second against a minimum of 1024)',
+      'trickling their bodies (20 bytes a second against a minimum of 1024)',
       'BODY_TIMEOUT_MS and BODY_MIN_RATE',
       (client: RawClient) => {
         client.socket.write(
@@ -180,6 +180,34 @@ describe('slow clients are cut within their limit while a polite client keeps it
     expect(
       (await fetch(`${gateway.url}/api/images/random`, { headers: { 'x-big': 'a'.repeat(3000) } })).status,
     ).toBe(200);
+  });
+});
+
+describe('idle keep-alive connections', () => {
+  test('an idle keep-alive connection outlives HEADERS_TIMEOUT_MS and is closed at KEEP_ALIVE_TIMEOUT_MS (plus the one-second margin of Node)', async () => {
+    const gw = await startGateway(
+      { authMode: 'none', upstreams: { images: upstream.url, auth: await refusedUrl() } },
+      { ...LIMITS, keepAliveTimeoutMs: 1200 },
+    );
+    try {
+      const opened = performance.now();
+      const socket = net.connect({ host: '127.0.0.1', port: Number(new URL(gw.url).port) });
+      let received = '';
+      socket.on('data', (c: Buffer) => (received += c.toString()));
+      const closed = new Promise<number>((resolve) => socket.once('close', () => resolve(performance.now())));
+      socket.write('GET /api/images/random HTTP/1.1\r\nHost: gw\r\n\r\n');
+      while (!received.includes('llama')) await new Promise((r) => setTimeout(r, 10));
+      const answered = performance.now();
+      const idleFor = (await closed) - answered;
+      expect(received).toMatch(/^HTTP\/1\.1 200 /);
+      expect(answered - opened).toBeLessThan(OBJECTIVE_MS);
+      expect(idleFor).toBeGreaterThanOrEqual(1100);
+      // Node closes it a second after the timeout it announces (Keep-Alive: timeout=1), so that
+      // a client that trusts the announcement never sends on a socket being closed.
+      expect(idleFor).toBeLessThan(1200 + 1000 + 500);
+    } finally {
+      await gw.close();
+    }
   });
 });
 
