@@ -64,7 +64,10 @@ export const gatewaySettings = {
   maxConnectionsPerClient: int(
     'MAX_CONNECTIONS_PER_CLIENT',
     'open connections per client address (the TCP peer); further ones are closed at once (0 = no limit)',
-    { default: 256, min: 0 },
+    // A quarter of MAX_CONNECTIONS (4096): one address cannot fill the listener, and an ingress
+    // pod, the usual peer, keeps fewer than this open to one gateway (nginx's idle upstream cache
+    // is 320 connections per worker, shared by every gateway pod).
+    { default: 1024, min: 0 },
   ),
   bodyLimitBytes: int('GATEWAY_BODY_LIMIT', 'largest request body forwarded (then 413)', {
     default: BODY_LIMIT_BYTES,
