@@ -93,8 +93,9 @@ export function retryReason(err: unknown): string | null {
 
 /**
  * One upstream service behind a pool of keep-alive connections (undici). Requests and
- * responses are streamed through without being parsed: the gateway never reads a JSON body it
- * only forwards, which is what made the scaling thesis's gateway the bottleneck.
+ * responses pass through without being parsed (a request body is read whole as bytes, see
+ * readBody; a response is streamed): the gateway never parses a JSON body it only forwards,
+ * which is what made the scaling thesis's gateway the bottleneck.
  */
 export class Upstream {
   private readonly pool: Pool;
