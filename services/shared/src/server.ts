@@ -39,7 +39,8 @@ export type ServerLimits = ConfigOf<typeof serverLimitSettings>;
 export function serverLimits(config: ServerLimits): ServerLimits {
   const { headersTimeoutMs, requestTimeoutMs, keepAliveTimeoutMs, maxHeaderBytes, maxConnections } = config;
   const { bodyTimeoutMs, bodyMinRate, maxConnectionsPerClient } = config;
-  // Node refuses a headers timeout above the request timeout (ERR_OUT_OF_RANGE at listen).
+  // Such a headers timeout could never fire (the request timeout covers the headers too), and
+  // Node starts anyway without a word: refused here, at boot.
   if (headersTimeoutMs > requestTimeoutMs)
     throw new ConfigError([
       `HEADERS_TIMEOUT_MS (${headersTimeoutMs}) must not exceed REQUEST_TIMEOUT_MS (${requestTimeoutMs}): the request timeout covers the headers too`,
