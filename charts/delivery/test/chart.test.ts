@@ -345,6 +345,27 @@ describe('optional parts', () => {
     expect(spec.rules[0]!.http.paths[0]!.backend.service.name).toBe('laas-gateway');
   });
 
+  test("the gateway's metrics are scraped on their own port, which the Ingress does not route to", async () => {
+    const objects = await renderChart({ apiVersions: ['monitoring.coreos.com/v1'] });
+    const template = podTemplateOf(deploymentOf(objects, 'gateway'))!;
+    const gateway = template.spec.containers[0]!;
+    const ports = Object.fromEntries((gateway.ports ?? []).map((p) => [p.name, p.containerPort]));
+    const env = Object.fromEntries((gateway.env ?? []).map((e) => [e.name, e.value]));
+    expect(ports['metrics']).not.toBe(ports['http']);
+    expect(env['METRICS_PORT']).toBe(String(ports['metrics']));
+    expect(template.metadata.annotations?.['prometheus.io/port']).toBe(String(ports['metrics']));
+    const monitor = specOf<{ endpoints: { port: string }[] }>(
+      byName(objects, 'ServiceMonitor', 'laas-gateway'),
+    );
+    expect(monitor.endpoints.map((e) => e.port)).toEqual(['metrics']);
+    const ingress = specOf<{
+      rules: { http: { paths: { backend: { service: { name: string; port: { name: string } } } }[] } }[];
+    }>(byName(objects, 'Ingress', 'laas'));
+    expect(ingress.rules.flatMap((r) => r.http.paths.map((p) => p.backend.service.port.name))).toEqual([
+      'http',
+    ]);
+  });
+
   test('ServiceMonitors appear only when the Prometheus Operator API exists', async () => {
     const without = await renderChart();
     const withOperator = await renderChart({ apiVersions: ['monitoring.coreos.com/v1'] });

@@ -584,7 +584,7 @@ describe('the chart NetworkPolicies admit what laas needs and nothing else', () 
     'images -> mongodb:mongodb',
     'auth -> mongodb:mongodb',
     'images-seed -> mongodb:mongodb',
-    'prometheus -> gateway:http',
+    'prometheus -> gateway:metrics',
     'prometheus -> images:http',
     'prometheus -> auth:http',
     'prometheus -> autoscaler:http',

@@ -285,7 +285,8 @@ spec:
         {{- include "laas.componentLabels" $ctx | nindent 8 }}
       annotations:
         prometheus.io/scrape: "true"
-        prometheus.io/port: {{ $c.containerPort | quote }}
+        {{- /* The gateway is public: its metrics have a port of their own that only Prometheus reaches. */}}
+        prometheus.io/port: {{ (eq $name "gateway" | ternary $c.metricsPort $c.containerPort) | quote }}
         prometheus.io/path: /metrics
         {{- with $root.Values.commonAnnotations }}
         {{- toYaml . | nindent 8 }}
@@ -312,6 +313,11 @@ spec:
             - name: http
               containerPort: {{ $c.containerPort }}
               protocol: TCP
+            {{- if eq $name "gateway" }}
+            - name: metrics
+              containerPort: {{ $c.metricsPort }}
+              protocol: TCP
+            {{- end }}
           env:
             - name: PORT
               value: {{ $c.containerPort | quote }}
@@ -360,6 +366,8 @@ spec:
                   key: jwt-secret
             - name: GATEWAY_AUTH
               value: {{ $c.authMode | quote }}
+            - name: METRICS_PORT
+              value: {{ $c.metricsPort | quote }}
             {{- if or $root.Values.prometheus.enabled $root.Values.prometheus.url }}
             # The web page's live scaling panel (GET /api/scaling) reads Prometheus.
             - name: PROMETHEUS_URL
@@ -445,6 +453,13 @@ spec:
       port: {{ $c.service.port }}
       targetPort: http
       protocol: TCP
+    {{- if eq .component "gateway" }}
+    # For a ServiceMonitor; the Ingress routes to the http port only.
+    - name: metrics
+      port: {{ $c.metricsPort }}
+      targetPort: metrics
+      protocol: TCP
+    {{- end }}
 {{- end }}
 
 {{/*

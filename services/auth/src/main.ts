@@ -6,6 +6,7 @@ import {
   retryInBackground,
   runMain,
   runService,
+  serverLimits,
 } from '@laas/shared';
 import { createAuthApp } from './app.js';
 import { loadAuthConfig, resolveSigningSecret } from './config.js';
@@ -29,6 +30,7 @@ await runMain('auth', async () => {
     logger,
     shutdownGraceMs: config.shutdownGraceMs,
     webConcurrency: config.webConcurrency,
+    limits: serverLimits(config),
     create: () => {
       const database = openDatabase(config.mongoUrl, config.mongoDb);
       const { app, users, readiness } = createAuthApp({

@@ -1,6 +1,6 @@
 import type { RequestListener } from 'node:http';
 import type { Express } from 'express';
-import { Histogram } from 'prom-client';
+import { Counter, Histogram } from 'prom-client';
 import {
   LATENCY_BUCKETS,
   notFound,
@@ -8,6 +8,7 @@ import {
   baseApp,
   createHttpMetrics,
   finishApp,
+  metricsApp,
   Readiness,
   tokenVerifier,
   type HttpMetrics,
@@ -36,6 +37,8 @@ export interface GatewayAppOptions {
   /** Per-upstream timeouts, overriding upstreamTimeoutMs (auth hashes passwords: it may need longer). */
   upstreamTimeouts?: Partial<Record<UpstreamName, number>>;
   upstreamConnections?: number;
+  /** Requests sent to one upstream and not answered yet; one more answers 503 upstream_busy. */
+  upstreamMaxInFlight?: number;
   bodyLimitBytes?: number;
   /** Per-client requests per window; 0 (default) turns the limiter off. */
   rateLimit?: { limit: number; windowSeconds: number };
@@ -49,6 +52,11 @@ export interface GatewayAppOptions {
   site?: Site;
   /** Prometheus behind GET /api/scaling (the page's live panel); without it the panel is off. */
   prometheusUrl?: string;
+  /**
+   * Serve /metrics only from `metricsApp` (its own listener, METRICS_PORT), answering 404 on the
+   * public one. Default false: /metrics on the public listener too.
+   */
+  separateMetrics?: boolean;
 }
 
 export interface GatewayApp {
@@ -56,6 +64,8 @@ export interface GatewayApp {
   app: Express;
   /** What the server runs: the pipeline of every public route, falling back to the app. */
   handler: RequestListener;
+  /** GET /metrics alone, for the metrics listener (with separateMetrics). */
+  metricsApp: Express;
   readiness: Readiness;
   metrics: HttpMetrics;
   close(): Promise<void>;
@@ -83,11 +93,20 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
     buckets: LATENCY_BUCKETS,
     registers: [metrics.registry],
   });
+  const retries = new Counter({
+    name: 'gateway_upstream_retries_total',
+    help: 'Requests sent to an upstream a second time because the connection failed before any answer, by upstream and reason',
+    labelNames: ['upstream', 'reason'] as const,
+    registers: [metrics.registry],
+  });
   const common = {
     timeoutMs: options.upstreamTimeoutMs ?? 10_000,
     connections: options.upstreamConnections ?? 64,
+    maxInFlight: options.upstreamMaxInFlight ?? 256,
     bodyLimitBytes: options.bodyLimitBytes ?? 16 * 1024,
     latency,
+    retries,
+    logger,
   };
   const upstream = (name: UpstreamName, baseUrl: string): Upstream =>
     new Upstream({
@@ -102,7 +121,7 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
   };
 
   // Express serves only what no public route matches: the document, health, metrics, 404.
-  const app = baseApp({ logger, readiness, metrics });
+  const app = baseApp({ logger, readiness, metrics, serveMetrics: options.separateMetrics !== true });
   const document = JSON.stringify(openApiDocument);
   app.get('/openapi.json', (_req, res) => {
     res.type('application/json').send(document);
@@ -145,6 +164,7 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
   return {
     app,
     handler,
+    metricsApp: metricsApp(metrics, logger),
     readiness,
     metrics,
     close: async () => {

@@ -7,6 +7,7 @@ import {
   loadConfig,
   readJwtSecret,
   oneOf,
+  optionalInt,
   optionalStr,
   url,
   type ConfigOf,
@@ -19,6 +20,11 @@ export type AuthMode = (typeof AUTH_MODES)[number];
 export const gatewaySettings = {
   ...commonSettings,
   port: int('PORT', 'port to listen on', { default: 4002, min: 0, max: 65535 }),
+  metricsPort: optionalInt(
+    'METRICS_PORT',
+    'port serving /metrics alone (then 404 on PORT); empty = /metrics on PORT',
+    { min: 0, max: 65535 },
+  ),
   imagesUrl: url('IMAGES_URL', 'base URL of the images service', {
     default: 'http://127.0.0.1:4000',
     protocols: ['http:'],
@@ -50,6 +56,19 @@ export const gatewaySettings = {
     default: 64,
     min: 1,
   }),
+  upstreamMaxInFlight: int(
+    'UPSTREAM_MAX_IN_FLIGHT',
+    'requests sent to one upstream and not answered yet; one more answers 503 upstream_busy',
+    { default: 256, min: 1 },
+  ),
+  maxConnectionsPerClient: int(
+    'MAX_CONNECTIONS_PER_CLIENT',
+    'open connections per client address (the TCP peer); further ones are closed at once (0 = no limit)',
+    // A quarter of MAX_CONNECTIONS (4096): one address cannot fill the listener, and an ingress
+    // pod, the usual peer, keeps fewer than this open to one gateway (nginx's idle upstream cache
+    // is 320 connections per worker, shared by every gateway pod).
+    { default: 1024, min: 0 },
+  ),
   bodyLimitBytes: int('GATEWAY_BODY_LIMIT', 'largest request body forwarded (then 413)', {
     default: BODY_LIMIT_BYTES,
     min: 0,

@@ -1,4 +1,4 @@
-import { createHttpMetrics, createLogger, runMain, runService } from '@laas/shared';
+import { createHttpMetrics, createLogger, runMain, runService, serverLimits } from '@laas/shared';
 import { createGatewayApp } from './app.js';
 import { loadGatewayConfig, parseCorsOrigins, resolveVerificationKey } from './config.js';
 import { loadSite } from './web/site.js';
@@ -18,6 +18,8 @@ await runMain('gateway', async () => {
     logger,
     shutdownGraceMs: config.shutdownGraceMs,
     webConcurrency: config.webConcurrency,
+    limits: serverLimits(config),
+    metricsPort: config.metricsPort,
     create: () => {
       const gateway = createGatewayApp({
         logger,
@@ -30,14 +32,21 @@ await runMain('gateway', async () => {
         upstreamTimeoutMs: config.upstreamTimeoutMs,
         upstreamTimeouts: { images: config.imagesTimeoutMs, auth: config.authTimeoutMs },
         upstreamConnections: config.upstreamConnections,
+        upstreamMaxInFlight: config.upstreamMaxInFlight,
         bodyLimitBytes: config.bodyLimitBytes,
         rateLimit: { limit: config.rateLimit, windowSeconds: config.rateWindowSeconds },
         corsOrigins,
         metrics: createHttpMetrics('gateway', { defaultMetrics: true }),
         site,
         prometheusUrl: config.prometheusUrl,
+        separateMetrics: config.metricsPort !== undefined,
       });
-      return { app: gateway.handler, readiness: gateway.readiness, close: gateway.close };
+      return {
+        app: gateway.handler,
+        metricsApp: gateway.metricsApp,
+        readiness: gateway.readiness,
+        close: gateway.close,
+      };
     },
   });
 });

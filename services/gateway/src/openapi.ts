@@ -14,6 +14,7 @@ const error = (description: string) => json(ref('Error'), description);
 
 const errors = {
   badGateway: error('upstream_unavailable: the service behind the gateway is unreachable'),
+  busy: error('upstream_busy: too many requests are waiting for the service; see the Retry-After header'),
   timeout: error('upstream_timeout: the service behind the gateway did not answer in time'),
   rateLimited: error('rate_limited: too many requests; see the Retry-After header'),
   unauthorized: error('missing_token, invalid_token or token_expired'),
@@ -40,6 +41,7 @@ const randomOperation = (summary: string) => ({
     '404': error('catalog_empty: no images yet'),
     '429': errors.rateLimited,
     '502': errors.badGateway,
+    '503': errors.busy,
     '504': errors.timeout,
   },
 });
@@ -60,6 +62,7 @@ const uploadOperation = (summary: string) => ({
     '415': errors.unsupported,
     '429': errors.rateLimited,
     '502': errors.badGateway,
+    '503': errors.busy,
     '504': errors.timeout,
   },
 });
@@ -91,6 +94,7 @@ export const openApiDocument = {
           '400': errors.badRequest,
           '404': error('image_not_found'),
           '502': errors.badGateway,
+          '503': errors.busy,
           '504': errors.timeout,
         },
       },
@@ -106,6 +110,7 @@ export const openApiDocument = {
           '413': errors.tooLarge,
           '415': errors.unsupported,
           '502': errors.badGateway,
+          '503': errors.busy,
           '504': errors.timeout,
         },
       },
@@ -122,6 +127,7 @@ export const openApiDocument = {
           '415': errors.unsupported,
           '429': errors.rateLimited,
           '502': errors.badGateway,
+          '503': errors.busy,
           '504': errors.timeout,
         },
       },

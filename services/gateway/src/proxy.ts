@@ -1,9 +1,8 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
-import { Transform, type Readable } from 'node:stream';
 import { Pool, type Dispatcher } from 'undici';
-import type { Histogram } from 'prom-client';
-import { AppError, hasBody, payloadTooLarge } from '@laas/shared';
+import type { Counter, Histogram } from 'prom-client';
+import { AppError, hasBody, payloadTooLarge, type Logger } from '@laas/shared';
 
 /**
  * Hop-by-hop headers (RFC 9110 §7.6.1) describe one connection, not the message: never
@@ -55,38 +54,55 @@ export interface UpstreamOptions {
   timeoutMs: number;
   connections: number;
   bodyLimitBytes: number;
+  /** Requests sent to this upstream and not yet answered; one more answers 503 upstream_busy. */
+  maxInFlight: number;
   latency: Histogram<'upstream' | 'status_code'>;
+  /** gateway_upstream_retries_total: every second attempt, by upstream and reason. */
+  retries: Counter<'upstream' | 'reason'>;
+  /** Each retry is logged at warn with the request id, so a retry is never silent. */
+  logger: Logger;
 }
 
-/** A body larger than the limit, found while streaming a body of unknown length. */
-class BodyTooLarge extends Error {}
-
 /**
- * A bodiless GET or HEAD whose connection failed before any answer is sent once more, on another
- * connection. The case it is for: a pod that is draining closes its idle keep-alive connections
- * (SIGTERM, after preStop), and a request the gateway wrote on one of them at that same moment
- * meets a reset or "other side closed". Measured in the lab cluster: 1 request in 1,200 at
- * 20 RPS while two images pods were evicted one after the other. The second attempt opens a new
- * connection, which kube-proxy no longer sends to the leaving pod (its endpoint went at deletion,
- * 5 s of preStop earlier). Writes are never repeated: the upstream may have acted on them.
+ * An idempotent request without a body whose connection failed before any answer byte is sent
+ * once more, on another connection. The case it is for: a pod that is draining closes its idle
+ * keep-alive connections (SIGTERM, after preStop), and a request the gateway wrote on one of them
+ * at that same moment meets a reset or "other side closed". Measured in the lab cluster: 1 request
+ * in 1,200 at 20 RPS while two images pods were evicted one after the other. The second attempt
+ * opens a new connection, which kube-proxy no longer sends to the leaving pod (its endpoint went at
+ * deletion, 5 s of preStop earlier). As nginx's proxy_next_upstream and Envoy's retry policy do,
+ * only methods that RFC 9110 §9.2.2 calls idempotent are repeated, and only once: a POST may have
+ * been acted on, and a second failure means the upstream is really down. Every retry is counted
+ * (gateway_upstream_retries_total) and logged, so a drain regression shows instead of hiding
+ * behind a retry. Never when the client has gone: nobody would read the answer.
  */
 const MAX_ATTEMPTS = 2;
-const RETRIABLE_CODES = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'ECONNREFUSED', 'EPIPE']);
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
+/** Connection-level failures, by the reason label they are counted under. */
+const RETRY_REASONS: Readonly<Record<string, string>> = {
+  UND_ERR_SOCKET: 'socket_closed',
+  ECONNRESET: 'connection_reset',
+  ECONNREFUSED: 'connection_refused',
+  EPIPE: 'broken_pipe',
+};
 
-function connectionFailed(err: unknown): boolean {
-  return RETRIABLE_CODES.has(String((err as { code?: unknown } | null)?.code));
+/** The reason label of a connection-level failure, or null when the failure is not one. */
+export function retryReason(err: unknown): string | null {
+  return RETRY_REASONS[String((err as { code?: unknown } | null)?.code)] ?? null;
 }
 
 /**
  * One upstream service behind a pool of keep-alive connections (undici). Requests and
- * responses are streamed through without being parsed: the gateway never reads a JSON body it
- * only forwards, which is what made the scaling thesis's gateway the bottleneck.
+ * responses pass through without being parsed (a request body is read whole as bytes, see
+ * readBody; a response is streamed): the gateway never parses a JSON body it only forwards,
+ * which is what made the scaling thesis's gateway the bottleneck.
  */
 export class Upstream {
   private readonly pool: Pool;
   private readonly basePath: string;
   /** The latency histogram's child per status code, so a request builds no label object. */
   private readonly latencyByStatus = new Map<number, { observe(seconds: number): void }>();
+  private inFlight = 0;
 
   constructor(private readonly options: UpstreamOptions) {
     const base = new URL(options.baseUrl);
@@ -132,16 +148,68 @@ export class Upstream {
     if (req.headers.host !== undefined) headers['x-forwarded-host'] ??= req.headers.host;
     for (const name in extraHeaders) headers[name] = extraHeaders[name]!;
 
-    const body = requestBody(req, this.options.bodyLimitBytes);
+    if (!hasBody(req.headers)) return this.send(req, res, headers, path, null);
+    return readBody(req, this.options.bodyLimitBytes).then((body) =>
+      this.send(req, res, headers, path, body),
+    );
+  }
+
+  private send(
+    req: IncomingMessage,
+    res: ServerResponse,
+    headers: Record<string, string | string[]>,
+    path: string,
+    body: Buffer | null,
+  ): Promise<void> {
+    const { name, maxInFlight } = this.options;
+    if (this.inFlight >= maxInFlight) {
+      // A bounded wait instead of an unbounded queue: undici would queue every request the pool
+      // cannot send yet, and past a few hundred queued the answers come too late to be of use.
+      return Promise.reject(
+        new AppError(
+          503,
+          'upstream_busy',
+          `the ${name} service has too many requests waiting; try again shortly`,
+          {
+            headers: { 'retry-after': '1' },
+          },
+        ),
+      );
+    }
+    this.inFlight++;
     const request = { method: req.method as 'GET', path: this.basePath + path, headers, body };
-    const repeatable = body === null && (req.method === 'GET' || req.method === 'HEAD');
+    const repeatable = body === null && IDEMPOTENT.has(req.method ?? 'GET');
     return new Promise<void>((resolve, reject) => {
-      const send = (attempt: number): void => {
-        const again = repeatable && attempt < MAX_ATTEMPTS ? () => send(attempt + 1) : null;
-        this.pool.dispatch(request, new Forwarding(this, res, body, resolve, reject, again));
+      const settled = (): void => void this.inFlight--;
+      const done = (): void => {
+        settled();
+        resolve();
       };
-      send(1);
+      const failed = (err: AppError): void => {
+        settled();
+        reject(err);
+      };
+      const dispatch = (attempt: number): void => {
+        const again =
+          repeatable && attempt < MAX_ATTEMPTS
+            ? (reason: string, err: Error) => {
+                this.retried(req, reason, err);
+                dispatch(attempt + 1);
+              }
+            : null;
+        this.pool.dispatch(request, new Forwarding(this, res, done, failed, again));
+      };
+      dispatch(1);
     });
+  }
+
+  private retried(req: IncomingMessage, reason: string, err: Error): void {
+    const { name, retries, logger } = this.options;
+    retries.inc({ upstream: name, reason });
+    logger.warn(
+      { requestId: req.headers['x-request-id'], upstream: name, reason, method: req.method, err },
+      `retrying a ${req.method} on a new connection: the ${name} connection failed before any answer`,
+    );
   }
 
   /** Records the time from forwarding to the upstream's answer (or failure), by status. */
@@ -157,10 +225,7 @@ export class Upstream {
   }
 
   /** The answer to a failure before the status line was sent. */
-  mapError(err: unknown, body: Readable | null): AppError {
-    if (err instanceof BodyTooLarge || (body as { tooLarge?: boolean } | null)?.tooLarge) {
-      return payloadTooLarge(`the request body is too large (limit ${this.options.bodyLimitBytes} bytes)`);
-    }
+  mapError(err: unknown): AppError {
     const code = (err as { code?: unknown } | null)?.code;
     // Not logged here: the pipeline's answerError logs every 5xx once, with this error as cause.
     const { name, timeoutMs } = this.options;
@@ -217,11 +282,10 @@ class Forwarding implements Dispatcher.DispatchHandler {
   constructor(
     private readonly upstream: Upstream,
     private readonly res: ServerResponse,
-    private readonly body: Readable | null,
     private readonly resolve: () => void,
     private readonly reject: (err: AppError) => void,
     /** Sends the request once more, when it may be (see MAX_ATTEMPTS); null when it may not. */
-    private readonly again: (() => void) | null,
+    private readonly again: ((reason: string, err: Error) => void) | null,
   ) {}
 
   // Present so that undici treats this as a handler of its current interface (it wraps one
@@ -273,8 +337,11 @@ class Forwarding implements Dispatcher.DispatchHandler {
   onResponseError(_controller: Dispatcher.DispatchController | undefined, err: Error): void {
     this.done = true;
     const { res } = this;
-    if (this.again !== null && this.copied === null && !res.destroyed && connectionFailed(err)) {
-      this.again();
+    // Before any answer byte (copied is set with the upstream's status line), with the client
+    // still there, on a connection-level failure only.
+    const reason = this.again !== null && this.copied === null && !res.destroyed ? retryReason(err) : null;
+    if (reason !== null) {
+      this.again!(reason, err);
       return;
     }
     if (res.headersSent) {
@@ -287,10 +354,7 @@ class Forwarding implements Dispatcher.DispatchHandler {
     // Failed between the upstream's headers and its first byte: drop what was copied, so the
     // error answer does not carry the upstream's Content-Length or Content-Type.
     if (this.copied !== null) for (const header of this.copied) res.removeHeader(header);
-    // A counted (chunked) body nobody reads any more would hold the client's upload paused;
-    // destroyed, it lets go of the request, which Node then drains once the error is answered.
-    if (this.body instanceof Transform) this.body.destroy();
-    const mapped = this.upstream.mapError(err, this.body);
+    const mapped = this.upstream.mapError(err);
     this.upstream.observe(mapped.status, this.start);
     this.reject(mapped);
   }
@@ -302,30 +366,41 @@ class ClientGone extends Error {
 }
 
 /**
- * The request body as a stream for undici, or null. With a Content-Length the limit is checked
- * before anything is sent (Node's parser never delivers more bytes than declared); a chunked
- * body is counted as it streams and cut at the limit.
+ * The request body, read in full before the upstream is asked (as nginx's proxy_request_buffering
+ * does): a client trickling its body then holds only its own connection to the gateway, never one
+ * of the pool's connections to the upstream, and the listener's body timeout cuts it. Bodies are
+ * at most GATEWAY_BODY_LIMIT (16 KiB): a declared length over it is refused before a byte is read,
+ * a chunked body once it passes it (the rest is read and dropped, so the 413 can be answered).
  */
-function requestBody(req: IncomingMessage, limit: number): Readable | null {
-  if (!hasBody(req.headers)) return null;
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const tooLarge = (): AppError => payloadTooLarge(`the request body is too large (limit ${limit} bytes)`);
   const declared = req.headers['content-length'];
-  if (declared !== undefined && req.headers['transfer-encoding'] === undefined) {
-    if (Number(declared) > limit)
-      throw payloadTooLarge(`the request body is too large (limit ${limit} bytes)`);
-    return req;
-  }
-  let seen = 0;
-  const counter = new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
+  if (declared !== undefined && req.headers['transfer-encoding'] === undefined && Number(declared) > limit)
+    return Promise.reject(tooLarge());
+  return new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let seen = 0;
+    const onData = (chunk: Buffer): void => {
       seen += chunk.length;
       if (seen > limit) {
-        (counter as { tooLarge?: boolean }).tooLarge = true;
-        callback(new BodyTooLarge());
+        req.off('data', onData);
+        req.resume();
+        reject(tooLarge());
         return;
       }
-      callback(null, chunk);
-    },
+      chunks.push(chunk);
+    };
+    req.on('data', onData);
+    req.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, seen)));
+    req.once('close', () => {
+      if (!req.complete)
+        reject(
+          new AppError(
+            499,
+            'client_closed_request',
+            'the client closed the connection before its body was sent',
+          ),
+        );
+    });
   });
-  req.pipe(counter);
-  return counter;
 }

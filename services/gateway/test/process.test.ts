@@ -4,6 +4,19 @@ import { fileURLToPath } from 'node:url';
 import { TEST_SECRET, listen } from './support/stack.js';
 import { freePort } from '@laas/testbed';
 
+const waitReady = async (url: string, output: () => string): Promise<void> => {
+  const deadline = Date.now() + 15_000;
+  while (
+    !(await fetch(`${url}/readyz`).then(
+      (r) => r.ok,
+      () => false,
+    ))
+  ) {
+    if (Date.now() > deadline) throw new Error(`gateway did not become ready:\n${output()}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+};
+
 const mainJs = (): string => {
   const path = fileURLToPath(new URL('../dist/main.js', import.meta.url));
   if (!existsSync(path)) throw new Error(`${path} is missing: run \`npm run build\` first (npm test does)`);
@@ -45,6 +58,16 @@ describe('the gateway process', () => {
       { CORS_ORIGINS: 'https://a.example/app', JWT_SECRET: TEST_SECRET },
       /CORS_ORIGINS has entries that are not origins/,
     ],
+    [
+      'a headers timeout longer than the request timeout',
+      { HEADERS_TIMEOUT_MS: '40000', REQUEST_TIMEOUT_MS: '30000', JWT_SECRET: TEST_SECRET },
+      /HEADERS_TIMEOUT_MS \(40000\) must not exceed REQUEST_TIMEOUT_MS \(30000\)/,
+    ],
+    [
+      'a METRICS_PORT that is not a port',
+      { METRICS_PORT: '70000', JWT_SECRET: TEST_SECRET },
+      /METRICS_PORT must be <= 65535/,
+    ],
   ])('refuses to start with %s (exit 78)', async (_label, env, message) => {
     const started = start(env);
     expect(await started.exited).toBe(78);
@@ -85,5 +108,34 @@ describe('the gateway process', () => {
       await upstream.close();
     }
     expect(started.output()).toMatch(/"msg":"stopped"/);
+  });
+
+  test('with METRICS_PORT, /metrics is served on that port alone and answers 404 on the public port', async () => {
+    const upstream = await listen((_req, res) => res.end('{}'));
+    const [port, metricsPort] = [String(await freePort()), String(await freePort())];
+    const url = `http://127.0.0.1:${port}`;
+    const started = start({
+      PORT: port,
+      METRICS_PORT: metricsPort,
+      JWT_SECRET: TEST_SECRET,
+      IMAGES_URL: upstream.url,
+      AUTH_URL: upstream.url,
+    });
+    try {
+      await waitReady(url, started.output);
+      expect((await fetch(`${url}/api/images/random`)).status).toBe(200);
+      const hidden = await fetch(`${url}/metrics`);
+      expect(hidden.status).toBe(404);
+      expect(await hidden.json()).toMatchObject({ error: { code: 'route_not_found' } });
+      const scraped = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
+      expect(scraped.status).toBe(200);
+      expect(await scraped.text()).toMatch(/http_requests_total\{[^}]*route="\/api\/images\/\*"/);
+      // The metrics port serves nothing else: not the API, not the page.
+      expect((await fetch(`http://127.0.0.1:${metricsPort}/api/images/random`)).status).toBe(404);
+    } finally {
+      started.child.kill('SIGTERM');
+      expect(await started.exited).toBe(0);
+      await upstream.close();
+    }
   });
 });

@@ -5,6 +5,7 @@ import {
   retryInBackground,
   runMain,
   runService,
+  serverLimits,
 } from '@laas/shared';
 import { createImagesApp } from './app.js';
 import { loadImagesConfig } from './config.js';
@@ -19,6 +20,7 @@ await runMain('images', async () => {
     logger,
     shutdownGraceMs: config.shutdownGraceMs,
     webConcurrency: config.webConcurrency,
+    limits: serverLimits(config),
     create: () => {
       const database = openDatabase(config.mongoUrl, config.mongoDb);
       const { app, catalog, readiness } = createImagesApp({

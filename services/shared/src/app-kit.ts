@@ -10,6 +10,8 @@ export interface AppKit {
   logger: Logger;
   readiness: Readiness;
   metrics: HttpMetrics;
+  /** Serve GET /metrics on this app (default true); false when metricsApp serves it on its own port. */
+  serveMetrics?: boolean;
 }
 
 /**
@@ -25,8 +27,19 @@ export function baseApp(kit: AppKit): Express {
   app.use(kit.metrics.middleware);
   app.use(closeWhenDraining(kit.readiness));
   app.use(healthRouter(kit.readiness));
-  app.get('/metrics', clusterAwareMetrics(kit.metrics.registry));
+  if (kit.serveMetrics !== false) app.get('/metrics', clusterAwareMetrics(kit.metrics.registry));
   return app;
+}
+
+/**
+ * GET /metrics alone, for a listener of its own (METRICS_PORT) that only Prometheus reaches; every
+ * other path answers 404. Keeps the metrics off a public listener without a second copy of them.
+ */
+export function metricsApp(metrics: HttpMetrics, logger: Logger): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.get('/metrics', clusterAwareMetrics(metrics.registry));
+  return finishApp(app, logger);
 }
 
 /** Route-not-found and the central error handler: the last middleware of every app. */

@@ -62,6 +62,16 @@ export function int(
   };
 }
 
+/** An integer that may be left unset (undefined), checked like int() when set. */
+export function optionalInt(
+  env: string,
+  doc: string,
+  opts: { min?: number; max?: number } = {},
+): Setting<number | undefined> {
+  const parser = int(env, doc, opts);
+  return { env, doc, parse: (raw) => (raw === undefined || raw === '' ? ok(undefined) : parser.parse(raw)) };
+}
+
 export function oneOf<const T extends string>(
   env: string,
   doc: string,
@@ -120,8 +130,55 @@ export function loadConfig<S extends Schema>(schema: S, env: Env = process.env):
   return out as ConfigOf<S>;
 }
 
+/**
+ * What one client may hold of a service's listener: the limits `createHttpServer` (server.ts)
+ * applies. Defaults fit a request of laas (headers well under 1 KiB, a body of at most 16 KiB);
+ * each service's README lists them.
+ */
+export const serverLimitSettings = {
+  headersTimeoutMs: int('HEADERS_TIMEOUT_MS', 'time to receive a request`s headers (then 408)', {
+    default: 10_000,
+    min: 1,
+  }),
+  bodyTimeoutMs: int(
+    'BODY_TIMEOUT_MS',
+    'time to receive a request body, extended by one second per BODY_MIN_RATE bytes received (then 408)',
+    { default: 10_000, min: 1 },
+  ),
+  bodyMinRate: int('BODY_MIN_RATE', 'bytes per second that extend BODY_TIMEOUT_MS by one second', {
+    default: 1024,
+    min: 1,
+  }),
+  requestTimeoutMs: int(
+    'REQUEST_TIMEOUT_MS',
+    'time to receive a whole request, headers and body (then 408)',
+    {
+      default: 30_000,
+      min: 1,
+    },
+  ),
+  keepAliveTimeoutMs: int('KEEP_ALIVE_TIMEOUT_MS', 'how long an idle keep-alive connection is kept', {
+    default: 65_000,
+    min: 1,
+  }),
+  maxHeaderBytes: int('MAX_HEADER_BYTES', 'largest request line and headers (then 431)', {
+    default: 16_384,
+    min: 1024,
+  }),
+  maxConnections: int('MAX_CONNECTIONS', 'open connections per process; further ones are closed at once', {
+    default: 4096,
+    min: 1,
+  }),
+  maxConnectionsPerClient: int(
+    'MAX_CONNECTIONS_PER_CLIENT',
+    'open connections per client address; further ones are closed at once (0 = no limit)',
+    { default: 0, min: 0 },
+  ),
+};
+
 /** Settings every service shares. */
 export const commonSettings = {
+  ...serverLimitSettings,
   logLevel: oneOf(
     'LOG_LEVEL',
     'pino log level',

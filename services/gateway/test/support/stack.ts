@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { MongoClient } from 'mongodb';
-import { createLogger } from '@laas/shared';
+import { createHttpServer, createLogger, type ServerLimits } from '@laas/shared';
 import { testMongoUrl } from '@laas/testbed';
 import { argon2Hasher, createAuthApp } from '@laas/auth';
 import { createImagesApp, type ImageCatalog } from '@laas/images';
@@ -19,8 +19,9 @@ export interface Listening {
   close(): Promise<void>;
 }
 
-export async function listen(handler: http.RequestListener): Promise<Listening> {
-  const server = http.createServer(handler);
+/** Listens on a free loopback port: a plain server, or one with the services' listener limits. */
+export async function listen(handler: http.RequestListener, limits?: ServerLimits): Promise<Listening> {
+  const server = limits === undefined ? http.createServer(handler) : createHttpServer(handler, limits);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
@@ -77,6 +78,7 @@ export interface RunningGateway extends GatewayApp, Listening {
 
 export async function startGateway(
   options: Partial<GatewayAppOptions> & { upstreams: GatewayAppOptions['upstreams'] },
+  limits?: ServerLimits,
 ): Promise<RunningGateway> {
   let logs = '';
   const sink = new Writable({
@@ -90,7 +92,7 @@ export async function startGateway(
     logger: createLogger('gateway-test', 'debug', sink),
     ...options,
   });
-  const listening = await listen(gateway.handler);
+  const listening = await listen(gateway.handler, limits);
   return {
     ...gateway,
     ...listening,
