@@ -11,9 +11,11 @@ const WHOLE_NUMBER = /^[0-9]{1,16}$/;
  * a repeated `count`, and bracketed forms like `count[]=1` that some parsers turn into arrays.
  */
 export function parseCount(query: Record<string, unknown>, max: number): number | null {
-  const bracketed = Object.keys(query).find((key) => key !== 'count' && key.startsWith('count['));
-  if (bracketed !== undefined) {
-    throw badRequest('invalid_count', `"${bracketed}" is not supported: pass count once, as a whole number`);
+  // A plain loop, not `find` with a callback: this runs on every GET /random.
+  for (const key in query) {
+    if (key.startsWith('count[')) {
+      throw badRequest('invalid_count', `"${key}" is not supported: pass count once, as a whole number`);
+    }
   }
   const raw = query['count'];
   if (raw === undefined) return null;
