@@ -1,8 +1,9 @@
 // A baseline of the images benchmark: a bare node:http server answering GET /random?count=N with
-// the same JSON as the images service, from memory. No Express, no database, no metrics: what
-// Node's HTTP stack alone costs per request. Env: PORT (default 0 = any), HOST (default 127.0.0.1).
+// the same bytes as the images service (the same JSON, the same headers), from memory. No
+// Express, no database, no metrics: what Node's HTTP stack alone costs per request.
+// Env: PORT (default 0 = any), HOST (default 127.0.0.1).
 import { createServer } from 'node:http';
-import { countOf, sampleUrls } from './sample-urls.js';
+import { countOf, requestId, sampleUrls } from './sample-urls.js';
 
 const server = createServer((req, res) => {
   const url = new URL(req.url ?? '/', 'http://localhost');
@@ -17,6 +18,7 @@ const server = createServer((req, res) => {
   const count = countOf(url.searchParams.get('count'));
   const body = JSON.stringify({ message: count === null ? sampleUrls(1)[0] : sampleUrls(count) });
   res.writeHead(200, {
+    'x-request-id': requestId(),
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(body),
   });

@@ -1,9 +1,11 @@
-// What the two baselines of the benchmark answer: the images service's 100-llama catalog, and a
-// draw of `count` distinct URLs from it (a partial Fisher-Yates over a copy). Shared by the plain
-// Express app and the bare node:http server, so both return exactly the JSON the service returns.
+// What the two baselines of the benchmark answer, so that all three servers return the same
+// bytes: the images service's 100-llama catalog under the same base URL the bench seeds it with,
+// a draw of `count` distinct URLs from it (a partial Fisher-Yates over a copy), and the same
+// headers (a fresh x-request-id per request, as the service makes one when the client sends none).
+import { randomUUID } from 'node:crypto';
 import { llamaCatalog } from '@laas/images';
 
-const URLS = llamaCatalog();
+export const URLS = llamaCatalog();
 
 export function sampleUrls(count) {
   const pool = URLS.slice();
@@ -20,3 +22,6 @@ export function countOf(raw) {
   const n = Number(raw);
   return Number.isInteger(n) && n >= 1 && n <= 25 ? n : 1;
 }
+
+/** The request id the service would answer with. */
+export const requestId = () => randomUUID();

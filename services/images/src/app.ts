@@ -1,3 +1,4 @@
+import type { RequestListener } from 'node:http';
 import type { Express } from 'express';
 import type { Db } from 'mongodb';
 import {
@@ -12,7 +13,9 @@ import {
 import { ImageCatalog } from './catalog.js';
 import type { Random } from './domain/sampling.js';
 import { ImageStore } from './image-store.js';
+import { randomRoute } from './random-route.js';
 import { imageRoutes } from './routes.js';
+import { imagesListener } from './routing.js';
 import { PictureGallery, pictureRoutes } from './pictures/index.js';
 
 export interface ImagesAppOptions {
@@ -29,7 +32,10 @@ export interface ImagesAppOptions {
 }
 
 export interface ImagesApp {
+  /** The Express app: every route but the hot ones, health, /metrics, the 404. */
   app: Express;
+  /** What the server runs: the hot routes, falling back to the app (routing.ts). */
+  handler: RequestListener;
   catalog: ImageCatalog;
   readiness: Readiness;
   metrics: HttpMetrics;
@@ -53,16 +59,19 @@ export function createImagesApp(options: ImagesAppOptions): ImagesApp {
   const app = baseApp({ logger: options.logger, readiness, metrics });
   // Every route of the service is mounted here, in one place: add a router beside this one.
   app.use(pictureRoutes(new PictureGallery()));
-  app.use(
-    imageRoutes({
-      catalog,
-      random: options.random ?? Math.random,
-      now: () => new Date(clock()),
-      maxCount: options.maxCount ?? 25,
-    }),
-  );
+  const maxCount = options.maxCount ?? 25;
+  app.use(imageRoutes({ catalog, now: () => new Date(clock()), maxCount }));
   finishApp(app, options.logger);
-  return { app, catalog, readiness, metrics };
+  const random = randomRoute({
+    catalog,
+    random: options.random ?? Math.random,
+    maxCount,
+    readiness,
+    metrics,
+    logger: options.logger,
+  });
+  const handler = imagesListener({ '/random': random }, app);
+  return { app, handler, catalog, readiness, metrics };
 }
 
 /**

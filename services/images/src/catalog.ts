@@ -130,7 +130,7 @@ export class ImageCatalog {
           if (!this.table) return;
           early.delete(this.size);
           // Two loads may overlap (the timer's and an upload's): each appends what is next.
-          if (this.table.memoryAfter(1, next.length) > this.options.memoryBudgetBytes) {
+          if (this.table.memoryAfter(1, UrlTable.storedBytes(next)) > this.options.memoryBudgetBytes) {
             this.outgrowMemory(size);
             return;
           }
@@ -163,16 +163,25 @@ export class ImageCatalog {
    * memory this touches no database; without it, one query fetches just the drawn ids.
    */
   async sample(count: number, random: Random): Promise<string[]> {
+    const table = this.tableForReads();
+    const ids = new LazyPermutation(this.size, random).take(count);
+    if (table) return ids.map((id) => table.url(id));
+    const urls = await this.options.store.urlsOf(ids);
+    return ids.flatMap((id) => urls.get(id) ?? []);
+  }
+
+  /**
+   * The table to draw from without touching the database (the hot path of `GET /random` does,
+   * see random-route.ts); null when the catalog is over its memory budget and reads need the
+   * database (then `sample`). Before the first load there is nothing to serve: 503.
+   */
+  tableForReads(): UrlTable | null {
     if (this.table && !this.loadedOnce)
       throw serviceUnavailable(
         'catalog_loading',
         'the catalog is not loaded yet (the database may be unreachable); try again shortly',
       );
-    const ids = new LazyPermutation(this.size, random).take(count);
-    const table = this.table;
-    if (table) return ids.map((id) => table.url(id));
-    const urls = await this.options.store.urlsOf(ids);
-    return ids.flatMap((id) => urls.get(id) ?? []);
+    return this.table;
   }
 
   /** Adds one image; a URL already in the catalog is a conflict. */
@@ -211,7 +220,7 @@ export class ImageCatalog {
       if (
         this.table &&
         doc._id === this.table.size &&
-        this.table.memoryAfter(1, doc.url.length) <= this.options.memoryBudgetBytes
+        this.table.memoryAfter(1, UrlTable.storedBytes(doc.url)) <= this.options.memoryBudgetBytes
       )
         this.table.append(doc.url);
       else await this.catchUp(doc._id + 1);

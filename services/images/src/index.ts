@@ -5,6 +5,7 @@ export { loadImagesConfig, imagesSettings, type ImagesConfig } from './config.js
 export { llamaCatalog } from './domain/llamas.js';
 export { LazyPermutation, type Random } from './domain/sampling.js';
 export { UrlTable } from './domain/url-table.js';
+export { judgeHost, type HostVerdict } from './domain/public-host.js';
 export { parseCount, parseImageId, parseImageUpload, MAX_URL_LENGTH } from './domain/validation.js';
 export {
   PictureGallery,

@@ -23,7 +23,7 @@ await runMain('images', async () => {
     limits: serverLimits(config),
     create: () => {
       const database = openDatabase(config.mongoUrl, config.mongoDb);
-      const { app, catalog, readiness } = createImagesApp({
+      const { handler, catalog, readiness } = createImagesApp({
         db: database.db,
         logger,
         maxCount: config.randomMaxCount,
@@ -37,7 +37,7 @@ await runMain('images', async () => {
       retryInBackground(() => catalog.ensureIndexes());
       void catalog.start();
       return {
-        app,
+        app: handler,
         readiness,
         close: async () => {
           await catalog.stop();

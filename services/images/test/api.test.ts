@@ -153,6 +153,21 @@ describe('POST /images and GET /images/:id', () => {
     expect(await res.json()).toMatchObject({ error: { code, message: expect.any(String) } });
   });
 
+  test.each([
+    ['an http URL', 'http://example.com/plain.jpg', 'url_not_https'],
+    ['a loopback address', 'https://127.0.0.1/a.jpg', 'url_not_public'],
+    ['the metadata address in hexadecimal', 'https://0xa9.0xfe.0xa9.0xfe/latest', 'url_not_public'],
+    ['a private IPv4 address inside IPv6', 'https://[::ffff:10.0.0.1]/a.jpg', 'url_not_public'],
+    ['localhost', 'https://localhost:4000/a.jpg', 'url_not_public'],
+  ])('an upload of %s is refused with 400 %s and nothing is stored', async (_label, url, code) => {
+    const res = await post('/images', JSON.stringify({ url }));
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({
+      error: { code, message: expect.stringMatching(/https|public/) },
+    });
+    expect(await images.db.collection('images').countDocuments({ url: new URL(url).href })).toBe(0);
+  });
+
   test('no body at all is refused with 400 missing_body', async () => {
     const res = await fetch(`${images.url}/images`, { method: 'POST' });
     expect(res.status).toBe(400);

@@ -14,6 +14,18 @@ describe('LazyPermutation', () => {
     for (const v of values) expect(v >= 0 && v < n && Number.isInteger(v)).toBe(true);
   });
 
+  test('a restarted permutation draws what a fresh one draws from the same random numbers', () => {
+    const random = seededRandom(5);
+    const reused = new LazyPermutation(1_000, random);
+    reused.takeInto(new Uint32Array(25), 25);
+    const out = new Uint32Array(25);
+    const taken = reused.restart(1_000).takeInto(out, 25);
+    const again = seededRandom(5);
+    new LazyPermutation(1_000, again).take(25);
+    expect([...out.subarray(0, taken)]).toEqual(new LazyPermutation(1_000, again).take(25));
+    expect(reused.heldPositions).toBeLessThanOrEqual(25);
+  });
+
   test('continuing a permutation never repeats a value', () => {
     const p = new LazyPermutation(50, seededRandom(2));
     const all = [...p.take(20), ...p.take(20), ...p.take(20)];

@@ -36,4 +36,25 @@ describe('UrlTable', () => {
     }
     expect(table.memoryBytes).toBeLessThanOrEqual(1.5 * (urlBytes + 4 * 100_000));
   });
+
+  test.each([
+    ['a plain URL', 'https://example.com/llama.jpg'],
+    ['a backslash kept in a query', new URL('https://example.com/?q=a\\b').href],
+    ['text outside ASCII (stored before uploads were validated)', 'https://example.com/lláma-🦙.jpg'],
+    ['a control character and a quote', 'https://example.com/a\u0001"b'],
+  ])(
+    '%s is copied out as the inside of an ASCII JSON string of it, and reads back unchanged',
+    (_label, url) => {
+      const table = new UrlTable();
+      table.append('https://example.com/before.jpg');
+      table.append(url);
+      const out = Buffer.alloc(table.jsonLength(1) + 2, '"');
+      expect(table.copyJson(1, out, 1)).toBe(out.length - 1);
+      // A JSON string in printable ASCII (so one latin1 byte per character is exact) that means the URL.
+      expect(out.toString('latin1')).toMatch(/^"[\x20-\x7e]*"$/);
+      expect(JSON.parse(out.toString('latin1'))).toBe(url);
+      expect(table.url(1)).toBe(url);
+      expect(UrlTable.storedBytes(url)).toBe(table.jsonLength(1));
+    },
+  );
 });

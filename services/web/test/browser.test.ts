@@ -4,11 +4,14 @@
 /**
  * The page in a real browser (Debian's chromium, driven by playwright-core) against the real
  * local system: FerretDB, images + auth + gateway as processes behind nginx, and Prometheus
- * scraping every replica. An "external" picture host for the upload is a real HTTP server on
- * another loopback port.
+ * scraping every replica. An "external" picture host for the upload is a real HTTPS server on
+ * another loopback port, under a public name (uploads take https URLs to public hosts only) that
+ * chromium maps to loopback; its certificate is a throw-away self-signed one the browser is told
+ * to accept.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import http from 'node:http';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,8 +35,40 @@ let system: LocalSystem;
 let pageUrl: string;
 let context: BrowserContext;
 let userDataDir: string;
-let pictureHost: http.Server;
+let pictureHost: https.Server;
 let pictureHostUrl: string;
+/** Public by its form (not resolved by the service); chromium maps it to the loopback server. */
+const PICTURE_HOST = 'pictures.llamas.example';
+
+/** A self-signed certificate for PICTURE_HOST, valid for a day, in `dir`. */
+function selfSignedCertificate(dir: string): { key: Buffer; cert: Buffer } {
+  const key = join(dir, 'picture-host.key');
+  const cert = join(dir, 'picture-host.crt');
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+      '-days',
+      '1',
+      '-subj',
+      `/CN=${PICTURE_HOST}`,
+      '-addext',
+      `subjectAltName=DNS:${PICTURE_HOST}`,
+    ],
+    { stdio: 'ignore' },
+  );
+  return { key: readFileSync(key), cert: readFileSync(cert) };
+}
 
 /** A tiny SVG on a host that is not the system's: what a user's upload points at. */
 const UPLOADED_SVG =
@@ -43,12 +78,13 @@ beforeAll(async () => {
   if (!existsSync(CHROMIUM))
     throw new Error(`${CHROMIUM} is missing: run "npm run tools" (it installs Debian's chromium)`);
   userDataDir = mkdtempSync(join(tmpdir(), 'laas-chromium-'));
-  pictureHost = http.createServer((_req, res) => {
+  pictureHost = https.createServer(selfSignedCertificate(userDataDir), (_req, res) => {
     res.writeHead(200, { 'content-type': 'image/svg+xml' });
     res.end(UPLOADED_SVG);
   });
   await new Promise<void>((resolve) => pictureHost.listen(0, '127.0.0.1', resolve));
-  pictureHostUrl = `http://127.0.0.1:${(pictureHost.address() as AddressInfo).port}`;
+  const picturePort = (pictureHost.address() as AddressInfo).port;
+  pictureHostUrl = `https://${PICTURE_HOST}:${picturePort}`;
   system = await startLocalSystem({
     services: ['images', 'auth', 'gateway'],
     replicas: 1,
@@ -60,7 +96,9 @@ beforeAll(async () => {
   context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
     headless: true,
-    args: ARGS,
+    args: [...ARGS, `--host-resolver-rules=MAP ${PICTURE_HOST} 127.0.0.1`],
+    // For the picture host's self-signed certificate (the only https the page loads here).
+    ignoreHTTPSErrors: true,
     viewport: { width: 1400, height: 1000 },
   });
 }, SLOW);

@@ -59,7 +59,7 @@ export async function startServices(dbName: string): Promise<Services> {
     loginLimits: { perAddress: 1000, perEmail: 1000, windowSeconds: 60 },
   });
   await authApp.users.ensureIndexes();
-  const images = await listen(imagesApp.app);
+  const images = await listen(imagesApp.handler);
   const auth = await listen(authApp.app);
   return {
     images: { ...images, catalog: imagesApp.catalog },

@@ -8,8 +8,12 @@
  * 1,000,000 URLs of 60 characters: strings ~84 MB in a million heap objects; this table
  * 60 MB of buffer (off the V8 heap, never traced) plus 4 MB of offsets, in two objects.
  *
- * URLs are stored as latin1 bytes: every URL the catalog accepts is a WHATWG URL's `href`, which
- * is ASCII (non-ASCII is percent-encoded or punycoded), so one byte per character is exact.
+ * Each URL is stored as the inside of its JSON string (`JSON.stringify(url)` without the quotes),
+ * so the hot path builds an answer by copying bytes, never escaping: `GET /random` is
+ * `{"message":["` + slot + `","` + slot + ... + `"]}`. For the URLs the catalog accepts (a WHATWG
+ * URL's `href`: ASCII, with `"` percent-encoded) the slot is the URL itself; a backslash, which an
+ * href may keep in its query, is stored as `\\`, and anything outside printable ASCII as `\uXXXX`,
+ * so every slot is ASCII and one latin1 byte per character is exact.
  */
 export class UrlTable {
   private bytes: Buffer;
@@ -42,9 +46,15 @@ export class UrlTable {
     return this.offsets[this.count]!;
   }
 
+  /** The bytes `url` takes in the table: its length, unless it needs escaping. */
+  static storedBytes(url: string): number {
+    return jsonInside(url).length;
+  }
+
   /** Adds the URL of image `size` (the next id). */
   append(url: string): void {
-    const length = url.length;
+    const stored = jsonInside(url);
+    const length = stored.length;
     const start = this.usedBytes;
     if (start + length > this.bytes.length) {
       const grown = Buffer.allocUnsafe(grownCapacity(this.bytes.length, start + length));
@@ -56,15 +66,37 @@ export class UrlTable {
       grown.set(this.offsets);
       this.offsets = grown;
     }
-    this.bytes.write(url, start, length, 'latin1');
+    this.bytes.write(stored, start, length, 'latin1');
     this.count++;
     this.offsets[this.count] = start + length;
   }
 
   /** The URL of image `id`, which must be below `size`. */
   url(id: number): string {
-    return this.bytes.toString('latin1', this.offsets[id], this.offsets[id + 1]);
+    const stored = this.bytes.toString('latin1', this.offsets[id], this.offsets[id + 1]);
+    return stored.includes('\\') ? (JSON.parse(`"${stored}"`) as string) : stored;
   }
+
+  /** The byte length of image `id`'s JSON string without its quotes. */
+  jsonLength(id: number): number {
+    return this.offsets[id + 1]! - this.offsets[id]!;
+  }
+
+  /** Copies image `id`'s JSON string without its quotes into `target` at `at`; returns where it ends. */
+  copyJson(id: number, target: Buffer, at: number): number {
+    return at + this.bytes.copy(target, at, this.offsets[id], this.offsets[id + 1]);
+  }
+}
+
+/** Printable ASCII but `"` and `\`: what a JSON string holds as is. */
+const PLAIN_JSON = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
+/** The inside of `JSON.stringify(text)`, in ASCII: what goes between the quotes. */
+function jsonInside(text: string): string {
+  if (PLAIN_JSON.test(text)) return text;
+  return JSON.stringify(text)
+    .slice(1, -1)
+    .replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /**

@@ -1,4 +1,5 @@
 import { badRequest } from '@laas/shared';
+import { judgeHost } from './public-host.js';
 
 /** The longest image URL accepted: the de-facto limit of browsers and CDNs. */
 export const MAX_URL_LENGTH = 2048;
@@ -11,9 +12,11 @@ const WHOLE_NUMBER = /^[0-9]{1,16}$/;
  * a repeated `count`, and bracketed forms like `count[]=1` that some parsers turn into arrays.
  */
 export function parseCount(query: Record<string, unknown>, max: number): number | null {
-  const bracketed = Object.keys(query).find((key) => key !== 'count' && key.startsWith('count['));
-  if (bracketed !== undefined) {
-    throw badRequest('invalid_count', `"${bracketed}" is not supported: pass count once, as a whole number`);
+  // A plain loop, not `find` with a callback: this runs on every GET /random.
+  for (const key in query) {
+    if (key.startsWith('count[')) {
+      throw badRequest('invalid_count', `"${key}" is not supported: pass count once, as a whole number`);
+    }
   }
   const raw = query['count'];
   if (raw === undefined) return null;
@@ -36,8 +39,9 @@ export function parseCount(query: Record<string, unknown>, max: number): number 
 }
 
 /**
- * Validates an upload body `{"url": "..."}` and returns the normalised absolute URL. Only a
- * string is ever used in a query, so `{"url": {"$gt": ""}}` cannot become an operator.
+ * Validates an upload body `{"url": "..."}` and returns the normalised absolute URL: https, to a
+ * public host (domain/public-host.ts). Only a string is ever used in a query, so
+ * `{"url": {"$gt": ""}}` cannot become an operator.
  */
 export function parseImageUpload(body: unknown): string {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
@@ -57,10 +61,22 @@ export function parseImageUpload(body: unknown): string {
   try {
     parsed = new URL(url);
   } catch {
-    throw badRequest('invalid_url', '"url" must be an absolute http or https URL');
+    throw badRequest('invalid_url', '"url" must be an absolute https URL');
   }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw badRequest('invalid_url', `"url" must use http or https, got ${parsed.protocol.replace(/:$/, '')}`);
+  // Pages are served over https in production, and a browser does not load http pictures into
+  // an https page (mixed content); over http, anyone on the way could change the picture.
+  if (parsed.protocol === 'http:') {
+    throw badRequest('url_not_https', '"url" must use https, got http');
+  }
+  if (parsed.protocol !== 'https:') {
+    throw badRequest('invalid_url', `"url" must use https, got ${parsed.protocol.replace(/:$/, '')}`);
+  }
+  const host = judgeHost(parsed.hostname);
+  if (!host.public) {
+    throw badRequest(
+      'url_not_public',
+      `"url" must point to a public host (every visitor's browser loads it): ${host.reason}`,
+    );
   }
   if (parsed.href.length > MAX_URL_LENGTH) {
     throw badRequest('url_too_long', `"url" must be at most ${MAX_URL_LENGTH} characters once normalised`);

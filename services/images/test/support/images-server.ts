@@ -30,7 +30,7 @@ export async function startImages(
   const images = createImagesApp({ ...options, db, logger: createLogger('images-test', 'silent') });
   await images.catalog.ensureIndexes().catch(() => undefined);
   await images.catalog.start();
-  const server = http.createServer(images.app);
+  const server = http.createServer(images.handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
