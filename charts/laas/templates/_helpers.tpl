@@ -348,6 +348,8 @@ spec:
                   key: jwt-secret
             - name: TOKEN_TTL
               value: {{ $c.tokenTtlSeconds | quote }}
+            - name: TRUST_PROXY
+              value: {{ $root.Values.trustedProxies | quote }}
             {{- else if eq $name "gateway" }}
             - name: IMAGES_URL
               value: {{ printf "http://%s:%d" (include "laas.componentName" (dict "root" $root "component" "images")) (int $root.Values.images.service.port) | quote }}
@@ -360,6 +362,8 @@ spec:
                   key: jwt-secret
             - name: GATEWAY_AUTH
               value: {{ $c.authMode | quote }}
+            - name: TRUST_PROXY
+              value: {{ $root.Values.trustedProxies | quote }}
             {{- if or $root.Values.prometheus.enabled $root.Values.prometheus.url }}
             # The web page's live scaling panel (GET /api/scaling) reads Prometheus.
             - name: PROMETHEUS_URL

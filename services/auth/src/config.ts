@@ -9,6 +9,7 @@ import {
   loadConfig,
   oneOf,
   str,
+  trustProxySetting,
   type ConfigOf,
   type JwtSecret,
   type Logger,
@@ -20,6 +21,7 @@ export const authSettings = {
   mongoUrl: str('MONGO_URL', 'MongoDB connection string', { default: 'mongodb://127.0.0.1:27017' }),
   mongoDb: str('MONGO_DB', 'database name', { default: 'laas' }),
   ...jwtSettings,
+  ...trustProxySetting,
   devMode: oneOf(
     'AUTH_DEV_MODE',
     'true generates a random signing secret when none is given (development only)',
@@ -31,21 +33,50 @@ export const authSettings = {
     min: 60,
     max: 30 * 24 * 3600,
   }),
+  registerLimitPerAddress: int(
+    'REGISTER_RATE_LIMIT_PER_ADDRESS',
+    'registrations per client address per window (0 = off)',
+    { default: 10, min: 0 },
+  ),
+  registerWindowSeconds: int('REGISTER_RATE_WINDOW_S', 'registration rate-limit window in seconds', {
+    default: 3600,
+    min: 1,
+  }),
   loginLimitPerAddress: int(
     'LOGIN_RATE_LIMIT_PER_ADDRESS',
-    'login attempts per client address per window (0 = off)',
-    {
-      default: 20,
-      min: 0,
-    },
+    'login attempts per client address per window, over all accounts (0 = off)',
+    { default: 20, min: 0 },
   ),
-  loginLimitPerEmail: int('LOGIN_RATE_LIMIT_PER_EMAIL', 'login attempts per email per window (0 = off)', {
-    default: 5,
-    min: 0,
-  }),
-  loginWindowSeconds: int('LOGIN_RATE_WINDOW_S', 'login rate-limit window in seconds', {
+  loginWindowSeconds: int('LOGIN_RATE_WINDOW_S', 'per-address login window in seconds', {
     default: 60,
     min: 1,
+  }),
+  loginFreeFailures: int(
+    'LOGIN_FREE_FAILURES',
+    'failed logins for one account from one address before backoff starts',
+    { default: 5, min: 1 },
+  ),
+  loginBackoffMaxSeconds: int('LOGIN_BACKOFF_MAX_S', 'longest backoff of one (account, address) pair', {
+    default: 900,
+    min: 1,
+  }),
+  loginAccountFailures: int(
+    'LOGIN_ACCOUNT_FAILURES',
+    'failed logins per account per window from addresses it never logged in from (0 = off)',
+    { default: 50, min: 0 },
+  ),
+  loginAccountWindowSeconds: int('LOGIN_ACCOUNT_WINDOW_S', 'the per-account window in seconds', {
+    default: 3600,
+    min: 1,
+  }),
+  hashConcurrency: int('HASH_CONCURRENCY', 'argon2id hashes and checks running at once', {
+    default: 2,
+    min: 1,
+    max: 64,
+  }),
+  hashQueue: int('HASH_QUEUE', 'argon2id hashes and checks waiting; beyond that 429 server_busy', {
+    default: 8,
+    min: 0,
   }),
   argon2MemoryKiB: int('ARGON2_MEMORY_KIB', 'argon2id memory cost in KiB (OWASP minimum 19456)', {
     default: 19_456,

@@ -1,4 +1,7 @@
-export { createAuthApp, type AuthApp, type AuthAppOptions } from './app.js';
+export { createAuthApp, DEFAULT_LIMITS, type AuthApp, type AuthAppOptions, type AuthLimits } from './app.js';
+export { HashQueue, type HashQueueOptions } from './domain/hash-queue.js';
+export { LoginThrottle, type LoginThrottleOptions, type LoginCheck } from './domain/login-throttle.js';
+export { REGISTRATION_ACCEPTED } from './routes.js';
 export {
   authSettings,
   loadAuthConfig,

@@ -22,6 +22,7 @@ await runMain('auth', async () => {
     ]);
   }
   logger.info({ source: secret.source, ttlSeconds: config.tokenTtlSeconds }, 'signing secret loaded');
+  logger.info({ trustProxy: config.trustProxy.toString() }, 'trusted proxies');
   await runService({
     name: 'auth',
     port: config.port,
@@ -41,12 +42,23 @@ await runMain('auth', async () => {
         tokenTtlSeconds: config.tokenTtlSeconds,
         clockSkewSeconds: config.clockSkewSeconds,
         hasher: argon2Hasher({ memoryCost: config.argon2MemoryKiB, timeCost: config.argon2TimeCost }),
-        loginLimits: {
-          perAddress: config.loginLimitPerAddress,
-          perEmail: config.loginLimitPerEmail,
-          windowSeconds: config.loginWindowSeconds,
+        limits: {
+          register: {
+            perAddress: config.registerLimitPerAddress,
+            windowSeconds: config.registerWindowSeconds,
+          },
+          login: {
+            perAddress: config.loginLimitPerAddress,
+            windowSeconds: config.loginWindowSeconds,
+            freeFailures: config.loginFreeFailures,
+            backoffMaxSeconds: config.loginBackoffMaxSeconds,
+            accountFailures: config.loginAccountFailures,
+            accountWindowSeconds: config.loginAccountWindowSeconds,
+          },
+          hashing: { concurrency: config.hashConcurrency, maxWaiting: config.hashQueue },
         },
         metrics: createHttpMetrics('auth', { defaultMetrics: true }),
+        trustedProxies: config.trustProxy,
       });
       // In the background, like images: a database down at boot must not stop the service.
       retryInBackground(() => users.ensureIndexes());

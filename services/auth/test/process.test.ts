@@ -94,7 +94,7 @@ describe('the auth process', () => {
       // The unique index is created in the background at boot: wait for it before relying on it.
       expect(
         (await post('/register', { email: 'proc@example.com', password: 'process-password' })).status,
-      ).toBe(201);
+      ).toBe(202);
       expect((await post('/login', { email: 'proc@example.com', password: 'process-password' })).status).toBe(
         200,
       );

@@ -17,7 +17,8 @@ beforeAll(async () => {
     tokenTtlSeconds: 600,
     clockSkewSeconds: 30,
   });
-  const res = await postJson(`${auth.url}/register`, { email: 'tok@example.com', password: 'password-tok' });
+  await postJson(`${auth.url}/register`, { email: 'tok@example.com', password: 'password-tok' });
+  const res = await postJson(`${auth.url}/login`, { email: 'tok@example.com', password: 'password-tok' });
   ({ token } = (await res.json()) as { token: string });
 });
 afterAll(() => auth.close());

@@ -5,6 +5,8 @@ import {
   LATENCY_BUCKETS,
   notFound,
   RateLimiter,
+  LOOPBACK_PROXIES,
+  TrustedProxies,
   baseApp,
   createHttpMetrics,
   finishApp,
@@ -39,6 +41,8 @@ export interface GatewayAppOptions {
   bodyLimitBytes?: number;
   /** Per-client requests per window; 0 (default) turns the limiter off. */
   rateLimit?: { limit: number; windowSeconds: number };
+  /** Whose X-Forwarded-For names the client (TRUST_PROXY). Default: loopback only. */
+  trustedProxies?: TrustedProxies;
   corsOrigins?: '*' | string[];
   /** The public routes; default gatewayRoutes() (routing.ts). */
   routes?: readonly Route[];
@@ -102,7 +106,8 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
   };
 
   // Express serves only what no public route matches: the document, health, metrics, 404.
-  const app = baseApp({ logger, readiness, metrics });
+  const trustedProxies = options.trustedProxies ?? TrustedProxies.parse(LOOPBACK_PROXIES);
+  const app = baseApp({ logger, readiness, metrics, trustedProxies });
   const document = JSON.stringify(openApiDocument);
   app.get('/openapi.json', (_req, res) => {
     res.type('application/json').send(document);
@@ -135,6 +140,7 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
     cors: cors(options.corsOrigins ?? []),
     limiter:
       limit.limit > 0 ? new RateLimiter({ limit: limit.limit, windowMs: limit.windowSeconds * 1000 }) : null,
+    trustedProxies,
     clock,
     readiness,
     metrics,

@@ -6,6 +6,7 @@ import {
   jwtSettings,
   loadConfig,
   readJwtSecret,
+  trustProxySetting,
   oneOf,
   optionalStr,
   url,
@@ -34,6 +35,7 @@ export const gatewaySettings = {
     'writes',
   ),
   ...jwtSettings,
+  ...trustProxySetting,
   upstreamTimeoutMs: int('UPSTREAM_TIMEOUT_MS', 'longest wait for an upstream to answer (then 504)', {
     default: 10_000,
     min: 1,

@@ -32,6 +32,7 @@ await runMain('gateway', async () => {
         upstreamConnections: config.upstreamConnections,
         bodyLimitBytes: config.bodyLimitBytes,
         rateLimit: { limit: config.rateLimit, windowSeconds: config.rateWindowSeconds },
+        trustedProxies: config.trustProxy,
         corsOrigins,
         metrics: createHttpMetrics('gateway', { defaultMetrics: true }),
         site,

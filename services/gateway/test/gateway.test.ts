@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { TrustedProxies } from '@laas/shared';
 import type { AuthMode } from '../src/index.js';
 import {
   json,
@@ -63,7 +64,7 @@ describe('the public API through the gateway', () => {
       `${gateway.url}/api/auth/register`,
       json({ email: 'flow@example.com', password: 'flow password' }),
     );
-    expect(registered.status).toBe(201);
+    expect(registered.status).toBe(202);
     const login = await fetch(
       `${gateway.url}/api/auth/login`,
       json({ email: 'flow@example.com', password: 'flow password' }),
@@ -597,10 +598,11 @@ describe('limits, CORS, health and metrics', () => {
     },
   );
 
-  test('clients behind a trusted proxy are limited by their X-Forwarded-For address, each on its own budget', async () => {
+  test('clients behind trusted proxies (TRUST_PROXY 127.0.0.0/8,10.0.0.0/8) are limited by their X-Forwarded-For address, each on its own budget', async () => {
     const gw = await startGateway({
       clock: () => 0,
       rateLimit: { limit: 1, windowSeconds: 60 },
+      trustedProxies: TrustedProxies.parse('127.0.0.0/8,10.0.0.0/8'),
       upstreams: { images: services.images.url, auth: services.auth.url },
     });
     try {

@@ -4,7 +4,7 @@ import { Writable } from 'node:stream';
 import { MongoClient } from 'mongodb';
 import { createLogger } from '@laas/shared';
 import { testMongoUrl } from '@laas/testbed';
-import { argon2Hasher, createAuthApp } from '@laas/auth';
+import { argon2Hasher, createAuthApp, DEFAULT_LIMITS } from '@laas/auth';
 import { createImagesApp, type ImageCatalog } from '@laas/images';
 import { createGatewayApp, type GatewayApp, type GatewayAppOptions } from '../../src/index.js';
 
@@ -55,7 +55,10 @@ export async function startServices(dbName: string): Promise<Services> {
     databaseCheck,
     signingKey: testKey(),
     hasher: argon2Hasher({ memoryCost: 8_192, timeCost: 2 }),
-    loginLimits: { perAddress: 1000, perEmail: 1000, windowSeconds: 60 },
+    limits: {
+      register: { perAddress: 1000, windowSeconds: 60 },
+      login: { ...DEFAULT_LIMITS.login, perAddress: 1000 },
+    },
   });
   await authApp.users.ensureIndexes();
   const images = await listen(imagesApp.app);
