@@ -1,6 +1,7 @@
 import type { Express } from 'express';
 import type { Db } from 'mongodb';
 import {
+  JWKS_PATH,
   RateLimiter,
   baseApp,
   createHttpMetrics,
@@ -13,6 +14,7 @@ import {
 } from '@laas/shared';
 import { HashQueue, type HashQueueOptions } from './domain/hash-queue.js';
 import { LoginThrottle } from './domain/login-throttle.js';
+import type { SigningKeys } from './domain/signing-keys.js';
 import { argon2Hasher, dummyHash, type PasswordHasher } from './domain/passwords.js';
 import { TokenService } from './domain/tokens.js';
 import { authRoutes } from './routes.js';
@@ -22,8 +24,8 @@ export interface AuthAppOptions {
   db: Db;
   logger: Logger;
   databaseCheck: ReadinessCheck;
-  /** The HS256 signing secret (see resolveSigningSecret). */
-  signingKey: Uint8Array;
+  /** The Ed25519 key that signs and the JWKS published (see resolveSigningKeys). */
+  signingKeys: SigningKeys;
   issuer?: string;
   audience?: string;
   tokenTtlSeconds?: number;
@@ -81,10 +83,10 @@ export function createAuthApp(options: AuthAppOptions): AuthApp {
   const users = new UserStore(options.db);
   const hasher = options.hasher ?? argon2Hasher({ memoryCost: 19_456, timeCost: 2 });
   const tokens = new TokenService({
-    key: options.signingKey,
+    keys: options.signingKeys,
     issuer: options.issuer ?? 'laas-auth',
     audience: options.audience ?? 'laas',
-    ttlSeconds: options.tokenTtlSeconds ?? 3600,
+    ttlSeconds: options.tokenTtlSeconds ?? 900,
     clockSkewSeconds: options.clockSkewSeconds ?? 30,
     clock,
   });
@@ -99,6 +101,11 @@ export function createAuthApp(options: AuthAppOptions): AuthApp {
   });
   const hashOfNothing = dummyHash(hasher);
   hashOfNothing.catch(() => undefined);
+  // Public keys only; verifiers cache it (max-age), and refetch on a kid they do not know.
+  const jwks = JSON.stringify(options.signingKeys.jwks);
+  app.get(JWKS_PATH, (_req, res) => {
+    res.set('cache-control', 'public, max-age=300').type('application/jwk-set+json').send(jwks);
+  });
   app.use(
     authRoutes({
       users,

@@ -5,11 +5,19 @@ export { REGISTRATION_ACCEPTED } from './routes.js';
 export {
   authSettings,
   loadAuthConfig,
-  resolveSigningSecret,
+  resolveSigningKeys,
   type AuthConfig,
-  type SigningSecret,
+  type ResolvedSigningKeys,
 } from './config.js';
 export { argon2Hasher, dummyHash, type PasswordHasher, type Argon2Options } from './domain/passwords.js';
+export {
+  ed25519FromPem,
+  generateSigningKey,
+  publicJwk,
+  signingKeys,
+  type SigningKey,
+  type SigningKeys,
+} from './domain/signing-keys.js';
 export { TokenService, type IssuedToken, type TokenSubject } from './domain/tokens.js';
 export {
   parseCredentials,

@@ -8,20 +8,28 @@ import {
   runService,
 } from '@laas/shared';
 import { createAuthApp } from './app.js';
-import { loadAuthConfig, resolveSigningSecret } from './config.js';
+import { loadAuthConfig, resolveSigningKeys } from './config.js';
 import { argon2Hasher } from './domain/passwords.js';
 
 await runMain('auth', async () => {
   const config = loadAuthConfig();
   const logger = createLogger('auth', config.logLevel);
-  // Resolved before any worker starts, so a missing secret stops the process at once.
-  const secret = resolveSigningSecret(config, logger);
-  if (secret.source === 'generated' && config.webConcurrency > 1) {
+  // Resolved before any worker starts, so a missing or bad key stops the process at once.
+  const keys = resolveSigningKeys(config, logger);
+  if (keys.source === 'generated' && config.webConcurrency > 1) {
     throw new ConfigError([
-      'AUTH_DEV_MODE with a generated secret cannot run WEB_CONCURRENCY > 1: each worker would sign with its own',
+      'AUTH_DEV_MODE with a generated key cannot run WEB_CONCURRENCY > 1: each worker would sign with its own',
     ]);
   }
-  logger.info({ source: secret.source, ttlSeconds: config.tokenTtlSeconds }, 'signing secret loaded');
+  logger.info(
+    {
+      source: keys.source,
+      kid: keys.current.kid,
+      published: keys.jwks.keys.length,
+      ttlSeconds: config.tokenTtlSeconds,
+    },
+    'signing key loaded',
+  );
   logger.info({ trustProxy: config.trustProxy.toString() }, 'trusted proxies');
   await runService({
     name: 'auth',
@@ -36,7 +44,7 @@ await runMain('auth', async () => {
         db: database.db,
         logger,
         databaseCheck: database.readiness,
-        signingKey: secret.key,
+        signingKeys: keys,
         issuer: config.issuer,
         audience: config.audience,
         tokenTtlSeconds: config.tokenTtlSeconds,

@@ -12,6 +12,9 @@ import {
   finishApp,
   Readiness,
   tokenVerifier,
+  remoteTokenKeys,
+  JWKS_PATH,
+  type TokenKeys,
   type HttpMetrics,
   type Logger,
 } from '@laas/shared';
@@ -29,8 +32,12 @@ export interface GatewayAppOptions {
   logger: Logger;
   upstreams: Record<UpstreamName, string>;
   authMode?: AuthMode;
-  /** HS256 secret shared with auth; required unless authMode is 'none'. */
-  verificationKey?: Uint8Array | null;
+  /**
+   * The public keys that check tokens (remoteTokenKeys of auth's JWKS, or localTokenKeys);
+   * undefined or null: fetched from the auth upstream's /.well-known/jwks.json. Unused with
+   * authMode 'none'.
+   */
+  tokenKeys?: TokenKeys | null;
   issuer?: string;
   audience?: string;
   clockSkewSeconds?: number;
@@ -70,8 +77,10 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
   const { logger } = options;
   const clock = options.clock ?? Date.now;
   const authMode = options.authMode ?? 'writes';
-  const key = options.verificationKey ?? null;
-  if (authMode !== 'none' && key === null) throw new Error(`authMode ${authMode} needs a verification key`);
+  const keys =
+    authMode === 'none'
+      ? null
+      : (options.tokenKeys ?? remoteTokenKeys(new URL(JWKS_PATH, options.upstreams.auth).toString()));
 
   // Ready whenever it is not draining. Deliberately no upstream checks: if images is down,
   // a gateway that turned unready would be taken out of the load balancer too, and clients
@@ -128,9 +137,9 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
     ],
     upstreams,
     authMode,
-    verifier: key
+    verifier: keys
       ? tokenVerifier({
-          key,
+          keys,
           issuer: options.issuer ?? 'laas-auth',
           audience: options.audience ?? 'laas',
           clockSkewSeconds: options.clockSkewSeconds ?? 30,

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { SignJWT } from 'jose';
 import { AppError, TrustedProxies } from '@laas/shared';
 import { clientAddress, gatewayRoutes, jsonAnswer, type LocalRoute } from '../src/index.js';
-import { startEcho, startGateway, testKey, type RunningGateway } from './support/stack.js';
+import { startEcho, startGateway, TEST_KEYS, type RunningGateway } from './support/stack.js';
 
 let echo: Awaited<ReturnType<typeof startEcho>>;
 beforeAll(async () => {
@@ -13,13 +13,13 @@ afterAll(() => echo.close());
 const validToken = (): Promise<string> => {
   const iat = Math.floor(Date.now() / 1000);
   return new SignJWT({ email: 'local@example.com' })
-    .setProtectedHeader({ alg: 'HS256' })
+    .setProtectedHeader({ alg: 'EdDSA', kid: TEST_KEYS.current.kid })
     .setSubject('0123456789abcdef01234567')
     .setIssuer('laas-auth')
     .setAudience('laas')
     .setIssuedAt(iat)
     .setExpirationTime(iat + 600)
-    .sign(testKey());
+    .sign(TEST_KEYS.current.privateKey);
 };
 
 describe("the gateway's own routes: local routes in the route table", () => {

@@ -132,6 +132,20 @@ export const trustProxySetting = {
   ),
 };
 
+/** A URL that may be left unset (then undefined); a bad one is a problem named at boot. */
+export function optionalUrl(
+  env: string,
+  doc: string,
+  opts: { protocols?: string[] } = {},
+): Setting<string | undefined> {
+  const required = url(env, doc, opts);
+  return {
+    env,
+    doc,
+    parse: (raw) => (raw === undefined || raw === '' ? ok(undefined) : required.parse(raw)),
+  };
+}
+
 export type Schema = Record<string, Setting<unknown>>;
 export type ConfigOf<S extends Schema> = { [K in keyof S]: S[K] extends Setting<infer T> ? T : never };
 
