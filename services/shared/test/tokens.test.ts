@@ -295,6 +295,14 @@ describe("keys fetched from auth's JWKS document: cached, refetched for an unkno
     },
   );
 
+  test('a failed fetch is not remembered: once the document answers again, the next token passes', async () => {
+    const v = verifierOf(remoteTokenKeys(url));
+    status = 500;
+    await expect(v.verify(await sign())).rejects.toMatchObject({ status: 503 });
+    status = 200;
+    await expect(v.verify(await sign())).resolves.toMatchObject({ userId: standard.sub });
+  });
+
   test('when nothing listens at the address, a token answers 503 token_keys_unavailable', async () => {
     const closed = http.createServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
