@@ -14,7 +14,7 @@ beforeAll(async () => {
     mongoUrl: testMongoUrl(),
     mongoDb: 'experiment_smoke_test',
     serviceUrls: {},
-    jwtSecret: 'unused-by-images',
+    signingKeyFile: 'unused-by-images',
     logLevel: 'warn',
   });
   execFileSync(process.execPath, [imagesService.setup!.entry], { env: { ...process.env, ...env } });

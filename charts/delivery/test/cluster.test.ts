@@ -3,6 +3,7 @@
 // `--wait=false`). Every object must be accepted by the API server's validation, the CRD must be
 // established and the LatencyAutoscalers accepted by its schema; RBAC is checked by
 // impersonating the autoscaler's ServiceAccount.
+import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { testKube } from '@laas/testbed';
@@ -227,9 +228,10 @@ describe('the LatencyAutoscaler CRD', () => {
 describe('helm upgrade', () => {
   const ns = namespaceOf('default');
 
-  test('keeps the generated JWT and MongoDB credentials', async () => {
+  test('keeps the generated Ed25519 signing key and the MongoDB credentials', async () => {
     const before = { jwt: await secretData(ns, 'laas-jwt'), mongo: await secretData(ns, 'laas-mongodb') };
-    expect(Buffer.from(before.jwt['jwt-secret']!, 'base64').length).toBe(64);
+    const pem = Buffer.from(before.jwt['signing-key.pem']!, 'base64').toString();
+    expect(createPrivateKey(pem).asymmetricKeyType).toBe('ed25519');
     const upgrade = await helmIn([
       'upgrade',
       'laas',

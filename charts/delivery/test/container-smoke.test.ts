@@ -40,8 +40,8 @@ const COMPONENTS: Component[] = [
       PORT: String(port),
       MONGO_URL: testMongoUrl(),
       MONGO_DB: `smoke_auth_${process.pid}`,
-      JWT_SECRET: 'smoke-test-secret-of-sufficient-length-0123456789',
-      TOKEN_TTL: '3600',
+      AUTH_DEV_MODE: 'true',
+      TOKEN_TTL: '900',
     }),
   },
   {
@@ -51,7 +51,6 @@ const COMPONENTS: Component[] = [
       PORT: String(port),
       IMAGES_URL: 'http://127.0.0.1:9',
       AUTH_URL: 'http://127.0.0.1:9',
-      JWT_SECRET: 'smoke-test-secret-of-sufficient-length-0123456789',
       GATEWAY_AUTH: 'writes',
     }),
   },

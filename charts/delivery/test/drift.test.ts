@@ -139,20 +139,34 @@ describe('the chart agrees with the code it runs', () => {
     expect(config.mongoUrl).toMatch(/^mongodb:\/\/laas:[A-Za-z0-9]+@laas-mongodb\.laas\.svc:27017\//);
   });
 
-  test('the auth config loader accepts the env the chart gives it, and the generated JWT secret is long enough', async () => {
-    const { loadAuthConfig, resolveSigningSecret } = await import('../../../services/auth/src/config.js');
-    const config = loadAuthConfig(envOf(containerOf('laas-auth')));
+  test('the auth config loader accepts the env the chart gives it, and its key file is the generated Ed25519 private key', async () => {
+    const { loadAuthConfig } = await import('../../../services/auth/src/config.js');
+    const { ed25519FromPem } = await import('../../../services/auth/src/domain/signing-keys.js');
+    const container = containerOf('laas-auth');
+    const config = loadAuthConfig(envOf(container));
     expect(config.port).toBe(4001);
-    expect(resolveSigningSecret(config).source).toBe('JWT_SECRET');
+    // The file auth reads is a key of the Secret mounted where the path points.
+    const mounts = (container as { volumeMounts?: { name: string; mountPath: string }[] }).volumeMounts ?? [];
+    const mount = mounts.find((m) => config.privateKeyFile?.startsWith(`${m.mountPath}/`))!;
+    const volume = podTemplateOf(byName(objects, 'Deployment', 'laas-auth'))!.spec.volumes!.find(
+      (v) => v.name === mount.name,
+    )!;
+    const secretName = (volume['secret'] as { secretName: string }).secretName;
+    const data = byName(objects, 'Secret', secretName)['data'] as Record<string, string>;
+    const pem = Buffer.from(
+      data[config.privateKeyFile!.slice(mount.mountPath.length + 1)]!,
+      'base64',
+    ).toString();
+    expect(ed25519FromPem(pem, 'the generated key').type).toBe('private');
   });
 
-  test('the gateway config loader accepts the env the chart gives it', async () => {
-    const { loadGatewayConfig, resolveVerificationKey } =
-      await import('../../../services/gateway/src/config.js');
+  test('the gateway config loader accepts the env the chart gives it, and fetches keys from auth', async () => {
+    const { loadGatewayConfig, resolveJwksUrl } = await import('../../../services/gateway/src/config.js');
     const config = loadGatewayConfig(envOf(containerOf('laas-gateway')));
     expect(config.port).toBe(4002);
     expect(config.imagesUrl).toBe('http://laas-images:4000');
-    expect(resolveVerificationKey(config)).not.toBeNull();
+    expect(resolveJwksUrl(config)).toBe('http://laas-auth:4001/.well-known/jwks.json');
+    expect(Object.keys(envOf(containerOf('laas-gateway')))).not.toContain('JWT_PRIVATE_KEY_FILE');
   });
 });
 

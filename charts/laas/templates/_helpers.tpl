@@ -347,27 +347,28 @@ spec:
                   key: mongo-url
             - name: MONGO_DB
               value: {{ $c.database | quote }}
-            - name: JWT_SECRET
-              valueFrom:
-                secretKeyRef:
-                  name: {{ include "laas.jwtSecretName" $root }}
-                  key: jwt-secret
+            - name: JWT_PRIVATE_KEY_FILE
+              value: /var/run/laas/jwt/signing-key.pem
+            {{- $jwt := lookup "v1" "Secret" $root.Release.Namespace (include "laas.jwtSecretName" $root) }}
+            {{- if and $jwt $jwt.data (hasKey $jwt.data "previous-key.pem") }}
+            - name: JWT_PREVIOUS_KEY_FILE
+              value: /var/run/laas/jwt/previous-key.pem
+            {{- end }}
             - name: TOKEN_TTL
               value: {{ $c.tokenTtlSeconds | quote }}
+            - name: TRUST_PROXY
+              value: {{ $root.Values.trustedProxies | quote }}
             {{- else if eq $name "gateway" }}
             - name: IMAGES_URL
               value: {{ printf "http://%s:%d" (include "laas.componentName" (dict "root" $root "component" "images")) (int $root.Values.images.service.port) | quote }}
             - name: AUTH_URL
               value: {{ printf "http://%s:%d" (include "laas.componentName" (dict "root" $root "component" "auth")) (int $root.Values.auth.service.port) | quote }}
-            - name: JWT_SECRET
-              valueFrom:
-                secretKeyRef:
-                  name: {{ include "laas.jwtSecretName" $root }}
-                  key: jwt-secret
             - name: GATEWAY_AUTH
               value: {{ $c.authMode | quote }}
             - name: METRICS_PORT
               value: {{ $c.metricsPort | quote }}
+            - name: TRUST_PROXY
+              value: {{ $root.Values.trustedProxies | quote }}
             {{- if or $root.Values.prometheus.enabled $root.Values.prometheus.url }}
             # The web page's live scaling panel (GET /api/scaling) reads Prometheus.
             - name: PROMETHEUS_URL
@@ -411,10 +412,22 @@ spec:
           volumeMounts:
             - name: tmp
               mountPath: /tmp
+            {{- if eq $name "auth" }}
+            - name: jwt
+              mountPath: /var/run/laas/jwt
+              readOnly: true
+            {{- end }}
       volumes:
         - name: tmp
           emptyDir:
             sizeLimit: 64Mi
+        {{- if eq $name "auth" }}
+        # The private key reaches auth only, as a file readable by its group (fsGroup).
+        - name: jwt
+          secret:
+            secretName: {{ include "laas.jwtSecretName" $root }}
+            defaultMode: 0440
+        {{- end }}
       {{- with $c.nodeSelector }}
       nodeSelector:
         {{- toYaml . | nindent 8 }}

@@ -1,12 +1,13 @@
 // The gateway configurations both benchmarks measure, and the headers k6 or the load loop sends
 // with each, so that every request takes the steps the configuration switches on.
-import { randomBytes } from 'node:crypto';
-import { SignJWT } from 'jose';
+import { generateKeyPairSync } from 'node:crypto';
+import { exportJWK, SignJWT } from 'jose';
 
 export const ORIGIN = 'https://laas.example';
 
 /**
- * A fresh HS256 secret, a token signed with it (valid 6 hours: longer than any run), and the
+ * A fresh Ed25519 key, its JWKS (the gateway fetches it as it would auth's), a token signed
+ * with it (valid 6 hours: longer than any run), and the
  * configurations:
  *   default     GATEWAY_AUTH=writes, no CORS, no rate limit (reads need no token)
  *   cors+limit  CORS_ORIGINS and GATEWAY_RATE_LIMIT set; requests carry Origin and
@@ -15,16 +16,17 @@ export const ORIGIN = 'https://laas.example';
  *   auth=all    GATEWAY_AUTH=all; requests carry a valid token
  */
 export async function benchConfigs() {
-  const secret = randomBytes(32).toString('hex');
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  const jwks = { keys: [{ ...(await exportJWK(publicKey)), kid: 'bench', alg: 'EdDSA', use: 'sig' }] };
   const iat = Math.floor(Date.now() / 1000);
   const token = await new SignJWT({ email: 'bench@example.com' })
-    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setProtectedHeader({ alg: 'EdDSA', typ: 'JWT', kid: 'bench' })
     .setSubject('0123456789abcdef01234567')
     .setIssuer('laas-auth')
     .setAudience('laas')
     .setIssuedAt(iat)
     .setExpirationTime(iat + 6 * 3600)
-    .sign(new TextEncoder().encode(secret));
+    .sign(privateKey);
   const configs = {
     default: { env: { GATEWAY_AUTH: 'writes' }, headers: {} },
     'cors+limit': {
@@ -40,7 +42,7 @@ export async function benchConfigs() {
     // The control (not a gateway): a bare forward, see bare-forward.js. Not in the default list.
     bare: { env: {}, headers: {}, main: 'bare-forward.js' },
   };
-  return { secret, configs };
+  return { jwks, configs };
 }
 
 /** The names in a comma-separated --configs option, each checked. */

@@ -64,7 +64,7 @@ async function measure(side) {
 const cleanup = cleanupList();
 try {
   const images = await startSeededImages({ cleanup, db: 'laas_cpu_bench' });
-  const { secret, configs } = await benchConfigs();
+  const { jwks, configs } = await benchConfigs();
   const names = chosenConfigs(values.configs, configs);
   if (values.baseline) {
     configs.baseline = { ...configs.default, main: resolve(values.baseline) };
@@ -73,7 +73,7 @@ try {
   const sides = [{ name: 'images', proc: images.process, url: images.url, path: PATH_DIRECT, headers: {} }];
   for (const name of names) {
     const config = configs[name];
-    const { url, proc } = await startGatewayProcess({ cleanup, name, config, imagesUrl: images.url, secret });
+    const { url, proc } = await startGatewayProcess({ cleanup, name, config, imagesUrl: images.url, jwks });
     sides.push({ name, proc, url, path: PATH_GATEWAY, headers: config.headers });
   }
   if (sides.some((s) => s.proc.cgroup?.cpuUsageNs() === undefined))

@@ -44,7 +44,7 @@ const say = (line) => process.stdout.write(`bench: ${line}\n`);
 const cleanup = cleanupList();
 try {
   const images = await startSeededImages({ cleanup, cpuMillis });
-  const { secret, configs: CONFIGS } = await benchConfigs();
+  const { jwks, configs: CONFIGS } = await benchConfigs();
   const names = chosenConfigs(values.configs, CONFIGS);
   if (values.baseline) {
     CONFIGS.baseline = { ...CONFIGS[values['baseline-config']], main: resolve(values.baseline) };
@@ -57,7 +57,7 @@ try {
       name,
       config: CONFIGS[name],
       imagesUrl: images.url,
-      secret,
+      jwks,
       cpuMillis,
     });
   if (!images.process.limited || Object.values(gateways).some((g) => !g.proc.limited))

@@ -31,7 +31,7 @@ const say = (line) => process.stdout.write(`profile: ${line}\n`);
 const cleanup = cleanupList();
 try {
   const images = await startSeededImages({ cleanup, db: 'laas_gateway_profile' });
-  const { secret, configs } = await benchConfigs();
+  const { jwks, configs } = await benchConfigs();
   const config = configs[values.config];
   if (!config) throw new Error(`unknown configuration ${values.config}: ${Object.keys(configs).join(', ')}`);
   const { url, proc: gateway } = await startGatewayProcess({
@@ -39,7 +39,7 @@ try {
     name: values.config,
     config,
     imagesUrl: images.url,
-    secret,
+    jwks,
     nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${out}`],
   });
   const path = PATH_GATEWAY;

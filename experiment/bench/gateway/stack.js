@@ -2,6 +2,7 @@
 // seeded images service and gateway processes in the configurations of configs.js, each in a
 // cgroup of its own (@laas/local), so the CPU each spends can be read from cpuacct.
 import { execFileSync } from 'node:child_process';
+import http from 'node:http';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { imagesService, startLimitedProcess, startReplica } from '@laas/local';
@@ -62,10 +63,17 @@ export async function startGatewayProcess({
   name,
   config,
   imagesUrl,
-  secret,
+  jwks,
   cpuMillis,
   nodeArgs = [],
 }) {
+  // The keys the gateway checks tokens with, served as auth serves them.
+  const keys = http.createServer((_req, res) => {
+    res.setHeader('content-type', 'application/json');
+    res.end(JSON.stringify(jwks));
+  });
+  await new Promise((ok) => keys.listen(0, '127.0.0.1', ok));
+  cleanup.push(() => new Promise((ok) => keys.close(ok)));
   const port = await freePort();
   const proc = startLimitedProcess({
     name: 'bench-gateway',
@@ -83,7 +91,7 @@ export async function startGatewayProcess({
       LOG_LEVEL: 'warn',
       IMAGES_URL: imagesUrl,
       AUTH_URL: 'http://127.0.0.1:9', // not exercised by the benchmarks
-      JWT_SECRET: secret,
+      JWKS_URL: `http://127.0.0.1:${keys.address().port}/.well-known/jwks.json`,
       ...config.env,
     },
     cpuMillis,

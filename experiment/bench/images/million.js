@@ -54,7 +54,7 @@ try {
       mongoUrl: mongo.url,
       mongoDb: db,
       serviceUrls: {},
-      jwtSecret: 'unused',
+      signingKeyFile: 'unused',
       logLevel: 'info',
     });
 

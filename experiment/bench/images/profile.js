@@ -33,7 +33,7 @@ try {
     mongoUrl: mongo.url,
     mongoDb: 'laas_profile',
     serviceUrls: {},
-    jwtSecret: 'unused-by-images',
+    signingKeyFile: 'unused-by-images',
     logLevel: 'warn',
   });
   execFileSync(process.execPath, [imagesService.setup.entry], {

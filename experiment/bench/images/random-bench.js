@@ -175,7 +175,7 @@ try {
     mongoUrl,
     mongoDb: process.env.MONGO_DB ?? 'laas_bench',
     serviceUrls: {},
-    jwtSecret: 'unused-by-images',
+    signingKeyFile: 'unused-by-images',
     logLevel: 'warn',
   });
   execFileSync(process.execPath, [imagesService.setup.entry], {

@@ -265,7 +265,7 @@ describe('the chart with the lab values, in the lab cluster', () => {
     const email = `lab-${Date.now()}@llama.test`;
     const password = 'alpaca-alpaca-42';
     const registered = await viaIngress('/api/auth/register', { method: 'POST', json: { email, password } });
-    expect(registered.status).toBe(201);
+    expect(registered.status).toBe(202);
     const login = await viaIngress('/api/auth/login', { method: 'POST', json: { email, password } });
     expect(login.status).toBe(200);
     const { token } = JSON.parse(login.body) as { token: string };

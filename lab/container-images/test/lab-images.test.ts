@@ -23,7 +23,6 @@ const COLD_BUILD_MS = 75 * 60_000;
 const NODE_VERSION = readVersions().LAB_NODE_VERSION!;
 // The PATH every image inherits from its base (or buildah's default for FROM scratch).
 const BASE_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
-const JWT_SECRET = 'lab-image-test-secret-of-sufficient-length-0123456789';
 
 let archives: LabImageArchive[];
 const archiveOf = (name: string) => archives.find((a) => a.name === name)!;
@@ -191,7 +190,7 @@ describe.each([
       PORT: String(port),
       MONGO_URL: testMongoUrl(),
       MONGO_DB: `lab_image_auth_${process.pid}`,
-      JWT_SECRET,
+      AUTH_DEV_MODE: 'true',
     }),
   ],
   [
@@ -201,7 +200,6 @@ describe.each([
       PORT: String(port),
       IMAGES_URL: 'http://127.0.0.1:9',
       AUTH_URL: 'http://127.0.0.1:9',
-      JWT_SECRET,
     }),
   ],
 ])('the %s image, unpacked from its archive and started as its config says', (name, _v, envOf) => {

@@ -11,8 +11,11 @@ export interface ServiceContext {
   /** The in-system URL of every service already started (its nginx Service port), by name. */
   serviceUrls: Record<string, string>;
   logLevel: string;
-  /** HS256 secret shared by auth (signs) and gateway (verifies); random per run of the system. */
-  jwtSecret: string;
+  /**
+   * File of the Ed25519 key auth signs with (PKCS#8 PEM), generated per run of the system; the
+   * gateway fetches the public half from auth's /.well-known/jwks.json.
+   */
+  signingKeyFile: string;
   /** The system's public URL (the ingress: the last service's nginx port); the seed links pictures under it. */
   publicUrl?: string;
   /** The system's Prometheus, when it runs one (the gateway's scaling panel reads it). */
@@ -57,7 +60,7 @@ export const authService: ServiceSpec = {
     MONGO_URL: ctx.mongoUrl,
     MONGO_DB: ctx.mongoDb,
     LOG_LEVEL: ctx.logLevel,
-    JWT_SECRET: ctx.jwtSecret,
+    JWT_PRIVATE_KEY_FILE: ctx.signingKeyFile,
     WEB_CONCURRENCY: '1',
   }),
 };
@@ -72,7 +75,6 @@ export const gatewayService: ServiceSpec = {
     ...(ctx.serviceUrls.auth ? { AUTH_URL: ctx.serviceUrls.auth } : {}),
     ...(ctx.prometheusUrl ? { PROMETHEUS_URL: ctx.prometheusUrl } : {}),
     LOG_LEVEL: ctx.logLevel,
-    JWT_SECRET: ctx.jwtSecret,
     WEB_CONCURRENCY: '1',
   }),
 };

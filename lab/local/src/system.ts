@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { AccountedGroup } from './accounting.js';
@@ -179,7 +180,7 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
       mongoDb,
       serviceUrls: {},
       logLevel: options.logLevel ?? 'warn',
-      jwtSecret: randomBytes(32).toString('hex'),
+      signingKeyFile: writeSigningKey(join(dir, 'signing-key.pem')),
       publicUrl: serviceUrls[specs[specs.length - 1]!.name]!,
       ...(prometheus ? { prometheusUrl: prometheus.url } : {}),
     };
@@ -254,4 +255,11 @@ export async function startLocalSystem(options: LocalSystemOptions = {}): Promis
     await stopAll();
     throw error;
   }
+}
+
+/** A fresh Ed25519 key for auth, readable by this user only; answers its path. */
+function writeSigningKey(path: string): string {
+  const { privateKey } = generateKeyPairSync('ed25519');
+  writeFileSync(path, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+  return path;
 }

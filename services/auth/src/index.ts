@@ -1,12 +1,23 @@
-export { createAuthApp, type AuthApp, type AuthAppOptions } from './app.js';
+export { createAuthApp, DEFAULT_LIMITS, type AuthApp, type AuthAppOptions, type AuthLimits } from './app.js';
+export { HashQueue, type HashQueueOptions } from './domain/hash-queue.js';
+export { LoginThrottle, type LoginThrottleOptions, type LoginCheck } from './domain/login-throttle.js';
+export { REGISTRATION_ACCEPTED } from './routes.js';
 export {
   authSettings,
   loadAuthConfig,
-  resolveSigningSecret,
+  resolveSigningKeys,
   type AuthConfig,
-  type SigningSecret,
+  type ResolvedSigningKeys,
 } from './config.js';
 export { argon2Hasher, dummyHash, type PasswordHasher, type Argon2Options } from './domain/passwords.js';
+export {
+  ed25519FromPem,
+  generateSigningKey,
+  publicJwk,
+  signingKeys,
+  type SigningKey,
+  type SigningKeys,
+} from './domain/signing-keys.js';
 export { TokenService, type IssuedToken, type TokenSubject } from './domain/tokens.js';
 export {
   parseCredentials,

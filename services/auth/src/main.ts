@@ -9,20 +9,29 @@ import {
   serverLimits,
 } from '@laas/shared';
 import { createAuthApp } from './app.js';
-import { loadAuthConfig, resolveSigningSecret } from './config.js';
+import { loadAuthConfig, resolveSigningKeys } from './config.js';
 import { argon2Hasher } from './domain/passwords.js';
 
 await runMain('auth', async () => {
   const config = loadAuthConfig();
   const logger = createLogger('auth', config.logLevel);
-  // Resolved before any worker starts, so a missing secret stops the process at once.
-  const secret = resolveSigningSecret(config, logger);
-  if (secret.source === 'generated' && config.webConcurrency > 1) {
+  // Resolved before any worker starts, so a missing or bad key stops the process at once.
+  const keys = resolveSigningKeys(config, logger);
+  if (keys.source === 'generated' && config.webConcurrency > 1) {
     throw new ConfigError([
-      'AUTH_DEV_MODE with a generated secret cannot run WEB_CONCURRENCY > 1: each worker would sign with its own',
+      'AUTH_DEV_MODE with a generated key cannot run WEB_CONCURRENCY > 1: each worker would sign with its own',
     ]);
   }
-  logger.info({ source: secret.source, ttlSeconds: config.tokenTtlSeconds }, 'signing secret loaded');
+  logger.info(
+    {
+      source: keys.source,
+      kid: keys.current.kid,
+      published: keys.jwks.keys.length,
+      ttlSeconds: config.tokenTtlSeconds,
+    },
+    'signing key loaded',
+  );
+  logger.info({ trustProxy: config.trustProxy.toString() }, 'trusted proxies');
   await runService({
     name: 'auth',
     port: config.port,
@@ -37,18 +46,29 @@ await runMain('auth', async () => {
         db: database.db,
         logger,
         databaseCheck: database.readiness,
-        signingKey: secret.key,
+        signingKeys: keys,
         issuer: config.issuer,
         audience: config.audience,
         tokenTtlSeconds: config.tokenTtlSeconds,
         clockSkewSeconds: config.clockSkewSeconds,
         hasher: argon2Hasher({ memoryCost: config.argon2MemoryKiB, timeCost: config.argon2TimeCost }),
-        loginLimits: {
-          perAddress: config.loginLimitPerAddress,
-          perEmail: config.loginLimitPerEmail,
-          windowSeconds: config.loginWindowSeconds,
+        limits: {
+          register: {
+            perAddress: config.registerLimitPerAddress,
+            windowSeconds: config.registerWindowSeconds,
+          },
+          login: {
+            perAddress: config.loginLimitPerAddress,
+            windowSeconds: config.loginWindowSeconds,
+            freeFailures: config.loginFreeFailures,
+            backoffMaxSeconds: config.loginBackoffMaxSeconds,
+            accountFailures: config.loginAccountFailures,
+            accountWindowSeconds: config.loginAccountWindowSeconds,
+          },
+          hashing: { concurrency: config.hashConcurrency, maxWaiting: config.hashQueue },
         },
         metrics: createHttpMetrics('auth', { defaultMetrics: true }),
+        trustedProxies: config.trustProxy,
       });
       // In the background, like images: a database down at boot must not stop the service.
       retryInBackground(() => users.ensureIndexes());

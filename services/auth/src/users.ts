@@ -1,5 +1,5 @@
 import { ObjectId, type Collection, type Db } from 'mongodb';
-import { conflict, isDuplicateKey } from '@laas/shared';
+import { isDuplicateKey } from '@laas/shared';
 
 /** A user as stored. `email` is lower-cased and unique (a unique index, not a check-then-insert). */
 export interface UserDoc {
@@ -40,13 +40,16 @@ export class UserStore {
     await this.users.createIndex({ email: 1 }, { unique: true, name: 'email_unique' });
   }
 
-  /** Inserts a user; an email already registered is a 409, decided by the unique index. */
-  async create(user: Omit<UserDoc, '_id'>): Promise<UserDoc> {
+  /**
+   * Inserts a user, or answers null when the email is already registered (decided by the unique
+   * index, not a check-then-insert, so two racing registrations make one account).
+   */
+  async create(user: Omit<UserDoc, '_id'>): Promise<UserDoc | null> {
     const doc: UserDoc = { _id: new ObjectId(), ...user };
     try {
       await this.users.insertOne(doc);
     } catch (err) {
-      if (isDuplicateKey(err)) throw conflict('email_taken', 'an account with this email already exists');
+      if (isDuplicateKey(err)) return null;
       throw err;
     }
     return doc;

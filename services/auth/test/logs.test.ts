@@ -4,8 +4,9 @@ test('passwords and tokens never reach the log, even at debug level and on error
   const auth = await startAuth(uniqueDbName('auth_logs'));
   try {
     const password = 'very-secret-password-0042';
-    const registered = await postJson(`${auth.url}/register`, { email: 'log@example.com', password });
-    const { token } = (await registered.json()) as { token: string };
+    await postJson(`${auth.url}/register`, { email: 'log@example.com', password });
+    const loggedIn = await postJson(`${auth.url}/login`, { email: 'log@example.com', password });
+    const { token } = (await loggedIn.json()) as { token: string };
     await postJson(`${auth.url}/login`, { email: 'log@example.com', password });
     await postJson(`${auth.url}/login`, { email: 'log@example.com', password: `${password}-wrong` });
     await postJson(`${auth.url}/authenticate`, '', { authorization: `Bearer ${token}` });

@@ -5,12 +5,17 @@ import {
   LATENCY_BUCKETS,
   notFound,
   RateLimiter,
+  LOOPBACK_PROXIES,
+  TrustedProxies,
   baseApp,
   createHttpMetrics,
   finishApp,
   metricsApp,
   Readiness,
   tokenVerifier,
+  remoteTokenKeys,
+  JWKS_PATH,
+  type TokenKeys,
   type HttpMetrics,
   type Logger,
 } from '@laas/shared';
@@ -28,8 +33,12 @@ export interface GatewayAppOptions {
   logger: Logger;
   upstreams: Record<UpstreamName, string>;
   authMode?: AuthMode;
-  /** HS256 secret shared with auth; required unless authMode is 'none'. */
-  verificationKey?: Uint8Array | null;
+  /**
+   * The public keys that check tokens (remoteTokenKeys of auth's JWKS, or localTokenKeys);
+   * undefined or null: fetched from the auth upstream's /.well-known/jwks.json. Unused with
+   * authMode 'none'.
+   */
+  tokenKeys?: TokenKeys | null;
   issuer?: string;
   audience?: string;
   clockSkewSeconds?: number;
@@ -42,6 +51,8 @@ export interface GatewayAppOptions {
   bodyLimitBytes?: number;
   /** Per-client requests per window; 0 (default) turns the limiter off. */
   rateLimit?: { limit: number; windowSeconds: number };
+  /** Whose X-Forwarded-For names the client (TRUST_PROXY). Default: loopback only. */
+  trustedProxies?: TrustedProxies;
   corsOrigins?: '*' | string[];
   /** The public routes; default gatewayRoutes() (routing.ts). */
   routes?: readonly Route[];
@@ -76,8 +87,10 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
   const { logger } = options;
   const clock = options.clock ?? Date.now;
   const authMode = options.authMode ?? 'writes';
-  const key = options.verificationKey ?? null;
-  if (authMode !== 'none' && key === null) throw new Error(`authMode ${authMode} needs a verification key`);
+  const keys =
+    authMode === 'none'
+      ? null
+      : (options.tokenKeys ?? remoteTokenKeys(new URL(JWKS_PATH, options.upstreams.auth).toString()));
 
   // Ready whenever it is not draining. Deliberately no upstream checks: if images is down,
   // a gateway that turned unready would be taken out of the load balancer too, and clients
@@ -121,7 +134,14 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
   };
 
   // Express serves only what no public route matches: the document, health, metrics, 404.
-  const app = baseApp({ logger, readiness, metrics, serveMetrics: options.separateMetrics !== true });
+  const trustedProxies = options.trustedProxies ?? TrustedProxies.parse(LOOPBACK_PROXIES);
+  const app = baseApp({
+    logger,
+    readiness,
+    metrics,
+    serveMetrics: options.separateMetrics !== true,
+    trustedProxies,
+  });
   const document = JSON.stringify(openApiDocument);
   app.get('/openapi.json', (_req, res) => {
     res.type('application/json').send(document);
@@ -142,9 +162,9 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
     ],
     upstreams,
     authMode,
-    verifier: key
+    verifier: keys
       ? tokenVerifier({
-          key,
+          keys,
           issuer: options.issuer ?? 'laas-auth',
           audience: options.audience ?? 'laas',
           clockSkewSeconds: options.clockSkewSeconds ?? 30,
@@ -154,6 +174,7 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
     cors: cors(options.corsOrigins ?? []),
     limiter:
       limit.limit > 0 ? new RateLimiter({ limit: limit.limit, windowMs: limit.windowSeconds * 1000 }) : null,
+    trustedProxies,
     clock,
     readiness,
     metrics,

@@ -5,10 +5,12 @@ import {
   int,
   jwtSettings,
   loadConfig,
-  readJwtSecret,
+  JWKS_PATH,
+  trustProxySetting,
   oneOf,
   optionalInt,
   optionalStr,
+  optionalUrl,
   url,
   type ConfigOf,
 } from '@laas/shared';
@@ -40,6 +42,10 @@ export const gatewaySettings = {
     'writes',
   ),
   ...jwtSettings,
+  jwksUrl: optionalUrl('JWKS_URL', "auth's public keys (JWKS); default AUTH_URL + /.well-known/jwks.json", {
+    protocols: ['http:', 'https:'],
+  }),
+  ...trustProxySetting,
   upstreamTimeoutMs: int('UPSTREAM_TIMEOUT_MS', 'longest wait for an upstream to answer (then 504)', {
     default: 10_000,
     min: 1,
@@ -90,16 +96,15 @@ export type GatewayConfig = ConfigOf<typeof gatewaySettings>;
 export const loadGatewayConfig = (env?: Record<string, string | undefined>): GatewayConfig =>
   loadConfig(gatewaySettings, env);
 
-/** The verification secret; required unless GATEWAY_AUTH=none (then null). */
-export function resolveVerificationKey(
-  config: Pick<GatewayConfig, 'authMode' | 'jwtSecret' | 'jwtSecretFile'>,
-): Uint8Array | null {
-  const secret = readJwtSecret(config);
-  if (secret) return secret.key;
+/**
+ * Where the gateway fetches the public keys that check tokens: JWKS_URL, or auth's own
+ * document at AUTH_URL + /.well-known/jwks.json. Null with GATEWAY_AUTH=none (no checks).
+ */
+export function resolveJwksUrl(
+  config: Pick<GatewayConfig, 'authMode' | 'jwksUrl' | 'authUrl'>,
+): string | null {
   if (config.authMode === 'none') return null;
-  throw new ConfigError([
-    `JWT_SECRET (or JWT_SECRET_FILE) is required with GATEWAY_AUTH=${config.authMode}: the gateway verifies tokens itself`,
-  ]);
+  return config.jwksUrl ?? new URL(JWKS_PATH, config.authUrl).toString();
 }
 
 /** CORS_ORIGINS: "*" or a comma-separated list of exact origins. */

@@ -4,7 +4,7 @@ export {
   gatewaySettings,
   loadGatewayConfig,
   parseCorsOrigins,
-  resolveVerificationKey,
+  resolveJwksUrl,
   type AuthMode,
   type GatewayConfig,
 } from './config.js';

@@ -1,12 +1,19 @@
-import { createHttpMetrics, createLogger, runMain, runService, serverLimits } from '@laas/shared';
+import {
+  createHttpMetrics,
+  createLogger,
+  remoteTokenKeys,
+  runMain,
+  runService,
+  serverLimits,
+} from '@laas/shared';
 import { createGatewayApp } from './app.js';
-import { loadGatewayConfig, parseCorsOrigins, resolveVerificationKey } from './config.js';
+import { loadGatewayConfig, parseCorsOrigins, resolveJwksUrl } from './config.js';
 import { loadSite } from './web/site.js';
 
 await runMain('gateway', async () => {
   const config = loadGatewayConfig();
   const logger = createLogger('gateway', config.logLevel);
-  const verificationKey = resolveVerificationKey(config);
+  const jwksUrl = resolveJwksUrl(config);
   const corsOrigins = parseCorsOrigins(config.corsOrigins);
   const site = loadSite();
   if (config.authMode === 'none')
@@ -25,7 +32,8 @@ await runMain('gateway', async () => {
         logger,
         upstreams: { images: config.imagesUrl, auth: config.authUrl },
         authMode: config.authMode,
-        verificationKey,
+        // Per process: each fetches and caches auth's public keys on its own.
+        tokenKeys: jwksUrl === null ? null : remoteTokenKeys(jwksUrl),
         issuer: config.issuer,
         audience: config.audience,
         clockSkewSeconds: config.clockSkewSeconds,
@@ -35,6 +43,7 @@ await runMain('gateway', async () => {
         upstreamMaxInFlight: config.upstreamMaxInFlight,
         bodyLimitBytes: config.bodyLimitBytes,
         rateLimit: { limit: config.rateLimit, windowSeconds: config.rateWindowSeconds },
+        trustedProxies: config.trustProxy,
         corsOrigins,
         metrics: createHttpMetrics('gateway', { defaultMetrics: true }),
         site,

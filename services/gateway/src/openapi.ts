@@ -101,14 +101,17 @@ export const openApiDocument = {
     },
     '/api/auth/register': {
       post: {
-        summary: 'Create an account; answers a token too',
+        summary:
+          'Create an account, then log in. The same answer whether or not the email was free, so it tells nobody which emails have accounts',
         requestBody: { required: true, content: { 'application/json': { schema: ref('Registration') } } },
         responses: {
-          '201': json(ref('Registered'), 'the account and a token'),
+          '202': json(ref('Registered'), 'accepted: log in with this email and password'),
           '400': errors.badRequest,
-          '409': error('email_taken'),
           '413': errors.tooLarge,
           '415': errors.unsupported,
+          '429': error(
+            'rate_limited (registrations per address) or server_busy (password hashing queue full), with Retry-After',
+          ),
           '502': errors.badGateway,
           '503': errors.busy,
           '504': errors.timeout,
@@ -274,13 +277,9 @@ export const openApiDocument = {
       },
       Registered: {
         type: 'object',
-        required: ['user', 'token', 'expiresAt'],
+        required: ['message'],
         additionalProperties: false,
-        properties: {
-          user: ref('User'),
-          token: { type: 'string', pattern: '^[\\w-]+\\.[\\w-]+\\.[\\w-]+$' },
-          expiresAt: { type: 'string', format: 'date-time' },
-        },
+        properties: { message: { type: 'string' } },
       },
       Claims: {
         type: 'object',

@@ -7,6 +7,7 @@ import {
   type HttpMetrics,
   type Logger,
   type RateLimiter,
+  type TrustedProxies,
   type Readiness,
   type TokenVerifier,
 } from '@laas/shared';
@@ -33,6 +34,8 @@ export interface PipelineOptions {
   cors: Cors | null;
   /** Null when no rate limit is configured. */
   limiter: RateLimiter | null;
+  /** Whose X-Forwarded-For names the client the limiter counts (TRUST_PROXY). */
+  trustedProxies: TrustedProxies;
   /** Milliseconds since the epoch. */
   clock: () => number;
   readiness: Readiness;
@@ -54,7 +57,19 @@ const NO_IDENTITY: Record<string, string> = {};
  * soon as images does (README, Benchmark). What no route matches goes to `fallback`.
  */
 export function gatewayPipeline(options: PipelineOptions): RequestListener {
-  const { routes, upstreams, authMode, verifier, cors, limiter, clock, readiness, metrics, logger } = options;
+  const {
+    routes,
+    upstreams,
+    authMode,
+    verifier,
+    cors,
+    limiter,
+    trustedProxies,
+    clock,
+    readiness,
+    metrics,
+    logger,
+  } = options;
 
   const observe = (req: IncomingMessage, res: ServerResponse, template: string, start: bigint): void => {
     res.once('finish', () => {
@@ -69,7 +84,7 @@ export function gatewayPipeline(options: PipelineOptions): RequestListener {
 
   const serve = async (req: IncomingMessage, res: ServerResponse, match: Match): Promise<void> => {
     if (limiter !== null) {
-      const decision = limiter.take(clientAddress(req), clock());
+      const decision = limiter.take(clientAddress(req, trustedProxies), clock());
       if (!decision.allowed)
         throw tooManyRequests('too many requests from this client: slow down', decision.retryAfterSeconds);
     }

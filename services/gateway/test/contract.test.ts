@@ -37,9 +37,9 @@ const rows: [string, string, string, () => RequestInit, number][] = [
     'POST',
     '/api/auth/register',
     () => post({ email, password: 'contract password', name: 'Contract' }),
-    201,
+    202,
   ],
-  ['register again', 'POST', '/api/auth/register', () => post({ email, password: 'contract password' }), 409],
+  ['register again', 'POST', '/api/auth/register', () => post({ email, password: 'contract password' }), 202],
   [
     'register with a short password',
     'POST',

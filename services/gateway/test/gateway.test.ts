@@ -1,4 +1,7 @@
+import { generateKeyPairSync } from 'node:crypto';
 import http from 'node:http';
+import { SignJWT } from 'jose';
+import { TrustedProxies } from '@laas/shared';
 import type { AuthMode } from '../src/index.js';
 import {
   json,
@@ -7,6 +10,7 @@ import {
   startEcho,
   startGateway,
   startServices,
+  TEST_KEYS,
   uniqueDbName,
   type RunningGateway,
   type Services,
@@ -35,6 +39,17 @@ afterAll(async () => {
   await services.close();
 });
 
+/** A token like auth's, with auth's kid, signed by a key that is not auth's. */
+const forgedWithAuthsKid = (): Promise<string> =>
+  new SignJWT({ email: 'gw@example.com' })
+    .setProtectedHeader({ alg: 'EdDSA', typ: 'JWT', kid: TEST_KEYS.current.kid })
+    .setSubject('0123456789abcdef01234567')
+    .setIssuer('laas-auth')
+    .setAudience('laas')
+    .setIssuedAt()
+    .setExpirationTime('5m')
+    .sign(generateKeyPairSync('ed25519').privateKey);
+
 const withToken = (init: RequestInit, t = token): RequestInit => ({
   ...init,
   headers: { ...(init.headers as Record<string, string>), authorization: `Bearer ${t}` },
@@ -58,12 +73,32 @@ const requests: Record<string, (url: string, init?: RequestInit) => Promise<Resp
 const kinds = Object.keys(requests);
 
 describe('the public API through the gateway', () => {
+  test.each([
+    ['a token auth issued', 200, () => token],
+    ['a token signed by another key under auth`s kid', 401, () => forgedWithAuthsKid()],
+  ])(
+    'a gateway given no keys checks %s with the public keys it fetches from auth`s JWKS: %i',
+    async (_label, status, tokenOf) => {
+      const gw = await startGateway({
+        upstreams: { images: services.images.url, auth: services.auth.url },
+        authMode: 'all',
+        tokenKeys: null,
+      });
+      try {
+        const res = await fetch(`${gw.url}/api/images/random?count=1`, withToken({}, await tokenOf()));
+        expect(res.status).toBe(status);
+      } finally {
+        await gw.close();
+      }
+    },
+  );
+
   test('register -> login -> upload with the token -> the image is among /api/images/random', async () => {
     const registered = await fetch(
       `${gateway.url}/api/auth/register`,
       json({ email: 'flow@example.com', password: 'flow password' }),
     );
-    expect(registered.status).toBe(201);
+    expect(registered.status).toBe(202);
     const login = await fetch(
       `${gateway.url}/api/auth/login`,
       json({ email: 'flow@example.com', password: 'flow password' }),
@@ -597,10 +632,11 @@ describe('limits, CORS, health and metrics', () => {
     },
   );
 
-  test('clients behind a trusted proxy are limited by their X-Forwarded-For address, each on its own budget', async () => {
+  test('clients behind trusted proxies (TRUST_PROXY 127.0.0.0/8,10.0.0.0/8) are limited by their X-Forwarded-For address, each on its own budget', async () => {
     const gw = await startGateway({
       clock: () => 0,
       rateLimit: { limit: 1, windowSeconds: 60 },
+      trustedProxies: TrustedProxies.parse('127.0.0.0/8,10.0.0.0/8'),
       upstreams: { images: services.images.url, auth: services.auth.url },
     });
     try {

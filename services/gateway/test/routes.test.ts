@@ -1,8 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import { SignJWT } from 'jose';
-import { AppError } from '@laas/shared';
+import { AppError, TrustedProxies } from '@laas/shared';
 import { clientAddress, gatewayRoutes, jsonAnswer, type LocalRoute } from '../src/index.js';
-import { startEcho, startGateway, testKey, type RunningGateway } from './support/stack.js';
+import { startEcho, startGateway, TEST_KEYS, type RunningGateway } from './support/stack.js';
 
 let echo: Awaited<ReturnType<typeof startEcho>>;
 beforeAll(async () => {
@@ -13,13 +13,13 @@ afterAll(() => echo.close());
 const validToken = (): Promise<string> => {
   const iat = Math.floor(Date.now() / 1000);
   return new SignJWT({ email: 'local@example.com' })
-    .setProtectedHeader({ alg: 'HS256' })
+    .setProtectedHeader({ alg: 'EdDSA', kid: TEST_KEYS.current.kid })
     .setSubject('0123456789abcdef01234567')
     .setIssuer('laas-auth')
     .setAudience('laas')
     .setIssuedAt(iat)
     .setExpirationTime(iat + 600)
-    .sign(testKey());
+    .sign(TEST_KEYS.current.privateKey);
 };
 
 describe("the gateway's own routes: local routes in the route table", () => {
@@ -130,7 +130,8 @@ describe('a local route that fails', () => {
   });
 });
 
-describe('clientAddress: the address the rate limit counts', () => {
+describe('clientAddress: the address the rate limit counts (TRUST_PROXY 127.0.0.0/8, 10.0.0.0/8, fd00::/8)', () => {
+  const trusted = TrustedProxies.parse('127.0.0.0/8,10.0.0.0/8,fd00::/8');
   const req = (peer: string, forwarded?: string): IncomingMessage =>
     ({
       socket: { remoteAddress: peer },
@@ -139,6 +140,7 @@ describe('clientAddress: the address the rate limit counts', () => {
   test.each([
     ['a direct client is its peer address', '198.51.100.1', undefined, '198.51.100.1'],
     ['an untrusted peer`s X-Forwarded-For is ignored', '198.51.100.1', '10.0.0.1', '198.51.100.1'],
+    ['a private peer outside the list is not trusted', '192.168.1.1', '198.51.100.7', '192.168.1.1'],
     ['behind a loopback proxy, the forwarded client', '127.0.0.1', '198.51.100.7', '198.51.100.7'],
     [
       'behind an IPv4-mapped loopback peer, the forwarded client',
@@ -147,7 +149,7 @@ describe('clientAddress: the address the rate limit counts', () => {
       '203.0.113.9',
     ],
     [
-      'behind two private proxies, the first untrusted hop from the right',
+      'behind two trusted proxies, the first untrusted hop from the right',
       '10.0.0.5',
       '198.51.100.7, 10.0.0.9',
       '198.51.100.7',
@@ -158,9 +160,9 @@ describe('clientAddress: the address the rate limit counts', () => {
       '203.0.113.1, 198.51.100.7',
       '198.51.100.7',
     ],
-    ['only trusted hops: the leftmost', '127.0.0.1', '10.0.0.2, 192.168.1.1', '10.0.0.2'],
-    ['behind an IPv6 unique-local proxy', 'fd00::1', '2001:db8::7', '2001:db8::7'],
+    ['only trusted hops: the leftmost', '127.0.0.1', '10.0.0.2, 10.1.1.1', '10.0.0.2'],
+    ['behind an IPv6 unique-local proxy in the list', 'fd00::1', '2001:db8::7', '2001:db8::7'],
   ])('%s', (_label, peer, forwarded, expected) => {
-    expect(clientAddress(req(peer, forwarded))).toBe(expected);
+    expect(clientAddress(req(peer, forwarded), trusted)).toBe(expected);
   });
 });

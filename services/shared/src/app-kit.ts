@@ -5,6 +5,7 @@ import { requestId } from './http.js';
 import type { Logger } from './logger.js';
 import { clusterAwareMetrics } from './cluster.js';
 import type { HttpMetrics } from './metrics.js';
+import { LOOPBACK_PROXIES, TrustedProxies } from './trusted-proxies.js';
 
 export interface AppKit {
   logger: Logger;
@@ -12,7 +13,11 @@ export interface AppKit {
   metrics: HttpMetrics;
   /** Serve GET /metrics on this app (default true); false when metricsApp serves it on its own port. */
   serveMetrics?: boolean;
+  /** Whose X-Forwarded-For makes `req.ip` (TRUST_PROXY). Default: loopback only. */
+  trustedProxies?: TrustedProxies;
 }
+
+const LOOPBACK = TrustedProxies.parse(LOOPBACK_PROXIES);
 
 /**
  * The middleware every service shares, in order: request id, RED metrics, health, /metrics.
@@ -21,7 +26,9 @@ export interface AppKit {
 export function baseApp(kit: AppKit): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback, linklocal, uniquelocal');
+  const trusted = kit.trustedProxies ?? LOOPBACK;
+  // Express walks X-Forwarded-For from the right while this answers true, as clientAddress does.
+  app.set('trust proxy', (address: string) => trusted.trusts(address));
   app.set('query parser', 'simple');
   app.use(requestId());
   app.use(kit.metrics.middleware);

@@ -1,3 +1,5 @@
+import { LOOPBACK_PROXIES, TrustedProxies, parseCidrs } from './trusted-proxies.js';
+
 /**
  * Configuration read from the environment once, at boot, against a declared schema. Every bad
  * variable is reported at once, by name, so `PORT=abc MONGO_URL=` fails with both problems
@@ -112,6 +114,45 @@ export function url(
       }
       return ok(value);
     },
+  };
+}
+
+/**
+ * A comma-separated list of CIDRs whose X-Forwarded-For is believed; `none` trusts nobody.
+ * Every bad entry is named at boot (`TRUST_PROXY "10.0.0.0/33": the prefix length must be 0..32`).
+ */
+export function trustedProxies(env: string, doc: string, def: string): Setting<TrustedProxies> {
+  return {
+    env,
+    doc,
+    parse: (raw) => {
+      const value = raw === undefined || raw.trim() === '' ? def : raw;
+      if (value.trim() === 'none') return ok(new TrustedProxies([]));
+      return parseCidrs(value);
+    },
+  };
+}
+
+/** TRUST_PROXY, for the services that count per client address (auth, the gateway). */
+export const trustProxySetting = {
+  trustProxy: trustedProxies(
+    'TRUST_PROXY',
+    `CIDRs of the proxies whose X-Forwarded-For names the client (the ingress and gateway pods), or none; default ${LOOPBACK_PROXIES}`,
+    LOOPBACK_PROXIES,
+  ),
+};
+
+/** A URL that may be left unset (then undefined); a bad one is a problem named at boot. */
+export function optionalUrl(
+  env: string,
+  doc: string,
+  opts: { protocols?: string[] } = {},
+): Setting<string | undefined> {
+  const required = url(env, doc, opts);
+  return {
+    env,
+    doc,
+    parse: (raw) => (raw === undefined || raw === '' ? ok(undefined) : required.parse(raw)),
   };
 }
 

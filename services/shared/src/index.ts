@@ -13,3 +13,4 @@ export * from './rate-limit.js';
 export * from './jwt-config.js';
 export * from './tokens.js';
 export * from './random.js';
+export * from './trusted-proxies.js';

@@ -59,12 +59,25 @@ export class RateLimiter {
 
   /** Takes one token from `key`'s bucket at time `now` (milliseconds). */
   take(key: string, now: number): RateLimitDecision {
+    return this.decide(key, now, true);
+  }
+
+  /** What `take` would answer at `now`, without taking a token or touching the key's age. */
+  peek(key: string, now: number): RateLimitDecision {
+    return this.decide(key, now, false);
+  }
+
+  private decide(key: string, now: number, charge: boolean): RateLimitDecision {
     const { limit } = this.options;
     if (limit === 0) return { allowed: true, remaining: Number.POSITIVE_INFINITY, retryAfterSeconds: 0 };
     const previous = this.buckets.get(key);
     // A clock that steps backwards refills nothing rather than draining the bucket.
     const elapsed = previous ? Math.max(0, now - previous.updatedAt) : 0;
     const tokens = previous ? Math.min(limit, previous.tokens + elapsed * this.perMs) : limit;
+    if (!charge) {
+      if (tokens >= 1) return { allowed: true, remaining: Math.floor(tokens - 1), retryAfterSeconds: 0 };
+      return { allowed: false, remaining: 0, retryAfterSeconds: this.retryAfter(tokens) };
+    }
     const bucket: Bucket = { tokens, updatedAt: previous ? Math.max(now, previous.updatedAt) : now };
     // Re-inserting moves the key to the end: the Map's order is least recently used first.
     this.buckets.delete(key);
@@ -77,8 +90,12 @@ export class RateLimiter {
       bucket.tokens = tokens - 1;
       return { allowed: true, remaining: Math.floor(bucket.tokens), retryAfterSeconds: 0 };
     }
+    return { allowed: false, remaining: 0, retryAfterSeconds: this.retryAfter(tokens) };
+  }
+
+  private retryAfter(tokens: number): number {
     const waitMs = (1 - tokens) / this.perMs;
-    return { allowed: false, remaining: 0, retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)) };
+    return Math.max(1, Math.ceil(waitMs / 1000));
   }
 
   /** Forgets a key, e.g. an email after a successful login. */

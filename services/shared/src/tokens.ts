@@ -1,12 +1,57 @@
-import { errors, jwtVerify, type JWTPayload } from 'jose';
-import { unauthorized, type AppError } from './errors.js';
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  decodeProtectedHeader,
+  errors,
+  jwtVerify,
+  type JSONWebKeySet,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+} from 'jose';
+import { AppError, unauthorized } from './errors.js';
 
-/** The one signing algorithm: HMAC-SHA256 with the secret auth and the gateway share. */
-export const TOKEN_ALGORITHM = 'HS256';
+/**
+ * The one signing algorithm: EdDSA with Ed25519 keys. Auth alone holds the private key; every
+ * verifier holds public keys only, so a leaked gateway cannot mint tokens.
+ */
+export const TOKEN_ALGORITHM = 'EdDSA';
+
+/** Where auth publishes its public keys (RFC 8414 style well-known path). */
+export const JWKS_PATH = '/.well-known/jwks.json';
+
+/** Finds the public key of a token by its header's `kid` (a JWKS, local or fetched). */
+export type TokenKeys = JWTVerifyGetKey;
+
+/** The public keys of a JWKS document held in memory (auth checks its own tokens with this). */
+export const localTokenKeys = (jwks: JSONWebKeySet): TokenKeys => createLocalJWKSet(jwks);
+
+export interface RemoteKeyOptions {
+  /** Keys are fetched again after this long even when every kid is known. Default 10 min. */
+  maxAgeMs?: number;
+  /**
+   * A token with an unknown kid refetches the document, at most once per this long. Default
+   * 30 s: a flood of tokens with made-up kids costs auth one request per 30 s per verifier.
+   */
+  cooldownMs?: number;
+  /** Default 5 s. */
+  timeoutMs?: number;
+}
+
+/**
+ * Public keys fetched from auth's JWKS document and cached (jose's remote JWKS): the gateway and
+ * the images service verify with these. A key rotated in at auth is picked up by the first
+ * token that names it (an unknown kid refetches, bounded by `cooldownMs`).
+ */
+export const remoteTokenKeys = (url: string, options: RemoteKeyOptions = {}): TokenKeys =>
+  createRemoteJWKSet(new URL(url), {
+    cacheMaxAge: options.maxAgeMs ?? 600_000,
+    cooldownDuration: options.cooldownMs ?? 30_000,
+    timeoutDuration: options.timeoutMs ?? 5_000,
+  });
 
 /** What a token must satisfy, the same for auth (which signs) and the gateway (which checks). */
 export interface TokenPolicy {
-  key: Uint8Array;
+  keys: TokenKeys;
   issuer: string;
   audience: string;
   /** Clock difference tolerated on exp, nbf and iat. */
@@ -54,11 +99,22 @@ export function bearerToken(authorization: string | undefined): string {
   return match[1]!;
 }
 
+/**
+ * A failure to get the keys rather than a bad token: a timeout, a network error (not a JOSE
+ * error), a document that is not a JWKS, or a non-200 answer (jose's generic error).
+ */
+const keysUnavailable = (err: unknown): boolean =>
+  !(err instanceof errors.JOSEError) ||
+  err instanceof errors.JWKSTimeout ||
+  err instanceof errors.JWKSInvalid ||
+  err.code === 'ERR_JOSE_GENERIC';
+
 const nonEmpty = (value: unknown): value is string => typeof value === 'string' && value !== '';
 
 /**
- * The one token check of laas. Only HS256 is accepted: `alg: none`, HS512, RS256 and every
- * other algorithm are refused before the key is used. Then the issuer and the audience, the
+ * The one token check of laas. Only EdDSA with a `kid` naming a known public key is accepted:
+ * `alg: none`, HS256 (even "signed" with the public key as an HMAC secret), RS256 and every
+ * other algorithm are refused before a key is used. Then the issuer and the audience, the
  * presence of sub, email, iat and exp (sub and email non-empty strings: the gateway forwards
  * them as identity headers, and an empty one would name nobody), exp and nbf with
  * `clockSkewSeconds` of tolerance, and an iat no further in the future than the same tolerance
@@ -74,8 +130,9 @@ export function tokenVerifier(policy: TokenPolicy): TokenVerifier {
   const skew = policy.clockSkewSeconds;
   const cacheSize = policy.cacheSize ?? 10_000;
   // Verified tokens by their full text (a token changed in any byte is another key). Why:
-  // jwtVerify costs about 0.2 ms of CPU here (WebCrypto HMAC, measured with 20,000 checks),
-  // as much as the gateway's whole forward; a client reuses its token for an hour of requests.
+  // jwtVerify cost about 0.2 ms of CPU here with HMAC (measured with 20,000 checks), as much as
+  // the gateway's whole forward, and an Ed25519 check costs more; a client reuses its token
+  // for all of its requests.
   // A hit skips only what cannot change (signature, algorithm, issuer, audience, claims); the
   // time checks run again on every hit, and a token that fails them is checked in full, which
   // gives the exact refusal. Failures are never cached. Insertion order is the eviction order.
@@ -83,8 +140,15 @@ export function tokenVerifier(policy: TokenPolicy): TokenVerifier {
 
   const verifyFully = async (token: string, now: number): Promise<VerifiedToken> => {
     let payload: JWTPayload;
+    let kid: unknown;
     try {
-      ({ payload } = await jwtVerify(token, policy.key, {
+      ({ kid } = decodeProtectedHeader(token));
+    } catch {
+      throw invalid('the token is not valid');
+    }
+    if (!nonEmpty(kid)) throw invalid('the token names no key (kid)');
+    try {
+      ({ payload } = await jwtVerify(token, policy.keys, {
         algorithms: [TOKEN_ALGORITHM],
         issuer: policy.issuer,
         audience: policy.audience,
@@ -97,6 +161,17 @@ export function tokenVerifier(policy: TokenPolicy): TokenVerifier {
         throw unauthorized('token_expired', 'the token has expired: log in again', {
           headers: INVALID_CHALLENGE,
         });
+      // Keys that cannot be fetched (auth down, a timeout) say nothing about the token: a 503,
+      // so the client retries rather than logging in again.
+      if (keysUnavailable(err))
+        throw new AppError(
+          503,
+          'token_keys_unavailable',
+          'the keys that check tokens cannot be fetched now',
+          {
+            headers: { 'retry-after': '1' },
+          },
+        );
       throw invalid('the token is not valid');
     }
     const { sub, email } = payload;

@@ -1,12 +1,33 @@
-import { generateKeyPair, SignJWT, UnsecuredJWT, type JWTPayload } from 'jose';
-import { AppError, tokenVerifier, type VerifiedToken } from '../src/index.js';
+import { generateKeyPairSync } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { exportJWK, generateKeyPair, SignJWT, UnsecuredJWT, type JSONWebKeySet, type JWTPayload } from 'jose';
+import {
+  AppError,
+  localTokenKeys,
+  remoteTokenKeys,
+  tokenVerifier,
+  type TokenKeys,
+  type VerifiedToken,
+} from '../src/index.js';
 
 // The one table of what the token verifier (used by auth and the gateway) accepts and refuses.
 // The clock is injected: "now" is T0 unless a row checks the token later.
 const T0 = Date.parse('2026-03-01T12:00:00Z');
 const iat = T0 / 1000;
-const KEY = new TextEncoder().encode('shared-test-secret-of-at-least-32-bytes');
-const OTHER_KEY = new TextEncoder().encode('another-secret-of-thirty-two-bytes-at-least');
+const PAIR = generateKeyPairSync('ed25519');
+const OTHER = generateKeyPairSync('ed25519');
+const KID = 'key-1';
+const publicJwk = async (key: typeof PAIR.publicKey, kid: string) => ({
+  ...(await exportJWK(key)),
+  kid,
+  alg: 'EdDSA',
+  use: 'sig',
+});
+const JWKS: JSONWebKeySet = { keys: [await publicJwk(PAIR.publicKey, KID)] };
+const KEYS = localTokenKeys(JWKS);
+/** The public key's bytes, as an attacker would use them for an HMAC "signature". */
+const PUBLIC_AS_SECRET = new TextEncoder().encode(JSON.stringify(JWKS.keys[0]));
 const SKEW = 30;
 const TTL = 600;
 
@@ -25,12 +46,15 @@ const standard: Claims = {
 /** Signs `standard` with `changes` applied; a change to undefined removes the claim. */
 const sign = (
   changes: Claims = {},
-  alg = 'HS256',
-  key: Parameters<SignJWT['sign']>[0] = KEY,
+  alg = 'EdDSA',
+  key: Parameters<SignJWT['sign']>[0] = PAIR.privateKey,
+  kid: string | null = KID,
 ): Promise<string> => {
   const claims: Claims = { ...standard, ...changes };
   for (const name of Object.keys(changes)) if (changes[name] === undefined) delete claims[name];
-  return new SignJWT(claims).setProtectedHeader({ alg, typ: 'JWT' }).sign(key);
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg, typ: 'JWT', ...(kid === null ? {} : { kid }) })
+    .sign(key);
 };
 const bearer = async (token: Promise<string> | string): Promise<string> => `Bearer ${await token}`;
 
@@ -75,14 +99,31 @@ const rows: Row[] = [
   ],
   ['a token with nbf within the skew', () => bearer(sign({ nbf: iat + 10 })), 0, 'accepted'],
   ['a token with alg none', () => bearer(new UnsecuredJWT(standard).encode()), 0, 'invalid_token'],
-  ['a token signed HS512 with the right secret', () => bearer(sign({}, 'HS512')), 0, 'invalid_token'],
+  [
+    'a token signed HS256 with the public key as its secret',
+    () => bearer(sign({}, 'HS256', PUBLIC_AS_SECRET)),
+    0,
+    'invalid_token',
+  ],
   [
     'a token signed RS256',
     async () => bearer(sign({}, 'RS256', (await generateKeyPair('RS256')).privateKey)),
     0,
     'invalid_token',
   ],
-  ['a token signed with another secret', () => bearer(sign({}, 'HS256', OTHER_KEY)), 0, 'invalid_token'],
+  [
+    'a token signed by another key under the known kid',
+    () => bearer(sign({}, 'EdDSA', OTHER.privateKey)),
+    0,
+    'invalid_token',
+  ],
+  ['a token without a kid', () => bearer(sign({}, 'EdDSA', PAIR.privateKey, null)), 0, 'invalid_token'],
+  [
+    'a token with an unknown kid',
+    () => bearer(sign({}, 'EdDSA', PAIR.privateKey, 'key-9')),
+    0,
+    'invalid_token',
+  ],
   ['a token with a tampered payload', () => bearer(tamper('payload')), 0, 'invalid_token'],
   ['a token with a tampered signature', () => bearer(tamper('signature')), 0, 'invalid_token'],
   ['a token from another issuer', () => bearer(sign({ iss: 'evil' })), 0, 'invalid_token'],
@@ -102,11 +143,11 @@ const rows: Row[] = [
   ['a token that is not a JWT', () => Promise.resolve('Bearer garbage'), 0, 'invalid_token'],
 ];
 
-describe('tokenVerifier (HS256, issuer laas-auth, audience laas, 30 s skew, hand-set clock)', () => {
+describe('tokenVerifier (EdDSA with a kid, issuer laas-auth, audience laas, 30 s skew, hand-set clock)', () => {
   const table = rows.map(([label, header, after, outcome]) => ({ label, header, after, outcome }));
   test.each(table)('$label: $outcome', async ({ header, after, outcome }) => {
     const verifier = tokenVerifier({
-      key: KEY,
+      keys: KEYS,
       issuer: 'laas-auth',
       audience: 'laas',
       clockSkewSeconds: SKEW,
@@ -135,7 +176,7 @@ describe('the verifier remembers tokens it accepted, and still checks their time
   let now = T0;
   const verifier = () =>
     tokenVerifier({
-      key: KEY,
+      keys: KEYS,
       issuer: 'laas-auth',
       audience: 'laas',
       clockSkewSeconds: SKEW,
@@ -166,7 +207,7 @@ describe('the verifier remembers tokens it accepted, and still checks their time
 
   test('with cacheSize 1, a third token evicts the first, which is then checked in full again', async () => {
     const v = tokenVerifier({
-      key: KEY,
+      keys: KEYS,
       issuer: 'laas-auth',
       audience: 'laas',
       clockSkewSeconds: SKEW,
@@ -178,5 +219,99 @@ describe('the verifier remembers tokens it accepted, and still checks their time
     await v.verify(b);
     expect(await v.verify(a)).not.toBe(first);
     expect(await v.verify(a)).toMatchObject({ userId: 'a' });
+  });
+});
+
+describe("keys fetched from auth's JWKS document: cached, refetched for an unknown kid, bounded", () => {
+  // A real HTTP server playing auth's /.well-known/jwks.json; its document changes as keys rotate.
+  let document: JSONWebKeySet = JWKS;
+  let status = 200;
+  let fetches = 0;
+  let server: http.Server;
+  let url: string;
+  beforeAll(async () => {
+    server = http.createServer((_req, res) => {
+      fetches++;
+      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(document));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/.well-known/jwks.json`;
+  });
+  afterAll(() => new Promise((resolve) => server.close(resolve)));
+  beforeEach(() => {
+    document = JWKS;
+    status = 200;
+    fetches = 0;
+  });
+
+  const verifierOf = (keys: TokenKeys) =>
+    tokenVerifier({
+      keys,
+      issuer: 'laas-auth',
+      audience: 'laas',
+      clockSkewSeconds: SKEW,
+      clock: () => T0,
+      cacheSize: 0,
+    });
+
+  test('tokens of the old and the new key are both accepted during a rotation, the new kid fetched once', async () => {
+    const v = verifierOf(remoteTokenKeys(url, { cooldownMs: 0 }));
+    await v.verify(await sign());
+    expect(fetches).toBe(1);
+    document = { keys: [await publicJwk(OTHER.publicKey, 'key-2'), ...JWKS.keys] };
+    await expect(v.verify(await sign({}, 'EdDSA', OTHER.privateKey, 'key-2'))).resolves.toMatchObject({
+      userId: standard.sub,
+    });
+    await expect(v.verify(await sign())).resolves.toMatchObject({ userId: standard.sub });
+    expect(fetches).toBe(2);
+  });
+
+  test('a flood of made-up kids refetches at most once per cooldown, and each is refused', async () => {
+    const v = verifierOf(remoteTokenKeys(url, { cooldownMs: 60_000 }));
+    await v.verify(await sign());
+    for (let i = 0; i < 20; i++) {
+      await expect(v.verify(await sign({}, 'EdDSA', OTHER.privateKey, `made-up-${i}`))).rejects.toMatchObject(
+        {
+          status: 401,
+          code: 'invalid_token',
+        },
+      );
+    }
+    expect(fetches).toBe(1);
+  });
+
+  test.each([
+    ['answers 500', () => void (status = 500)],
+    ['is not a JWKS', () => void (document = { nope: true } as unknown as JSONWebKeySet)],
+  ])(
+    'when the document %s, a token answers 503 token_keys_unavailable, not a 401',
+    async (_label, breakIt) => {
+      breakIt();
+      const v = verifierOf(remoteTokenKeys(url));
+      await expect(v.verify(await sign())).rejects.toMatchObject({
+        status: 503,
+        code: 'token_keys_unavailable',
+      });
+    },
+  );
+
+  test('a failed fetch is not remembered: once the document answers again, the next token passes', async () => {
+    const v = verifierOf(remoteTokenKeys(url));
+    status = 500;
+    await expect(v.verify(await sign())).rejects.toMatchObject({ status: 503 });
+    status = 200;
+    await expect(v.verify(await sign())).resolves.toMatchObject({ userId: standard.sub });
+  });
+
+  test('when nothing listens at the address, a token answers 503 token_keys_unavailable', async () => {
+    const closed = http.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise((resolve) => closed.close(resolve));
+    const v = verifierOf(remoteTokenKeys(`http://127.0.0.1:${port}/.well-known/jwks.json`));
+    await expect(v.verify(await sign())).rejects.toMatchObject({
+      status: 503,
+      code: 'token_keys_unavailable',
+    });
   });
 });

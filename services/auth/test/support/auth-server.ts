@@ -4,10 +4,19 @@ import { Writable } from 'node:stream';
 import { MongoClient, type Db } from 'mongodb';
 import { createLogger } from '@laas/shared';
 import { testMongoUrl } from '@laas/testbed';
-import { argon2Hasher, createAuthApp, type AuthApp, type AuthAppOptions } from '../../src/index.js';
+import {
+  argon2Hasher,
+  createAuthApp,
+  generateSigningKey,
+  signingKeys,
+  type AuthApp,
+  type AuthAppOptions,
+} from '../../src/index.js';
 
-export const TEST_SECRET = 'test-secret-of-at-least-thirty-two-bytes!!';
-export const testKey = (): Uint8Array => new TextEncoder().encode(TEST_SECRET);
+/** One Ed25519 key per test file, as auth would read it from JWT_PRIVATE_KEY_FILE. */
+export const TEST_PRIVATE_KEY = generateSigningKey();
+export const TEST_PRIVATE_PEM = TEST_PRIVATE_KEY.export({ type: 'pkcs8', format: 'pem' }).toString();
+export const testKeys = signingKeys(TEST_PRIVATE_KEY);
 
 export interface RunningAuth extends AuthApp {
   url: string;
@@ -38,7 +47,7 @@ export async function startAuth(
     },
   });
   const auth = createAuthApp({
-    signingKey: testKey(),
+    signingKeys: testKeys,
     hasher: testHasher,
     ...options,
     db,

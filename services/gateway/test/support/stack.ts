@@ -2,14 +2,17 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { MongoClient } from 'mongodb';
-import { createHttpServer, createLogger, type ServerLimits } from '@laas/shared';
+import { createHttpServer, createLogger, localTokenKeys, type ServerLimits } from '@laas/shared';
 import { testMongoUrl } from '@laas/testbed';
-import { argon2Hasher, createAuthApp } from '@laas/auth';
+import { argon2Hasher, createAuthApp, DEFAULT_LIMITS, generateSigningKey, signingKeys } from '@laas/auth';
 import { createImagesApp, type ImageCatalog } from '@laas/images';
 import { createGatewayApp, type GatewayApp, type GatewayAppOptions } from '../../src/index.js';
 
-export const TEST_SECRET = 'gateway-test-secret-of-32-bytes-or-more';
-export const testKey = (): Uint8Array => new TextEncoder().encode(TEST_SECRET);
+/** The Ed25519 key the test auth signs with; gateways check with its public half only. */
+export const TEST_KEYS = signingKeys(generateSigningKey());
+export const TEST_PRIVATE_PEM = TEST_KEYS.current.privateKey
+  .export({ type: 'pkcs8', format: 'pem' })
+  .toString();
 
 export const uniqueDbName = (prefix: string): string => `${prefix}_${process.pid}_${Date.now().toString(36)}`;
 
@@ -54,9 +57,12 @@ export async function startServices(dbName: string): Promise<Services> {
     db,
     logger: silent,
     databaseCheck,
-    signingKey: testKey(),
+    signingKeys: TEST_KEYS,
     hasher: argon2Hasher({ memoryCost: 8_192, timeCost: 2 }),
-    loginLimits: { perAddress: 1000, perEmail: 1000, windowSeconds: 60 },
+    limits: {
+      register: { perAddress: 1000, windowSeconds: 60 },
+      login: { ...DEFAULT_LIMITS.login, perAddress: 1000 },
+    },
   });
   await authApp.users.ensureIndexes();
   const images = await listen(imagesApp.handler);
@@ -88,7 +94,7 @@ export async function startGateway(
     },
   });
   const gateway = createGatewayApp({
-    verificationKey: testKey(),
+    tokenKeys: localTokenKeys(TEST_KEYS.jwks),
     logger: createLogger('gateway-test', 'debug', sink),
     ...options,
   });

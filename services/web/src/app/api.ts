@@ -65,8 +65,11 @@ async function call<T>(
 export const api = {
   random: (count: number) =>
     call<{ message: string[] }>('GET', `api/images/random?count=${encodeURIComponent(String(count))}`),
-  register: (email: string, password: string) =>
-    call<{ token: string; expiresAt: string }>('POST', 'api/auth/register', { body: { email, password } }),
+  // Register answers the same for a new and a taken email (no token), so the page logs in after.
+  register: async (email: string, password: string) => {
+    await call<{ message: string }>('POST', 'api/auth/register', { body: { email, password } });
+    return api.login(email, password);
+  },
   login: (email: string, password: string) =>
     call<{ token: string; expiresAt: string }>('POST', 'api/auth/login', { body: { email, password } }),
   upload: (url: string, token: string) =>
