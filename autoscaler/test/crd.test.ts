@@ -38,7 +38,7 @@ test('the example is accepted and the API server fills in the documented default
       scaleUp: {
         windowSeconds: 10,
         burstThreshold: 2,
-        maxStepPercent: 400,
+        maxStepPercent: 900,
         maxStepReplicas: 4,
         unexplainedLatencySeconds: 60,
       },

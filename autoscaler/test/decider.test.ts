@@ -311,8 +311,14 @@ describe('capacity learning', () => {
 
 describe('normalisation steps', () => {
   test.each([
-    { label: '2 replicas may grow to 10 in one step (400%)', current: 2, desired: 30, expected: 10 },
-    { label: '1 replica may grow by the 4-replica floor to 5', current: 1, desired: 30, expected: 5 },
+    { label: '2 replicas may grow to 20 in one step (900%)', current: 2, desired: 30, expected: 20 },
+    {
+      label: '1 replica limited to +100 % may still grow by the 4-replica floor to 5',
+      current: 1,
+      desired: 30,
+      expected: 5,
+      percent: 100,
+    },
     {
       label: '5 replicas may drop to 3 at most (half, rounded to keep more)',
       current: 5,
@@ -320,8 +326,10 @@ describe('normalisation steps', () => {
       expected: 3,
     },
     { label: 'a change inside the limits passes unchanged', current: 4, desired: 6, expected: 6 },
-  ])('rate limit: $label', ({ current, desired, expected }) => {
-    expect(rateLimit(base, current, desired).replicas).toBe(expected);
+  ])('rate limit: $label', ({ current, desired, expected, percent }) => {
+    const s =
+      percent === undefined ? base : { ...base, scaleUp: { ...base.scaleUp, maxStepPercent: percent } };
+    expect(rateLimit(s, current, desired).replicas).toBe(expected);
   });
 
   test.each([

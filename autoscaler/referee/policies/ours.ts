@@ -15,6 +15,13 @@ import type {
 import { BUCKETS } from '../promql.js';
 import type { Bounds, Policy, World } from './types.js';
 
+/**
+ * The window of the arriving-request rate, read from the pods each evaluation like Knative's
+ * collector: its panic window, 6 s, so a 5 s evaluation sees a step within one period; at
+ * 150 RPS that is 900 arrivals, a Poisson noise of 3 %.
+ */
+const ARRIVING_WINDOW_SECONDS = 6;
+
 /** MetricSource over the simulated Prometheus: the same queries, the same failure codes. */
 export class SimMetricSource implements MetricSource {
   world: World | null = null;
@@ -46,6 +53,7 @@ export class SimMetricSource implements MetricSource {
         latencySeconds: Number.isNaN(latency) ? null : latency,
         withinObjective: ratio === null || Number.isNaN(ratio) ? null : ratio,
         cpuSecondsPerSecond: cpu,
+        arrivingRps: this.world?.knativeRps(ARRIVING_WINDOW_SECONDS) ?? null,
       },
     });
   }

@@ -28,10 +28,13 @@ export const DEFAULTS = {
     // 10 s: two evaluations at the 5 s resync agree before a non-burst scale-up; a burst (short
     // RPS >= 2x planned capacity) is acted on in the evaluation that sees it.
     // 60 s: a breach nothing explains is given a minute (a dependency's hiccup) before one replica.
+    // +900 % (10x per step, Knative's max scale-up rate of 1000 %): the arriving-request count
+    // sees a 10x flash crowd on one replica in one evaluation and sizes it at 8 replicas; +400 %
+    // allowed 5, and the other 3 were asked for a period later, 5 s more of dropped requests.
     scaleUp: {
       windowSeconds: 10,
       burstThreshold: 2,
-      maxStepPercent: 400,
+      maxStepPercent: 900,
       maxStepReplicas: 4,
       unexplainedLatencySeconds: 60,
     },

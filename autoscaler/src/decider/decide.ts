@@ -7,7 +7,7 @@
 // Worked example (defaults: utilisation 0.7, hysteresis 0.5 replica): capacity 100 RPS/replica,
 // 4 replicas, 700 RPS. Planned per replica = 100 x 0.7 = 70, so 700/70 = 10 replicas are needed;
 // 700 >= 2 x (4 x 70) = 560 is a burst, so the scale-up window is skipped; the step limit allows
-// max(4 x 5, 4 + 4) = 20, so the answer is 10 within this evaluation.
+// max(4 x 10, 4 + 4) = 40, so the answer is 10 within this evaluation.
 import type { DecideResult, DeciderInput, DeciderState, Decision, Observed, Reason, Step } from './types.js';
 import { fmt } from './math.js';
 import { checkReading, holdWithoutData } from './reading.js';

@@ -1,5 +1,6 @@
 // Step 3: what a sample teaches about the capacity per replica.
 import type { ResolvedSpec } from '../api/crd.js';
+import { arrivingRps } from './size.js';
 import type { MetricSample } from '../metrics/types.js';
 import type { Attribution, CapacitySource, DeciderState } from './types.js';
 import {
@@ -90,9 +91,10 @@ export function learnCapacity(
   if (rpsPerReplica === null) return result('Unknown', fresh);
   const load = rpsPerReplica * cost.ratio; // at the basis cost
   const planned = estimate === null ? null : estimate * spec.targetUtilization;
-  const low =
-    load < spec.capacityFloor * spec.targetUtilization * LOW_LOAD_FRACTION ||
-    (planned !== null && load < planned * LOW_LOAD_FRACTION);
+  const lowAt = (l: number): boolean =>
+    l < spec.capacityFloor * spec.targetUtilization * LOW_LOAD_FRACTION ||
+    (planned !== null && l < planned * LOW_LOAD_FRACTION);
+  const low = lowAt(load);
 
   if (!breach) {
     let healthy = fresh;
@@ -121,8 +123,15 @@ export function learnCapacity(
   // With the CPU measured and unchanged, a breach at a load served within the objective before
   // (within 10 %) is not the load's: a dependency slowed down. Not while the load rises: then the
   // short window still averages in the load before the rise, and drowning replicas read as idle.
-  const rising = s.rpsShort > RISING_RATIO * s.rpsLong;
-  const served = fresh !== null && rpsPerReplica <= fresh.rpsPerReplica * SERVED_MARGIN;
+  // With arrivals counted, the load a breach is judged at is what arrives, not what the replicas
+  // managed to complete: 5 replicas, 3 of them ready for seconds, completed 47 RPS each over the
+  // short window while 146 each arrived, and "47 was served within the objective before" read a
+  // starved step as a slow dependency.
+  const arriving = arrivingRps(s);
+  const offered = arriving === null ? rpsPerReplica : Math.max(rpsPerReplica, arriving / readyReplicas);
+  const rising =
+    s.rpsShort > RISING_RATIO * s.rpsLong || (arriving !== null && arriving > RISING_RATIO * s.rpsShort);
+  const served = fresh !== null && offered <= fresh.rpsPerReplica * SERVED_MARGIN;
   if (cpuSaysSameCost && !rising && served) return result('Downstream', fresh, true);
   // A breach at a load that is not low and was never served within the objective is the load's,
   // even under the plan: the replicas serve less than planned, whatever the plan says. On a
@@ -130,8 +139,8 @@ export function learnCapacity(
   // planned; "under plan" (and "same CPU per request") read that as a slow dependency and held
   // one replica through a 5x step. Learning is bounded by the floor, so a wrong guess costs at
   // most the replicas the floor allows.
-  const belowHealthy = fresh !== null && rpsPerReplica <= fresh.rpsPerReplica;
-  if (rpsPerReplica === 0 || belowHealthy || low)
+  const belowHealthy = fresh !== null && offered <= fresh.rpsPerReplica;
+  if (offered === 0 || belowHealthy || lowAt(offered * cost.ratio))
     return result('Downstream', fresh, cpuSaysSameCost && served);
   // A breach teaches only at a steady load (short and long RPS within 10 %): at a step the queue
   // builds while the short window still averages in the load before it (a step from 150 to 750

@@ -2,6 +2,7 @@
 import type { ResolvedSpec } from '../api/crd.js';
 import type { MetricSample } from '../metrics/types.js';
 import type { Reason, Recommendation } from './types.js';
+import { arrivingRps } from './size.js';
 
 /**
  * Step 6 (like HPA's stabilisation): up takes the lowest recommendation of the short up-window,
@@ -42,7 +43,8 @@ export function detectBurst(
   now: number,
 ): { now: boolean; until: number | null; inProgress: boolean } {
   const planned = capacity === null ? null : current * capacity * spec.targetUtilization;
-  const burstNow = planned !== null && s.rpsShort > 0 && s.rpsShort >= spec.scaleUp.burstThreshold * planned;
+  const rps = Math.max(s.rpsShort, arrivingRps(s) ?? 0);
+  const burstNow = planned !== null && rps > 0 && rps >= spec.scaleUp.burstThreshold * planned;
   const until = burstNow ? now + spec.scaleDown.windowSeconds * 1000 : prevUntil;
   return { now: burstNow, until, inProgress: burstNow || (until !== null && now < until) };
 }
@@ -84,7 +86,7 @@ export function rateLimit(
   current: number,
   desired: number,
 ): { replicas: number; reason: 'ScaleUpLimit' | 'ScaleDownLimit' | null } {
-  // Up: 2 replicas at 400% may go to max(2 x 5, 2 + 4) = 10 in one step.
+  // Up: 2 replicas at 900% may go to max(2 x 10, 2 + 4) = 20 in one step.
   const maxUp = Math.max(
     Math.ceil(current * (1 + spec.scaleUp.maxStepPercent / 100)),
     current + spec.scaleUp.maxStepReplicas,

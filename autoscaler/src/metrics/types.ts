@@ -28,6 +28,14 @@ export interface MetricSample {
    * without it leaves it undefined or null, and the decider falls back to a bounded hold.
    */
   cpuSecondsPerSecond?: number | null;
+  /**
+   * Requests per second as they arrive at the replicas over the last few seconds, counted before
+   * the handler (so requests that then queue, fail or time out count too), read straight from the
+   * pods rather than through a Prometheus `rate()` window. A saturated replica completes only what
+   * it can, so the completed-request rates above under-read the offered load; this does not.
+   * Optional: a source without it leaves it undefined or null, and sizing uses the rates alone.
+   */
+  arrivingRps?: number | null;
 }
 
 export type MetricErrorCode =

@@ -35,6 +35,8 @@ export interface Load {
   age?: number;
   /** CPU seconds per second of all replicas (absent: no CPU series). */
   cpu?: number | null;
+  /** Requests per second arriving at the replicas, counted before the handler (absent: none). */
+  arriving?: number | null;
 }
 
 export function ok(now: number, l: Load): MetricReading {
@@ -47,6 +49,7 @@ export function ok(now: number, l: Load): MetricReading {
       latencySeconds: l.p99 === undefined ? 0.1 : l.p99,
       withinObjective: l.within ?? null,
       ...(l.cpu === undefined ? {} : { cpuSecondsPerSecond: l.cpu }),
+      ...(l.arriving === undefined ? {} : { arrivingRps: l.arriving }),
     },
   };
 }

@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Request, Response, NextFunction, RequestHandler } from 'express';
 
 /**
@@ -11,6 +11,14 @@ export interface HttpMetrics {
   registry: Registry;
   requests: Counter<'method' | 'route' | 'status_code'>;
   duration: Histogram<'method' | 'route' | 'status_code'>;
+  /**
+   * Requests counted as they arrive, before the handler runs: unlike `http_requests_total`,
+   * which counts a request when it is answered, this includes requests still queued behind a
+   * busy event loop or that never finish, so its rate is the offered load, not the served one.
+   */
+  received: Counter;
+  /** Requests arrived and not yet answered (Little's law: arrival rate x time in the process). */
+  inFlight: Gauge;
   /** Records one answered request; for handlers that run outside Express (the gateway's pipeline). */
   observe(method: string, route: string, status: number, seconds: number): void;
   middleware: RequestHandler;
@@ -39,6 +47,17 @@ export function createHttpMetrics(service: string, options: { defaultMetrics?: b
     registers: [registry],
   });
 
+  const received = new Counter({
+    name: 'http_requests_received_total',
+    help: 'HTTP requests received, counted on arrival before the handler runs',
+    registers: [registry],
+  });
+  const inFlight = new Gauge({
+    name: 'http_requests_in_flight',
+    help: 'HTTP requests received and not yet answered',
+    registers: [registry],
+  });
+
   const observe = (method: string, route: string, status: number, seconds: number): void => {
     const labels = { method, route, status_code: String(status) };
     requests.inc(labels);
@@ -46,12 +65,16 @@ export function createHttpMetrics(service: string, options: { defaultMetrics?: b
   };
   const middleware = (req: Request, res: Response, next: NextFunction): void => {
     const start = process.hrtime.bigint();
+    received.inc();
+    inFlight.inc();
+    // 'close' fires for every response, answered or aborted; 'finish' only for answered ones.
+    res.once('close', () => inFlight.dec());
     res.once('finish', () => {
       observe(req.method, routeOf(req), res.statusCode, Number(process.hrtime.bigint() - start) / 1e9);
     });
     next();
   };
-  return { registry, requests, duration, observe, middleware };
+  return { registry, requests, duration, received, inFlight, observe, middleware };
 }
 
 /** The Express route template that answered, or "unmatched". */
