@@ -72,6 +72,7 @@ export function gatewayPipeline(options: PipelineOptions): RequestListener {
   } = options;
 
   const observe = (req: IncomingMessage, res: ServerResponse, template: string, start: bigint): void => {
+    metrics.arrived(res);
     res.once('finish', () => {
       metrics.observe(
         req.method ?? 'GET',

@@ -81,6 +81,7 @@ export function randomRoute(deps: RandomRouteDeps): RequestListener {
 
   return function serveRandom(req: IncomingMessage, res: ServerResponse): void {
     const startMs = performance.now();
+    metrics.arrived(res);
     assignRequestId(req, res);
     // While draining, every response closes its connection, so keep-alive clients reconnect elsewhere.
     if (readiness.isDraining) res.setHeader('connection', 'close');

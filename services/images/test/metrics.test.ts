@@ -43,3 +43,22 @@ test('the latency histogram has a 0.3 s bucket, so "p99 < 300 ms" is an exact ch
   const text = await (await fetch(`${images.url}/metrics`)).text();
   expect(text).toMatch(/http_request_duration_seconds_bucket\{le="0\.3",[^}]*route="\/random"/);
 });
+
+test('every request counts once on arrival, on the hot path and on the Express routes alike', async () => {
+  const read = async () => {
+    const text = await (await fetch(`${images.url}/metrics`)).text();
+    return {
+      received: sample(text, 'http_requests_received_total', { service: 'images' }),
+      inFlight: sample(text, 'http_requests_in_flight', { service: 'images' }),
+    };
+  };
+  const before = await read();
+  for (let i = 0; i < 5; i++) await fetch(`${images.url}/random?count=2`);
+  for (let i = 0; i < 3; i++) await fetch(`${images.url}/images/0`);
+  const after = await read();
+  // The second /metrics request is received before it renders the counts, and is still in flight.
+  expect({ received: after.received - before.received, inFlight: after.inFlight }).toEqual({
+    received: 5 + 3 + 1,
+    inFlight: 1,
+  });
+});

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { ServerResponse } from 'node:http';
 import type { Request, Response, NextFunction, RequestHandler } from 'express';
 
 /**
@@ -19,6 +20,12 @@ export interface HttpMetrics {
   received: Counter;
   /** Requests arrived and not yet answered (Little's law: arrival rate x time in the process). */
   inFlight: Gauge;
+  /**
+   * Counts one request on arrival (received, and in flight until its response closes). The
+   * middleware calls it; handlers outside Express (the gateway's pipeline, the images hot path)
+   * call it themselves, first thing.
+   */
+  arrived(res: ServerResponse): void;
   /** Records one answered request; for handlers that run outside Express (the gateway's pipeline). */
   observe(method: string, route: string, status: number, seconds: number): void;
   middleware: RequestHandler;
@@ -63,18 +70,25 @@ export function createHttpMetrics(service: string, options: { defaultMetrics?: b
     requests.inc(labels);
     duration.observe(labels, seconds);
   };
-  const middleware = (req: Request, res: Response, next: NextFunction): void => {
-    const start = process.hrtime.bigint();
+  // One listener for every response, no closure per request: the images hot path calls this.
+  const leave = (): void => {
+    inFlight.dec();
+  };
+  const arrived = (res: ServerResponse): void => {
     received.inc();
     inFlight.inc();
     // 'close' fires for every response, answered or aborted; 'finish' only for answered ones.
-    res.once('close', () => inFlight.dec());
+    res.on('close', leave);
+  };
+  const middleware = (req: Request, res: Response, next: NextFunction): void => {
+    const start = process.hrtime.bigint();
+    arrived(res);
     res.once('finish', () => {
       observe(req.method, routeOf(req), res.statusCode, Number(process.hrtime.bigint() - start) / 1e9);
     });
     next();
   };
-  return { registry, requests, duration, received, inFlight, observe, middleware };
+  return { registry, requests, duration, received, inFlight, arrived, observe, middleware };
 }
 
 /** The Express route template that answered, or "unmatched". */
