@@ -26,7 +26,7 @@ function accounted(proc: LimitedProcess, component: string): AccountedGroup {
   return { name: proc.name, component, group: proc.cgroup! };
 }
 
-describe('per-process CPU accounting (cpuacct)', () => {
+describe('per-process CPU accounting (v1 cpuacct.usage, v2 cpu.stat usage_usec)', () => {
   test.each([
     { what: 'an unlimited process', cpuMillis: undefined },
     { what: 'a replica-like process under a 500m quota', cpuMillis: 500 },
@@ -66,7 +66,7 @@ describe('per-process CPU accounting (cpuacct)', () => {
       } finally {
         await Promise.all([busy.stop(2_000), idle.stop(2_000)]);
       }
-      expect(existsSync(busy.cgroup!.cpuacctDir!)).toBe(false);
+      for (const dir of busy.cgroup!.dirs) expect(existsSync(dir)).toBe(false);
     },
   );
 });
