@@ -70,7 +70,7 @@ trap cleanup EXIT INT TERM
 root=$work/initramfs
 mkdir -p "$root"/{bin,dev,proc,sys,host,modules}
 cp "$busybox" "$root/bin/busybox"
-for applet in sh mount umount mkdir insmod chroot poweroff sleep cat echo; do ln -s busybox "$root/bin/$applet"; done
+for applet in sh mount umount mkdir insmod chroot poweroff sleep cat echo ip; do ln -s busybox "$root/bin/$applet"; done
 declare -A seen=()
 order=()
 add_module() {
@@ -101,7 +101,9 @@ for d in tmp run var/tmp; do mount -t tmpfs tmpfs /host/\$d; done
 mount -t proc proc /host/proc
 mount -t sysfs sys /host/sys
 mount -t devtmpfs dev /host/dev
-mount -t tmpfs tmpfs /host/dev/shm
+mkdir -p /host/dev/shm && mount -t tmpfs tmpfs /host/dev/shm
+# Loopback only (the local system's servers talk over 127.0.0.1); no other interface exists.
+ip link set lo up
 mount -t cgroup2 -o nsdelegate cgroup2 /host/sys/fs/cgroup
 cp /command /host/tmp/command
 chroot /host /bin/sh -c '
