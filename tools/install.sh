@@ -128,6 +128,52 @@ command -v go >/dev/null || { log "go is not on PATH; install Go >= 1.26"; exit 
 # nftables, conntrack and iproute2 for the lab cluster's node (cluster/).
 have_nginx() { command -v nginx >/dev/null || [[ -x /usr/sbin/nginx ]]; }
 have_cmd() { command -v "$1" >/dev/null || [[ -x "/usr/sbin/$1" ]]; }
+# The cgroup-v2 guest (tools/guest): qemu, a kernel with the 9p modules, a static busybox.
+have_guest_kernel() { compgen -G '/lib/modules/*/kernel/fs/9p/9p.ko*' >/dev/null; }
+have_static_busybox() {
+  local out
+  [[ -x /bin/busybox ]] || return 1
+  out=$(LC_ALL=C ldd /bin/busybox 2>&1 || true)
+  [[ $out == *"not a dynamic executable"* ]]
+}
+
+# ---- without root: name every missing Debian package once, and stop ------------------------
+# Only root installs Debian packages. A normal user gets the one command that installs all of
+# them, and nothing is half-installed; the Go builds below need no root.
+step "apt" "check (all sections)"
+if [[ "$(id -u)" != "0" ]]; then
+  all_missing=()
+  have_cmd prometheus || all_missing+=(prometheus)
+  have_nginx || all_missing+=(nginx-light)
+  have_cmd shellcheck || all_missing+=(shellcheck)
+  have_cmd containerd || all_missing+=(containerd)
+  have_cmd runc || all_missing+=(runc)
+  [[ -x /usr/lib/cni/bridge && -x /usr/lib/cni/host-local && -x /usr/lib/cni/loopback ]] ||
+    all_missing+=(containernetworking-plugins)
+  have_cmd iptables || all_missing+=(iptables)
+  have_cmd nft || all_missing+=(nftables)
+  have_cmd conntrack || all_missing+=(conntrack)
+  have_cmd ip || all_missing+=(iproute2)
+  [[ -x /usr/bin/chromium ]] || all_missing+=(chromium)
+  command -v buildah >/dev/null || all_missing+=(buildah)
+  command -v debootstrap >/dev/null || all_missing+=(debootstrap)
+  have_cmd qemu-system-x86_64 || all_missing+=(qemu-system-x86)
+  have_guest_kernel || all_missing+=(linux-image-amd64)
+  have_static_busybox || all_missing+=(busybox-static)
+  if [[ ${#all_missing[@]} -gt 0 ]]; then
+    mapfile -t all_missing < <(printf '%s\n' "${all_missing[@]}" | sort -u)
+    {
+      log "these Debian packages are missing, and only root can install them:"
+      printf '\n  sudo apt-get update && sudo apt-get install -y --no-install-recommends %s\n\n' "${all_missing[*]}"
+      log "run that line, then 'npm run tools' again (as yourself: the Go builds need no root)."
+      log "The test bed and the lab cluster start their own prometheus, nginx and containerd; the"
+      log "packaged services can be stopped: sudo systemctl disable --now prometheus nginx containerd"
+    } >&2
+    exit 3
+  fi
+  log "Debian packages: ok (present)"
+fi
+
 step "apt" "check"
 apt_missing=()
 have_cmd prometheus || apt_missing+=(prometheus)
@@ -145,11 +191,9 @@ have_cmd ip || apt_missing+=(iproute2)
 if [[ ${#apt_missing[@]} -eq 0 ]]; then
   log "Debian packages (prometheus nginx shellcheck containerd runc CNI plugins iptables nftables conntrack iproute2): ok (present)"
 else
-  SUDO=()
-  if [[ "$(id -u)" != "0" ]]; then SUDO=(sudo); fi
   step "apt" "apt-get update"
   log "apt: installing ${apt_missing[*]}..."
-  timed apt-update "${SUDO[@]}" apt-get update
+  timed apt-update apt-get update
   packages=()
   for pkg in "${apt_missing[@]}"; do
     if [[ "$pkg" == nginx ]] && apt-cache show nginx-light >/dev/null 2>&1; then pkg=nginx-light; fi
@@ -160,16 +204,16 @@ else
   # policy-rc.d.
   created_policy=""
   if [[ ! -e /usr/sbin/policy-rc.d ]]; then
-    printf '#!/bin/sh\nexit 101\n' | "${SUDO[@]}" tee /usr/sbin/policy-rc.d >/dev/null
-    "${SUDO[@]}" chmod +x /usr/sbin/policy-rc.d
+    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
+    chmod +x /usr/sbin/policy-rc.d
     created_policy=1
   fi
   step "apt" "apt-get install ${packages[*]}"
   # --reinstall restores the files of a package that dpkg lists as installed but whose files are gone.
-  timed apt-install "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --reinstall --no-install-recommends "${packages[@]}"
-  if [[ -n "$created_policy" ]]; then "${SUDO[@]}" rm -f /usr/sbin/policy-rc.d; fi
+  timed apt-install env DEBIAN_FRONTEND=noninteractive apt-get install -y --reinstall --no-install-recommends "${packages[@]}"
+  if [[ -n "$created_policy" ]]; then rm -f /usr/sbin/policy-rc.d; fi
   if [[ -d /run/systemd/system ]]; then
-    "${SUDO[@]}" systemctl disable --now prometheus nginx containerd >/dev/null 2>&1 || true
+    systemctl disable --now prometheus nginx containerd >/dev/null 2>&1 || true
   fi
   log "${packages[*]}: ok (installed)"
 fi
@@ -181,13 +225,11 @@ step "chromium" "check"
 if [[ -x /usr/bin/chromium ]]; then
   log "chromium: ok (present)"
 else
-  SUDO=()
-  if [[ "$(id -u)" != "0" ]]; then SUDO=(sudo); fi
   step "chromium" "apt-get update"
   log "apt: installing chromium..."
-  timed apt-update-chromium "${SUDO[@]}" apt-get update
+  timed apt-update-chromium apt-get update
   step "chromium" "apt-get install chromium"
-  timed apt-chromium "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium
+  timed apt-chromium env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium
   log "chromium: ok (installed)"
 fi
 
@@ -328,26 +370,37 @@ step lab-images "check"
 if command -v buildah >/dev/null && command -v debootstrap >/dev/null && command -v ctr >/dev/null; then
   log "buildah, debootstrap, ctr: ok (present)"
 else
-  LAB_SUDO=()
-  if [[ "$(id -u)" != "0" ]]; then LAB_SUDO=(sudo); fi
   step lab-images "apt-get update"
-  timed apt-update-lab "${LAB_SUDO[@]}" apt-get update
+  timed apt-update-lab apt-get update
   # containerd ships a service; keep it from starting (each cluster runs its own instance).
   lab_policy=""
   if [[ ! -e /usr/sbin/policy-rc.d ]]; then
-    printf '#!/bin/sh\nexit 101\n' | "${LAB_SUDO[@]}" tee /usr/sbin/policy-rc.d >/dev/null
-    "${LAB_SUDO[@]}" chmod +x /usr/sbin/policy-rc.d
+    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
+    chmod +x /usr/sbin/policy-rc.d
     lab_policy=1
   fi
   step lab-images "apt-get install buildah debootstrap containerd"
-  timed apt-install-lab "${LAB_SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends buildah debootstrap containerd
-  if [[ -n "$lab_policy" ]]; then "${LAB_SUDO[@]}" rm -f /usr/sbin/policy-rc.d; fi
+  timed apt-install-lab env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends buildah debootstrap containerd
+  if [[ -n "$lab_policy" ]]; then rm -f /usr/sbin/policy-rc.d; fi
   if [[ -d /run/systemd/system ]]; then
-    "${LAB_SUDO[@]}" systemctl disable --now containerd >/dev/null 2>&1 || true
+    systemctl disable --now containerd >/dev/null 2>&1 || true
   fi
   log "buildah, debootstrap, ctr: ok (installed)"
 fi
 # ---- end of lab images -------------------------------------------------------------------
+
+# ---- the cgroup-v2 guest (tools/guest/run.sh): qemu, Debian's generic kernel, busybox-static --
+# The cloud kernel has no 9p modules, so the guest boots the generic one (linux-image-amd64).
+step guest "check"
+if have_cmd qemu-system-x86_64 && have_guest_kernel && have_static_busybox; then
+  log "qemu, a kernel with 9p, busybox-static: ok (present)"
+else
+  step guest "apt-get update"
+  timed apt-update-guest apt-get update
+  step guest "apt-get install qemu-system-x86 linux-image-amd64 busybox-static"
+  timed apt-install-guest env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends qemu-system-x86 linux-image-amd64 busybox-static
+  log "qemu, a kernel with 9p, busybox-static: ok (installed)"
+fi
 
 # ---- summary ----------------------------------------------------------------------------
 step summary print
@@ -375,4 +428,5 @@ printf '%-16s %-48s %s\n' chromium "$(/usr/bin/chromium --version 2>/dev/null | 
 printf '%-16s %-48s %s\n' shellcheck "$(shellcheck --version | sed -n 's/^version: //p')" "$(command -v shellcheck)"
 printf '%-16s %-48s %s\n' kubectl "$(first_line kubectl version --client)" "$(command -v kubectl || echo 'missing (not installed by this script)')"
 printf '%-16s %-48s %s\n' buildah "$(first_line buildah --version)" "$(command -v buildah)"
+printf '%-16s %-48s %s\n' qemu "$(first_line qemu-system-x86_64 --version)" "$(command -v qemu-system-x86_64)"
 log "done in $((SECONDS - STARTED_AT))s"

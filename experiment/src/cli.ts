@@ -28,6 +28,8 @@ export interface CliOptions {
   /** Use this MongoDB instead of starting FerretDB (local target). */
   mongoUrl?: string;
   mongoDb?: string;
+  /** Local target without a way to limit CPU: run anyway, the report marked unlimited. */
+  allowUnlimited: boolean;
   help: boolean;
 }
 
@@ -54,6 +56,8 @@ export const USAGE = `usage: npm run experiment -- [options]
  local target:
   --mongo-url URL        use this MongoDB instead of starting FerretDB
   --mongo-db NAME        database name (default laas)
+  --allow-unlimited      where replicas cannot be CPU-limited (no root, no delegated cgroup), measure
+                         anyway and mark the report unlimited (without it the run refuses to start)
 `;
 
 /** `8s`, `8`, `1m` -> seconds. */
@@ -93,6 +97,7 @@ export function parseCli(argv: string[]): CliOptions {
       'mongo-url': { type: 'string' },
       'mongo-db': { type: 'string' },
       'max-steps': { type: 'string' },
+      'allow-unlimited': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -132,6 +137,7 @@ export function parseCli(argv: string[]): CliOptions {
     reportFrom: values['report-from'],
     mongoUrl: values['mongo-url'],
     mongoDb: values['mongo-db'],
+    allowUnlimited: values['allow-unlimited'],
     help: values.help,
   };
 }

@@ -24,6 +24,8 @@ export type { FindMaxRpsOptions, MaxRpsResult, SearchStep } from './search.js';
 export { measureMaxRps, median } from './measure.js';
 export type { MeasureOptions, RepeatedMaxRps } from './measure.js';
 export { describeMachine } from './machine.js';
+export { decideLimits } from './limits.js';
+export type { LimitDecision, LimitInputs } from './limits.js';
 export type { MachineInfo } from './machine.js';
 export { DEFAULT_EXPERIMENT, formatDuration, runExperiment } from './run.js';
 export type {

@@ -12,7 +12,9 @@ export interface MachineInfo {
   os: string;
   k6?: string;
   nginx?: string;
-  /** Whether replicas run under cgroup v1 CPU quotas here. */
+  /** The cgroup back end of this machine (absent in results written before there were two). */
+  cgroupVersion?: 'v1' | 'v2' | 'none';
+  /** Whether replicas run under CPU quotas here. */
   cgroupCpu: boolean;
   cgroupMemory: boolean;
 }
@@ -53,6 +55,7 @@ export function describeMachine(): MachineInfo {
     os: `${os.type()} ${os.release()} ${os.arch()}`,
     k6,
     nginx,
+    cgroupVersion: support.version,
     cgroupCpu: support.cpu,
     cgroupMemory: support.memory,
   };

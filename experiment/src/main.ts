@@ -12,6 +12,8 @@ import { closedLoopMain } from './closed-loop/main.js';
 import type { CliOptions } from './cli.js';
 import { startLocalEnvironment } from './local-environment.js';
 import { createKubeEnvironment, dryRunKube } from './kube-environment.js';
+import { cgroupSupport } from '@laas/local';
+import { decideLimits } from './limits.js';
 import { writeReport } from './report.js';
 import { formatDuration, runExperiment } from './run.js';
 import type { ExperimentResults, ExperimentEnvironment } from './run.js';
@@ -84,6 +86,16 @@ async function main(): Promise<void> {
     return;
   }
 
+  const limits = decideLimits({
+    target: cli.target,
+    support: cgroupSupport(),
+    allowUnlimited: cli.allowUnlimited,
+  });
+  if (!limits.run) {
+    process.stderr.write(`experiment: ${limits.message}\n`);
+    process.exit(2);
+  }
+  if (limits.warning) say(`warning: ${limits.warning}`);
   say(
     `replicas ${o.replicas.join(',')} at ${o.cpuMillis}m CPU each, ${o.repeats} repeats, ${o.plateauSec}s plateaus, target ${cli.target}`,
   );

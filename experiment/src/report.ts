@@ -105,8 +105,12 @@ export function reportMarkdown(results: ExperimentResults, discussion = ''): str
     (n, p) => n + p.repeats.reduce((k, r) => k + r.steps.length, 0),
     0,
   );
+  const unlimited =
+    results.target.name === 'local' && !m.cgroupCpu
+      ? `\n**Unlimited: the replicas ran without a CPU limit (\`--allow-unlimited\`). These figures measure this machine, not ${o.cpuMillis}m replicas.**\n`
+      : '';
   return `# Scaling experiment: ${o.replicas.join('/')} replicas at ${o.cpuMillis}m CPU each
-
+${unlimited}
 Max sustained rate of \`GET ${o.path}\` with **p99 < ${results.criteria.p99Ms} ms** and **errors < ${results.criteria.maxErrorRate * 100}%**
 (and under ${results.criteria.maxDroppedRate * 100}% of iterations dropped by k6), per replica count.
 Median of ${o.repeats} searches per replica count; the range is min–max over them.
@@ -125,7 +129,7 @@ ${cpuSection(results)}
 
 - **Target:** ${results.target.name} — ${results.target.description}
 - **Machine:** ${m.cores} × ${m.cpuModel}, ${(m.memoryBytes / 2 ** 30).toFixed(1)} GiB RAM, ${m.os}, Node ${m.node}, ${m.k6 ?? 'k6'}, ${m.nginx ?? 'nginx'}
-- **CPU limit:** ${o.cpuMillis}m per replica (cgroup v1 CFS quota ${Math.round(o.cpuMillis * 100)} µs per 100 000 µs period)${o.cpuMillis === ORIGINAL_CPU_MILLIS ? ", the original's setting" : `, a scale model of the original's ${ORIGINAL_CPU_MILLIS}m chosen so that ${Math.max(...o.replicas)} replicas, k6, nginx and the database fit the machine (see the fit line above; \`--cpu ${ORIGINAL_CPU_MILLIS}m\` reproduces the original's setting)`}${m.cgroupCpu ? '' : ' — **NOT applied: cgroups were not writable, replicas ran unlimited**'}
+- **CPU limit:** ${o.cpuMillis}m per replica (cgroup ${m.cgroupVersion ?? 'v1'} CFS quota ${Math.round(o.cpuMillis * 100)} µs per 100 000 µs period)${o.cpuMillis === ORIGINAL_CPU_MILLIS ? ", the original's setting" : `, a scale model of the original's ${ORIGINAL_CPU_MILLIS}m chosen so that ${Math.max(...o.replicas)} replicas, k6, nginx and the database fit the machine (see the fit line above; \`--cpu ${ORIGINAL_CPU_MILLIS}m\` reproduces the original's setting)`}${m.cgroupCpu ? '' : ' — **NOT applied: cgroups were not writable, replicas ran unlimited**'}
 - **Method:** one k6 run per offered rate (constant-arrival-rate, ${o.plateauSec} s plateaus; k6 thresholds are cumulative, so each rate gets its
   own run), bracketing ×1.5 then bisecting to ${o.resolution * 100}%; repeats start from the previous result. ${plateauCount} plateaus in ${formatDuration(results.durationSec)}.
 - **Load average** (1/5/15 min) at the start ${results.loadAverage.start.join(' / ')}, at the end (the run's own load included) ${results.loadAverage.end.join(' / ')} on ${m.cores} cores${(results.loadAverage.start[0] ?? 0) > m.cores / 2 ? ' — **other work was using the CPU when the run started: treat the figures as lower bounds**' : ''}.

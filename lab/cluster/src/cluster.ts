@@ -1,4 +1,12 @@
-import { existsSync, mkdirSync, readdirSync, rmdirSync, statfsSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmdirSync,
+  statfsSync,
+  writeFileSync,
+} from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
   corednsManifests,
@@ -25,6 +33,7 @@ import {
   cgroupExists,
   createCgroup,
   killCgroupTree,
+  labCgroupProblem,
   pidsUnder,
   removeCgroupTree,
   waitUntilReaped,
@@ -190,6 +199,8 @@ export async function teardown(claim: InstanceClaim): Promise<string[]> {
  * Resolves once the cluster is usable; the processes keep running after this process exits.
  */
 export async function startLabCluster(options: StartLabClusterOptions = {}): Promise<LabCluster> {
+  const cgroupProblem = labCgroupProblem(readFileSync('/proc/self/mountinfo', 'utf8'));
+  if (cgroupProblem) throw new Error(cgroupProblem);
   const stateDir = resolve(options.stateDir ?? DEFAULT_STATE_DIR);
   const log = options.log ?? (() => undefined);
   const timeoutMs = options.componentTimeoutMs ?? 180_000;

@@ -4,6 +4,15 @@ export {
   cfsQuotaUs,
   cgroupSupport,
   cgroupsOfPid,
+  chooseCgroupBackend,
+  cpuMaxLine,
+  parseCpuMax,
+  parseCpuStat,
+  parseMountinfo,
+  parseProcCgroup,
+  resetCgroupSupport,
+  RUNNER_LEAF,
+  v2Base,
   createAccountingGroup,
   createCgroup,
   parseCpuMillis,
@@ -11,7 +20,17 @@ export {
   sweepStaleCgroups,
   uniqueGroupName,
 } from './cgroup.js';
-export type { Cgroup, CgroupLimits, CgroupReadback, CgroupSupport, CpuThrottling } from './cgroup.js';
+export type {
+  Cgroup,
+  CgroupLayout,
+  CgroupLimits,
+  CgroupReadback,
+  CgroupSupport,
+  CgroupVersion,
+  CpuStat,
+  CpuThrottling,
+  MountEntry,
+} from './cgroup.js';
 export { cpuSplit, parseMachineBusySec, readCpu } from './accounting.js';
 export type { AccountedGroup, CpuReading, CpuSplit } from './accounting.js';
 export {

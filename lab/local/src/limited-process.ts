@@ -59,9 +59,9 @@ export function startLimitedProcess(options: LimitedProcessOptions): LimitedProc
   const cgroup = createCgroup(name, { cpuMillis: options.cpuMillis, memoryBytes: options.memoryBytes });
   const support = cgroupSupport();
   const warn = options.warn ?? defaultWarn;
-  if (options.cpuMillis !== undefined && !cgroup?.cpuDir)
+  if (options.cpuMillis !== undefined && !cgroup?.cpuLimited)
     warn(`running ${options.name ?? options.cmd} without a CPU limit: ${support.reasons.join('; ')}`);
-  if (options.memoryBytes !== undefined && !cgroup?.memoryDir)
+  if (options.memoryBytes !== undefined && !cgroup?.memoryLimited)
     warn(`no memory limit: ${support.reasons.join('; ')}`);
 
   const tempDir = options.logPath ? undefined : makeTempDir(options.name ?? 'proc');
@@ -90,7 +90,7 @@ export function startLimitedProcess(options: LimitedProcessOptions): LimitedProc
     name: options.name ?? options.cmd,
     pid: server.pid,
     logPath,
-    limited: cgroup?.cpuDir !== undefined,
+    limited: cgroup?.cpuLimited === true,
     cgroup,
     readBack: () => cgroup?.readBack() ?? { pids: [] },
     exitStatus: () => server.exitStatus(),

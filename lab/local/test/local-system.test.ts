@@ -81,7 +81,7 @@ describe('the local system', () => {
       // Replicas scaled away have exited and their cgroups are gone.
       for (const gone of before.filter((r) => !replicas.includes(r))) {
         expect(gone.process.exitStatus()).toBeDefined();
-        expect(existsSync(gone.process.cgroup!.cpuDir!)).toBe(false);
+        for (const dir of gone.process.cgroup!.dirs) expect(existsSync(dir)).toBe(false);
       }
 
       const servedBefore = await Promise.all(replicas.map(randomRequestsServed));

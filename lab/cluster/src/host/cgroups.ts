@@ -197,3 +197,26 @@ export async function removeCgroupTree(path: string, timeoutMs = 10_000): Promis
 export function cgroupExists(path: string): boolean {
   return cgroupHierarchies().some((h) => existsSync(join(h, path)));
 }
+
+/**
+ * Why the lab cluster cannot run on this machine's cgroups, or undefined when it can. Its kubelet
+ * uses the cgroupfs driver with one folder per v1 hierarchy (`createCgroup` above). On a machine
+ * that mounts cgroup2 alone, the folders under /sys/fs/cgroup are systemd's slices, not
+ * hierarchies, so the cluster refuses to start there rather than scatter cgroups among them.
+ * `mountinfo` is /proc/self/mountinfo's text: a v1 hierarchy is a line of type `cgroup` whose
+ * options name the cpu controller (`… - cgroup cgroup rw,cpu`).
+ */
+export function labCgroupProblem(mountinfo: string): string | undefined {
+  const v1Cpu = mountinfo.split('\n').some((line) => {
+    const [, after] = line.split(' - ');
+    const [fsType, , options = ''] = (after ?? '').trim().split(' ');
+    return fsType === 'cgroup' && options.split(',').includes('cpu');
+  });
+  if (v1Cpu) return undefined;
+  const v2 = /\s-\scgroup2\s/.test(mountinfo);
+  return (
+    `the lab cluster needs cgroup v1 (its kubelet uses the cgroupfs driver per v1 hierarchy), and this machine mounts ` +
+    `${v2 ? 'cgroup v2 alone' : 'no cgroup file system'}. Run the chart on minikube instead (npm run experiment -- --target minikube; ` +
+    `minikube/README.md), or boot with systemd.unified_cgroup_hierarchy=0 for v1.`
+  );
+}
