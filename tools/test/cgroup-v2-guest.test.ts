@@ -10,7 +10,11 @@ jest.setTimeout(1_200_000);
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /** The cgroup module's tests, run where cgroup v2 is all there is. */
-const CGROUP_TESTS = ['lab/local/test/cgroup-backend', 'lab/local/test/limited-process', 'lab/local/test/cpu-accounting'];
+const CGROUP_TESTS = [
+  'lab/local/test/cgroup-backend',
+  'lab/local/test/limited-process',
+  'lab/local/test/cpu-accounting',
+];
 
 function guestCommand(tests: string[]): string {
   return [
