@@ -24,6 +24,8 @@ export const MAX_INSTANCES = 16;
 export const CLUSTER_NAME = 'laas-lab';
 export const CONTEXT_NAME = 'laas-lab';
 export const NODE_NAME = 'laas-lab';
+/** Every lab address (pods, Services, host links) lies in this block, the benchmarking range. */
+export const LAB_BLOCK = '198.18.0.0/15';
 export const POD_CIDR = '198.18.0.0/16';
 export const NODE_POD_CIDR = '198.18.0.0/24';
 export const POD_GATEWAY = '198.18.0.1';

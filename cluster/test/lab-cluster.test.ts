@@ -12,6 +12,8 @@ import {
 } from '@laas/cluster';
 import type { LabCluster } from '@laas/cluster';
 import { runKubectl } from '@laas/testbed';
+import { run } from '../src/run.js';
+import { allClaims } from '../src/registry.js';
 import { machineSnapshot } from './machine-snapshot.js';
 import { LAB_SUITE_LOCK_TIMEOUT_MS, lockLabSuite } from './suite-lock.js';
 import type { MachineSnapshot } from './machine-snapshot.js';
@@ -259,6 +261,46 @@ describe('the lab cluster', () => {
 
     const answer = await execIn(ns, 'client', ['/labtool', 'get', 'http://web/']);
     expect(answer).toEqual({ code: 0, out: 'labtool web' });
+    await kubectl(['delete', 'namespace', ns, '--wait=false']);
+  }, 300_000);
+
+  test('from the host, a pod and a Service address route into the node and an unused lab address is unreachable: no lab address leaves the machine', async () => {
+    const ns = 'routes';
+    await kubectl(['create', 'namespace', ns]);
+    await apply(labtoolPod(ns, 'web', { app: 'web' }, ['serve', ':8080']));
+    await apply({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'web', namespace: ns },
+      spec: { selector: { app: 'web' }, ports: [{ port: 80, targetPort: 8080 }] },
+    });
+    await waitPodsReady(ns, ['web']);
+    const podIp = (await kubectl(['-n', ns, 'get', 'pod', 'web', '-o', 'jsonpath={.status.podIP}'])).trim();
+    const serviceIp = (
+      await kubectl(['-n', ns, 'get', 'service', 'web', '-o', 'jsonpath={.spec.clusterIP}'])
+    ).trim();
+    // Every instance has the same pod and Service ranges; the host routes them to the lowest
+    // running instance (this one, unless a user's cluster runs beside the tests).
+    const lowest = Math.min(...allClaims().map((claim) => claim.instance));
+    const node = `198.19.255.${lowest * 4 + 2}`;
+    const routeTo = async (address: string): Promise<string> => {
+      const result = await run('ip', ['route', 'get', address]);
+      return `${result.stdout}${result.stderr}`.trim();
+    };
+    expect(await routeTo(podIp)).toContain(`${podIp} via ${node} dev laaslab${lowest}h`);
+    expect(await routeTo(serviceIp)).toContain(`${serviceIp} via ${node} dev laaslab${lowest}h`);
+    // Outside the pod and Service ranges and every instance's link: refused on the host.
+    for (const unused of ['198.18.200.7', '198.19.128.1', '198.19.255.250']) {
+      expect({ unused, route: await routeTo(unused) }).toEqual({
+        unused,
+        route: 'RTNETLINK answers: No route to host',
+      });
+    }
+    if (lowest === started().instance) {
+      // And the routes deliver: the pod and its Service answer the host through the node.
+      expect(await httpGet(`http://${podIp}:8080/`, {})).toEqual({ status: 200, body: 'labtool web\n' });
+      expect(await httpGet(`http://${serviceIp}/`, {})).toEqual({ status: 200, body: 'labtool web\n' });
+    }
     await kubectl(['delete', 'namespace', ns, '--wait=false']);
   }, 300_000);
 
@@ -595,6 +637,7 @@ describe('the lab cluster', () => {
     expect(running.cgroups).toContain(`freezer/laas-lab-${instance}`);
     expect(running.links).toContain(`laaslab${instance}h`);
     expect(running.netns).toContain(`laas-lab-${instance}`);
+    expect(running.routes).toContain(`unreachable 198.18.0.0/15 metric ${1000 + instance}`);
 
     const report = await stopLabCluster({ stateDir: STATE_DIR });
     cluster = undefined;
