@@ -94,6 +94,8 @@ export interface StatePaths {
   kubeletRoot: string;
   podLogs: string;
   volumes: string;
+  /** The supervisor's units (one file per daemon) and its status.json. */
+  units: string;
   /** Admin kubeconfig with the context `laas-lab`. */
   kubeconfig: string;
   /** What `up` recorded: instance, pids, saved sysctls (see registry.ts). */
@@ -117,6 +119,7 @@ export function statePaths(stateDir: string): StatePaths {
     kubeletRoot: p('kubelet'),
     podLogs: p('pod-logs'),
     volumes: p('volumes'),
+    units: p('units'),
     kubeconfig: p('kubeconfig'),
     stateFile: p('state.json'),
   };
