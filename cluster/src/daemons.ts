@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { CGROUP_MOUNT } from './host/cgroups.js';
 import type { ClusterLayout } from './layout.js';
+import { repoRoot } from './tools.js';
 import { readSupervisorStatus, unitFile, writeAtomically } from './supervisor/units.js';
 import type { UnitSpec } from './supervisor/units.js';
 
@@ -44,7 +44,8 @@ export async function startSupervisor(
     .filter((file) => existsSync(file));
   // $0 is the netns path, $@ the command: no quoting of arguments through the shell.
   const script = `${procsFiles.map((f) => `echo $$ > '${f}'`).join(' && ')} && exec nsenter "--net=$0" -- "$@"`;
-  const main = join(dirname(fileURLToPath(import.meta.url)), 'supervisor', 'main.js');
+  // The compiled file, also when this module runs from its TypeScript source (jest).
+  const main = join(repoRoot, 'cluster', 'dist', 'supervisor', 'main.js');
   const log = openSync(logPath, 'a');
   let pid: number;
   try {

@@ -99,6 +99,7 @@ export function machineSnapshot(instance: number, stateDir: string): MachineSnap
     routes: sorted(
       sh('ip', ['route', 'show'])
         .split('\n')
+        .map((line) => line.trim())
         .filter(
           (line) =>
             line.includes(`laaslab${instance}h`) ||
