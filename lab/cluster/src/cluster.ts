@@ -26,7 +26,8 @@ import {
   NODE_RESOLV_CONF,
   PAUSE_IMAGE,
 } from './configs.js';
-import { isRunning, startDaemon } from './daemons.js';
+import { isRunning, startDaemon, startSupervisor } from './daemons.js';
+import { readSupervisorStatus } from './supervisor/units.js';
 import { ephemeralStoragePatch } from './ephemeral-storage.js';
 import type { Daemon } from './daemons.js';
 import {
@@ -297,14 +298,15 @@ async function bringUp(
   }
   createCgroup(layout.daemonCgroup);
   await createNodeNetwork(layout);
-  phase('network namespace and cgroups');
+  await startSupervisor(layout, paths.logs, paths.units, timeoutMs);
+  phase('network namespace, cgroups, supervisor');
 
   const pki = await makePki(paths.pki, layout);
   const config = writeConfigs(layout, paths, pki);
   phase('certificates and configuration');
 
-  const start = (name: string, command: string, args: string[]): Daemon => {
-    const daemon = startDaemon(layout, paths.logs, { name, command, args });
+  const start = async (name: string, command: string, args: string[]): Promise<Daemon> => {
+    const daemon = await startDaemon(paths.units, paths.logs, { name, command, args }, timeoutMs);
     daemons.push(daemon);
     return daemon;
   };
@@ -312,7 +314,7 @@ async function bringUp(
     mustRun('kubectl', ['--kubeconfig', paths.kubeconfig, ...args], { input, timeoutMs: 60_000 });
 
   // etcd: client port on the node's loopback only; its /health on the node address for us.
-  const etcd = start('etcd', tools.etcd, [
+  const etcd = await start('etcd', tools.etcd, [
     '--name=laas-lab',
     `--data-dir=${paths.etcdData}`,
     '--listen-client-urls=http://127.0.0.1:2379',
@@ -337,7 +339,7 @@ async function bringUp(
   );
   phase('etcd ready');
 
-  const apiserver = start('kube-apiserver', tools.apiserver, [
+  const apiserver = await start('kube-apiserver', tools.apiserver, [
     `--advertise-address=${layout.nodeIp}`,
     '--bind-address=0.0.0.0',
     `--secure-port=${APISERVER_PORT}`,
@@ -388,7 +390,7 @@ async function bringUp(
     '--leader-elect=false',
     '--profiling=false',
   ];
-  const controllerManager = start('kube-controller-manager', tools.controllerManager, [
+  const controllerManager = await start('kube-controller-manager', tools.controllerManager, [
     ...authFlags(config.controllerManagerKubeconfig),
     '--secure-port=10257',
     `--cert-dir=${join(paths.pki, 'controller-manager-serving')}`,
@@ -405,11 +407,11 @@ async function bringUp(
     // HPA: sync every 15 s (upstream's default), as the autoscaler comparisons assume.
     '--horizontal-pod-autoscaler-sync-period=15s',
   ]);
-  const scheduler = start('kube-scheduler', tools.scheduler, [
+  const scheduler = await start('kube-scheduler', tools.scheduler, [
     ...authFlags(config.schedulerKubeconfig),
     '--secure-port=10259',
   ]);
-  const containerd = start('containerd', 'containerd', ['--config', config.containerdConfig]);
+  const containerd = await start('containerd', 'containerd', ['--config', config.containerdConfig]);
 
   // Images are built while the control plane starts (cached by content in image-cache/).
   const cacheDir = join(paths.stateDir, 'image-cache');
@@ -440,7 +442,7 @@ async function bringUp(
       ['apply', '-f', '-'],
       manifestList(metricsServerManifests(layout.nodeIp, pki.caPem, METRICS_SERVER_USER)),
     );
-    const metricsServer = start('metrics-server', tools.metricsServer, [
+    const metricsServer = await start('metrics-server', tools.metricsServer, [
       `--kubeconfig=${config.metricsServerKubeconfig}`,
       `--authentication-kubeconfig=${config.metricsServerKubeconfig}`,
       `--authorization-kubeconfig=${config.metricsServerKubeconfig}`,
@@ -505,7 +507,7 @@ async function bringUp(
   // The kubelet changes machine-wide sysctls at start: record them for `down`.
   claim.sysctls = readSysctls();
   updateClaim(claim);
-  const kubelet = start('kubelet', tools.kubelet, [
+  const kubelet = await start('kubelet', tools.kubelet, [
     `--config=${config.kubeletConfig}`,
     `--kubeconfig=${config.kubeletKubeconfig}`,
     `--root-dir=${paths.kubeletRoot}`,
@@ -514,7 +516,7 @@ async function bringUp(
     `--node-ip=${layout.nodeIp}`,
     '--v=1',
   ]);
-  const proxy = start('kube-proxy', tools.proxy, [`--config=${config.kubeProxyConfig}`, '--v=1']);
+  const proxy = await start('kube-proxy', tools.proxy, [`--config=${config.kubeProxyConfig}`, '--v=1']);
   await Promise.all([
     waitReady(async () => (await httpGet(`http://${layout.nodeIp}:10248/healthz`)).body.trim() === 'ok', {
       component: 'kubelet',
@@ -558,7 +560,7 @@ async function bringUp(
   }
   await kubectl(['apply', '-f', '-'], manifestList([...corednsManifests(), ...storageManifests(volumeDirs)]));
   // The NetworkPolicy enforcer: a node daemon (iptables in the node's namespace), see netpol/.
-  const netpol = start('netpol-enforcer', process.execPath, [
+  const netpol = await start('netpol-enforcer', process.execPath, [
     join(repoRoot, 'lab', 'cluster', 'dist', 'netpol', 'main.js'),
     '--kubeconfig',
     paths.kubeconfig,
@@ -575,7 +577,7 @@ async function bringUp(
   // The ingress controller: a node daemon (Node.js + Debian's nginx) on the node address, port 80.
   const ingressDir = join(paths.stateDir, 'ingress');
   mkdirSync(ingressDir, { recursive: true });
-  const ingress = start('ingress-controller', process.execPath, [
+  const ingress = await start('ingress-controller', process.execPath, [
     join(repoRoot, 'lab', 'cluster', 'dist', 'ingress', 'main.js'),
     '--kubeconfig',
     paths.kubeconfig,
@@ -725,33 +727,65 @@ export async function stopLabCluster(options: { stateDir?: string } = {}): Promi
   return { found: true, instance: claim.instance, actions };
 }
 
+/** One daemon of the node, as its supervisor sees it. */
+export interface ComponentStatus {
+  running: boolean;
+  /** The running process, or the last one while it waits to be restarted. */
+  pid?: number;
+  /** Times the supervisor started it again after it exited. */
+  restarts: number;
+  /** When it waits to be restarted: its last exit ("signal SIGKILL", "code 1"). */
+  lastExit?: string;
+}
+
 export interface LabClusterStatus {
   running: boolean;
   cluster?: LabCluster;
-  /** Per component: running or not (by the pid `up` recorded). */
-  components: Record<string, boolean>;
+  /** The supervisor, then each daemon it runs. */
+  components: Record<string, ComponentStatus>;
   nodeReady?: boolean;
   /** Problems found ("kubelet is not running"). */
   problems: string[];
 }
 
-/** What runs of the cluster of `stateDir`, and whether its node is Ready. */
+/** What runs of the cluster of `stateDir`, with each daemon's restarts, and whether its node is Ready. */
 export async function labClusterStatus(options: { stateDir?: string } = {}): Promise<LabClusterStatus> {
   const stateDir = resolve(options.stateDir ?? DEFAULT_STATE_DIR);
   const claim = claimForStateDir(stateDir);
   if (!claim) return { running: false, components: {}, problems: [] };
-  const components: Record<string, boolean> = {};
+  const paths = statePaths(stateDir);
+  const supervised = readSupervisorStatus(paths.units);
+  const components: Record<string, ComponentStatus> = {};
   const problems: string[] = [];
+  const supervisorRuns = supervised !== undefined && isRunning(supervised.supervisorPid);
+  components.supervisor = {
+    running: supervisorRuns,
+    ...(supervised ? { pid: supervised.supervisorPid } : {}),
+    restarts: 0,
+  };
+  if (!supervisorRuns) problems.push('the supervisor is not running: no daemon is restarted when it dies');
   for (const name of COMPONENTS) {
-    const pid = claim.pids?.[name];
-    components[name] = pid !== undefined && isRunning(pid);
-    if (!components[name])
+    const unit = supervised?.units[name];
+    const running = unit !== undefined && unit.state === 'running' && isRunning(unit.pid);
+    const lastExit = unit?.lastExit
+      ? unit.lastExit.signal
+        ? `signal ${unit.lastExit.signal}`
+        : `code ${unit.lastExit.code}`
+      : undefined;
+    components[name] = {
+      running,
+      ...(unit ? { pid: unit.pid } : {}),
+      restarts: unit?.restarts ?? 0,
+      ...(!running && lastExit ? { lastExit } : {}),
+    };
+    if (!running)
       problems.push(
-        pid === undefined ? `${name} was never started (up did not finish)` : `${name} is not running`,
+        unit === undefined
+          ? `${name} was never started (up did not finish)`
+          : `${name} is not running${unit.nextStartAt ? ` (restart due at ${unit.nextStartAt})` : ''}`,
       );
   }
   let nodeReady: boolean | undefined;
-  const paths = statePaths(stateDir);
   const node = await run(
     'kubectl',
     ['--kubeconfig', paths.kubeconfig, 'get', 'node', NODE_NAME, '-o', 'json'],

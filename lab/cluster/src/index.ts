@@ -1,5 +1,11 @@
 export { startLabCluster, stopLabCluster, labClusterStatus, teardown } from './cluster.js';
-export type { LabCluster, LabClusterStatus, StartLabClusterOptions, StopReport } from './cluster.js';
+export type {
+  ComponentStatus,
+  LabCluster,
+  LabClusterStatus,
+  StartLabClusterOptions,
+  StopReport,
+} from './cluster.js';
 export { buildBinaryImage, importImages, archivesIn, listImages } from './images.js';
 export type { BinaryImageSpec, ImageFile } from './images.js';
 export { COREDNS_IMAGE, LABTOOL_IMAGE, PAUSE_IMAGE } from './configs.js';

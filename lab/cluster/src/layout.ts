@@ -24,6 +24,8 @@ export const MAX_INSTANCES = 16;
 export const CLUSTER_NAME = 'laas-lab';
 export const CONTEXT_NAME = 'laas-lab';
 export const NODE_NAME = 'laas-lab';
+/** Every lab address (pods, Services, host links) lies in this block, the benchmarking range. */
+export const LAB_BLOCK = '198.18.0.0/15';
 export const POD_CIDR = '198.18.0.0/16';
 export const NODE_POD_CIDR = '198.18.0.0/24';
 export const POD_GATEWAY = '198.18.0.1';
@@ -92,6 +94,8 @@ export interface StatePaths {
   kubeletRoot: string;
   podLogs: string;
   volumes: string;
+  /** The supervisor's units (one file per daemon) and its status.json. */
+  units: string;
   /** Admin kubeconfig with the context `laas-lab`. */
   kubeconfig: string;
   /** What `up` recorded: instance, pids, saved sysctls (see registry.ts). */
@@ -115,6 +119,7 @@ export function statePaths(stateDir: string): StatePaths {
     kubeletRoot: p('kubelet'),
     podLogs: p('pod-logs'),
     volumes: p('volumes'),
+    units: p('units'),
     kubeconfig: p('kubeconfig'),
     stateFile: p('state.json'),
   };

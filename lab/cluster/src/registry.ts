@@ -20,7 +20,7 @@ export interface InstanceClaim {
   launcherPid?: number;
   /** Machine-wide sysctls before the kubelet started (restored by `down`). */
   sysctls?: SavedSysctls;
-  /** Pids of the daemons, by component name (for `status`; cleanup goes by cgroup). */
+  /** First pids of the daemons, by component name (`status` reads the supervisor's; cleanup goes by cgroup). */
   pids?: Record<string, number>;
 }
 

@@ -3,6 +3,7 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
+  labClusterStatus,
   LABTOOL_IMAGE,
   MAX_INSTANCES,
   NODE_NAME,
@@ -12,6 +13,9 @@ import {
 } from '@laas/cluster';
 import type { LabCluster } from '@laas/cluster';
 import { runKubectl } from '@laas/testbed';
+import { isRunning } from '../src/daemons.js';
+import { run } from '../src/run.js';
+import { allClaims } from '../src/registry.js';
 import { machineSnapshot } from './machine-snapshot.js';
 import { LAB_SUITE_LOCK_TIMEOUT_MS, lockLabSuite } from './suite-lock.js';
 import type { MachineSnapshot } from './machine-snapshot.js';
@@ -259,6 +263,51 @@ describe('the lab cluster', () => {
 
     const answer = await execIn(ns, 'client', ['/labtool', 'get', 'http://web/']);
     expect(answer).toEqual({ code: 0, out: 'labtool web' });
+    await kubectl(['delete', 'namespace', ns, '--wait=false']);
+  }, 300_000);
+
+  test('from the host, a pod and a Service address route into the node and an unused lab address is unreachable: no lab address leaves the machine', async () => {
+    const ns = 'routes';
+    await kubectl(['create', 'namespace', ns]);
+    await apply(labtoolPod(ns, 'web', { app: 'web' }, ['serve', ':8080']));
+    await apply({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'web', namespace: ns },
+      spec: { selector: { app: 'web' }, ports: [{ port: 80, targetPort: 8080 }] },
+    });
+    await waitPodsReady(ns, ['web']);
+    const podIp = (await kubectl(['-n', ns, 'get', 'pod', 'web', '-o', 'jsonpath={.status.podIP}'])).trim();
+    const serviceIp = (
+      await kubectl(['-n', ns, 'get', 'service', 'web', '-o', 'jsonpath={.spec.clusterIP}'])
+    ).trim();
+    // Every instance has the same pod and Service ranges; the host routes them to the lowest
+    // running instance (this one, unless a user's cluster runs beside the tests).
+    const lowest = Math.min(...allClaims().map((claim) => claim.instance));
+    const node = `198.19.255.${lowest * 4 + 2}`;
+    const routeTo = async (address: string): Promise<string> => {
+      const result = await run('ip', ['route', 'get', address]);
+      return `${result.stdout}${result.stderr}`.trim();
+    };
+    expect(await routeTo(podIp)).toContain(`${podIp} via ${node} dev laaslab${lowest}h`);
+    expect(await routeTo(serviceIp)).toContain(`${serviceIp} via ${node} dev laaslab${lowest}h`);
+    // Outside the pod and Service ranges and every instance's link: refused on the host.
+    for (const unused of ['198.19.16.1', '198.19.128.1', '198.19.255.250']) {
+      expect({ unused, route: await routeTo(unused) }).toEqual({
+        unused,
+        route: 'RTNETLINK answers: No route to host',
+      });
+    }
+    if (lowest === started().instance) {
+      // And the routes deliver: the pod and its Service answer the host through the node.
+      expect(await httpGet(`http://${podIp}:8080/`, {})).toEqual({ status: 200, body: 'labtool web\n' });
+      // kube-proxy rejects a Service with no endpoints yet: its rules follow the pod within seconds.
+      const throughService = await eventually(async () => {
+        const response = await httpGet(`http://${serviceIp}/`, {}).catch(() => undefined);
+        return response?.status === 200 && response.body === 'labtool web\n';
+      }, 30_000);
+      expect(throughService).toBe(true);
+    }
     await kubectl(['delete', 'namespace', ns, '--wait=false']);
   }, 300_000);
 
@@ -559,6 +608,126 @@ describe('the lab cluster', () => {
     await kubectl(['delete', 'namespace', ns, '--wait=false']);
   }, 360_000);
 
+  describe('every node daemon is supervised: SIGKILLed in turn under light load through the ingress, it is back and the cluster works', () => {
+    const ns = 'faults';
+    /** One GET through the ingress, sent from inside the node's network namespace. */
+    interface Probe {
+      at: number;
+      ok: boolean;
+    }
+    const probes: Probe[] = [];
+    const inFlight = new Set<Promise<void>>();
+    let timer: NodeJS.Timeout | undefined;
+
+    beforeAll(async () => {
+      await kubectl(['create', 'namespace', ns]);
+      await apply(labtoolPod(ns, 'web', { app: 'web' }, ['serve', ':8080']));
+      await apply({
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 'web', namespace: ns },
+        spec: { selector: { app: 'web' }, ports: [{ name: 'http', port: 80, targetPort: 8080 }] },
+      });
+      await apply({
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'Ingress',
+        metadata: { name: 'web', namespace: ns },
+        spec: {
+          ingressClassName: 'nginx',
+          rules: [
+            {
+              http: {
+                paths: [
+                  {
+                    path: '/',
+                    pathType: 'Prefix',
+                    backend: { service: { name: 'web', port: { name: 'http' } } },
+                  },
+                ],
+              },
+            },
+          ],
+        },
+      });
+      await waitPodsReady(ns, ['web']);
+      const labtool = join(repoRoot, 'tools', 'bin', 'labtool');
+      const get = (): Promise<boolean> =>
+        run(
+          'nsenter',
+          [`--net=${started().netnsPath}`, '--', labtool, 'get', `http://${started().nodeIp}/`, '3'],
+          {
+            timeoutMs: 10_000,
+          },
+        ).then(
+          (result) => result.code === 0 && result.stdout === 'labtool web\n',
+          () => false,
+        );
+      expect(await eventually(get, 30_000)).toBe(true);
+      // 5 requests per second: light, and enough to see a gap of a fraction of a second.
+      timer = setInterval(() => {
+        const at = Date.now();
+        const probe = get().then((ok) => {
+          probes.push({ at, ok });
+        });
+        inFlight.add(probe);
+        void probe.finally(() => inFlight.delete(probe));
+      }, 200);
+    }, 300_000);
+
+    afterAll(async () => {
+      clearInterval(timer);
+      await Promise.all(inFlight);
+      await kubectl(['delete', 'namespace', ns, '--wait=false']).catch(() => undefined);
+    }, 60_000);
+
+    test.each([
+      'etcd',
+      'kube-apiserver',
+      'kube-controller-manager',
+      'kube-scheduler',
+      'containerd',
+      'kubelet',
+      'kube-proxy',
+      'metrics-server',
+      'netpol-enforcer',
+      'ingress-controller',
+    ])(
+      '%s: restarted by the supervisor with its restart counted, no request through the ingress fails, and a new pod starts',
+      async (daemon) => {
+        const stateDir = started().stateDir;
+        const before = (await labClusterStatus({ stateDir })).components[daemon]!;
+        expect({ daemon, running: before.running }).toEqual({ daemon, running: true });
+        const killedAt = Date.now();
+        process.kill(before.pid!, 'SIGKILL');
+        let after = before;
+        const back = await eventually(async () => {
+          const status = await labClusterStatus({ stateDir });
+          after = status.components[daemon]!;
+          return status.running && after.restarts === before.restarts + 1;
+        }, 90_000);
+        const backMs = Date.now() - killedAt;
+        expect({ daemon, back, after }).toMatchObject({ daemon, back: true, after: { running: true } });
+        expect(after.pid).not.toBe(before.pid);
+        expect(isRunning(before.pid!)).toBe(false);
+
+        const pod = `after-${daemon}`;
+        await apply(labtoolPod(ns, pod, { probe: 'after-kill' }, ['pause']));
+        await waitPodsReady(ns, [pod]);
+        await kubectl(['-n', ns, 'delete', 'pod', pod, '--wait=false']);
+        const seen = probes.filter((p) => p.at >= killedAt);
+        const failed = seen.filter((p) => !p.ok).length;
+        process.stdout.write(
+          `lab-cluster: SIGKILL of ${daemon}: back (cluster status running) after ${(backMs / 1000).toFixed(1)} s; ` +
+            `${failed} of ${seen.length} requests through the ingress failed from the kill until a new pod ran\n`,
+        );
+        expect(seen.length).toBeGreaterThan(0);
+        expect({ daemon, failed }).toEqual({ daemon, failed: 0 });
+        probes.length = 0;
+      },
+      240_000,
+    );
+  });
+
   test(
     'up on a state folder whose cluster still runs (as after a killed test) removes that run first, then starts afresh',
     async () => {
@@ -595,6 +764,7 @@ describe('the lab cluster', () => {
     expect(running.cgroups).toContain(`freezer/laas-lab-${instance}`);
     expect(running.links).toContain(`laaslab${instance}h`);
     expect(running.netns).toContain(`laas-lab-${instance}`);
+    expect(running.routes).toContain(`unreachable 198.18.0.0/15 metric ${1000 + instance}`);
 
     const report = await stopLabCluster({ stateDir: STATE_DIR });
     cluster = undefined;

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -394,7 +394,14 @@ describe('the chart under in-cluster k6 load, in the lab cluster', () => {
     const job = await startLoad(40);
     await sleep(5_000);
     const pid = containerMainPid(await containerId(victim));
+    // The process killed is the images service itself (the container's CMD), not the sandbox.
+    expect(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean)).toEqual([
+      'node',
+      'services/images/dist/main.js',
+    ]);
     process.kill(pid, 'SIGKILL');
+    // And it is gone: reaped by its shim, so no /proc entry is left (a zombie would keep one).
+    expect(await eventually(async () => !existsSync(`/proc/${pid}`), 10_000, 100)).toBe(true);
     const recovered = await eventually(async () => {
       const restarts = Number(
         await kubectl(['get', 'pod', victim, '-o', 'jsonpath={.status.containerStatuses[0].restartCount}']),

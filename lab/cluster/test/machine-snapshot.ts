@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ROUTE_METRIC_BASE } from '../src/host/routes.js';
 import { KUBELET_SYSCTLS, readSysctls } from '../src/host/sysctls.js';
 
 /**
@@ -15,6 +16,7 @@ export interface MachineSnapshot {
   cgroups: string[];
   links: string[];
   netns: string[];
+  routes: string[];
   iptables: string[];
   nftables: string[];
   sysctls: string[];
@@ -93,6 +95,17 @@ export function machineSnapshot(instance: number, stateDir: string): MachineSnap
     cgroups: sorted(cgroups),
     links: sorted(links),
     netns: sorted(netnsList),
+    // This instance's host routes: through its veth, or with its metric (the unreachable one).
+    routes: sorted(
+      sh('ip', ['route', 'show'])
+        .split('\n')
+        .map((line) => line.trim())
+        .filter(
+          (line) =>
+            line.includes(`laaslab${instance}h`) ||
+            new RegExp(`metric ${ROUTE_METRIC_BASE + instance}\\b`).test(line),
+        ),
+    ),
     iptables: sorted(withoutCounters(sh('iptables-save', []))),
     nftables: sorted(withoutCounters(sh('nft', ['list', 'ruleset']))),
     sysctls: sorted(Object.entries(sysctls).map(([k, v]) => `${k}=${v}`)),

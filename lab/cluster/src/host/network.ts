@@ -2,14 +2,19 @@ import { existsSync } from 'node:fs';
 import { BRIDGE, SERVICE_CIDR } from '../layout.js';
 import type { ClusterLayout } from '../layout.js';
 import { inNetns, mustRun, run } from '../run.js';
+import { hostRoutes, routeArgs } from './routes.js';
 
 /**
  * Creates the node's network namespace and the veth pair that links it to the host:
  *   host  <hostVeth> hostIp/30  <->  <nodeVeth> nodeIp/30  (in the namespace)
  * The namespace gets no default route: a packet for any address outside the cluster's own
- * ranges has no way out ("network unreachable"), so no traffic leaves the machine.
+ * ranges has no way out ("network unreachable"), so no traffic leaves the machine. On the host,
+ * the whole lab block is unreachable except the pod and Service ranges, routed into the node
+ * (see routes.ts); the unreachable route comes first, before any lab address exists.
  */
 export async function createNodeNetwork(layout: ClusterLayout): Promise<void> {
+  const [blockRoute, ...intoNode] = hostRoutes(layout);
+  await mustRun('ip', routeArgs('add', blockRoute!));
   await mustRun('ip', ['netns', 'add', layout.netns]);
   await mustRun('ip', ['link', 'add', layout.hostVeth, 'type', 'veth', 'peer', 'name', layout.nodeVeth]);
   await mustRun('ip', ['link', 'set', layout.nodeVeth, 'netns', layout.netns]);
@@ -37,11 +42,13 @@ export async function createNodeNetwork(layout: ClusterLayout): Promise<void> {
       'net.ipv4.ip_forward=1',
     ]),
   );
+  for (const route of intoNode) await mustRun('ip', routeArgs('add', route));
 }
 
 /**
- * Deletes the namespace (with it: the bridge, pod veths, iptables/nftables rules, sysctls) and
- * the host end of the link. Idempotent: missing pieces are fine.
+ * Deletes the namespace (with it: the bridge, pod veths, iptables/nftables rules, sysctls), the
+ * host end of the link and the instance's host routes, the unreachable one last, so no lab
+ * address leaves the machine while the rest goes. Idempotent: missing pieces are fine.
  */
 export async function removeNodeNetwork(layout: ClusterLayout): Promise<void> {
   if (existsSync(layout.netnsPath)) {
@@ -49,4 +56,6 @@ export async function removeNodeNetwork(layout: ClusterLayout): Promise<void> {
   }
   // The host veth dies with its peer; delete it in case the peer never moved into the namespace.
   await run('ip', ['link', 'delete', layout.hostVeth]);
+  // The routes into the node went with the veth; deleting them again is harmless.
+  for (const route of hostRoutes(layout).reverse()) await run('ip', routeArgs('del', route));
 }

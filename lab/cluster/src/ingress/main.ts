@@ -3,7 +3,7 @@
  * The lab cluster's ingress controller (see render.ts for what it supports and why it exists).
  * Runs as a node daemon in the node's network namespace, started by `up`:
  *
- *   node cluster/dist/ingress/main.js --kubeconfig FILE --listen 198.19.255.2:80 --dir DIR
+ *   node lab/cluster/dist/ingress/main.js --kubeconfig FILE --listen 198.19.255.2:80 --dir DIR
  *
  * Every 2 s it lists Ingresses and Services (plain HTTPS with the kubeconfig's client
  * certificate), renders the nginx config, and when it changed: tests it (`nginx -t`) and
@@ -11,7 +11,7 @@
  * ingress-nginx does, so `kubectl get ingress` shows where to send requests.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { call, readKubeconfig } from '../api/client.js';
@@ -52,9 +52,13 @@ async function main(): Promise<void> {
   });
 
   let rendered = '';
-  let nginx: ReturnType<typeof spawn> | undefined;
+  // A controller restarted after it died finds its nginx still serving (nginx outlives its
+  // parent): it adopts that master, by its pid file, instead of starting a second one that
+  // could not bind the port. The adopted one gets the next config as a reload, with no gap.
+  let nginx: Nginx | undefined = adoptNginx(join(options.dir, 'nginx.pid'));
+  if (nginx) console.log(`ingress: adopted the running nginx (pid ${nginx.pid})`);
   const stop = (): void => {
-    nginx?.kill('SIGQUIT');
+    if (nginx?.alive()) process.kill(nginx.pid, 'SIGQUIT');
     process.exit(0);
   };
   process.on('SIGTERM', stop);
@@ -87,11 +91,11 @@ async function main(): Promise<void> {
         const ok = await new Promise<boolean>((r) => test.on('close', (code) => r(code === 0)));
         if (ok) {
           writeFileSync(confPath, text);
-          if (!nginx || nginx.exitCode !== null) {
-            nginx = spawn(options.nginx, ['-c', confPath, '-g', 'daemon off;'], { stdio: 'inherit' });
+          if (!nginx?.alive()) {
+            nginx = spawnNginx(options.nginx, confPath);
             console.log(`ingress: nginx started on ${options.listen}`);
           } else {
-            nginx.kill('SIGHUP');
+            process.kill(nginx.pid, 'SIGHUP');
             console.log('ingress: nginx reloaded');
           }
           rendered = text;
@@ -117,12 +121,54 @@ async function main(): Promise<void> {
     } catch (error) {
       console.error(`ingress: ${(error as Error).message}`);
     }
-    if (nginx && nginx.exitCode !== null) {
-      console.error(`ingress: nginx exited with ${nginx.exitCode}; restarting`);
+    if (nginx && !nginx.alive()) {
+      console.error(`ingress: nginx (pid ${nginx.pid}) exited; restarting`);
       rendered = '';
     }
     await sleep(2_000);
   }
+}
+
+/** An nginx master: our child, or one adopted from an earlier run of the controller. */
+interface Nginx {
+  pid: number;
+  alive(): boolean;
+}
+
+function spawnNginx(binary: string, confPath: string): Nginx {
+  const child = spawn(binary, ['-c', confPath, '-g', 'daemon off;'], { stdio: 'inherit' });
+  return {
+    pid: child.pid ?? -1,
+    alive: () => child.pid !== undefined && child.exitCode === null && child.signalCode === null,
+  };
+}
+
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function adoptNginx(pidFile: string): Nginx | undefined {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(pidFile, 'utf8').trim());
+  } catch {
+    return undefined;
+  }
+  if (!Number.isInteger(pid) || pid <= 0 || !processExists(pid)) return undefined;
+  // The pid file may be stale and the pid reused: adopt only an nginx master.
+  let cmdline = '';
+  try {
+    cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  if (!cmdline.startsWith('nginx: master process')) return undefined;
+  return { pid, alive: () => processExists(pid) };
 }
 
 main().catch((error: unknown) => {

@@ -3,7 +3,7 @@
  * The lab cluster's NetworkPolicy enforcer (see render.ts for the model and why it is ours).
  * A node daemon in the node's network namespace, started by `up`:
  *
- *   node cluster/dist/netpol/main.js --kubeconfig FILE
+ *   node lab/cluster/dist/netpol/main.js --kubeconfig FILE
  *
  * Every second it lists pods, namespaces and NetworkPolicies, renders the rules, and when they
  * changed applies them in one iptables-restore transaction (--noflush: only our chains change),
