@@ -356,36 +356,7 @@ describe('the lab cluster', () => {
   test('an Ingress of class nginx routes a host and path to its Service through the ingress controller on the node address', async () => {
     const ns = 'ingress';
     await kubectl(['create', 'namespace', ns]);
-    await apply(labtoolPod(ns, 'web', { app: 'web' }, ['serve', ':8080']));
-    await apply({
-      apiVersion: 'v1',
-      kind: 'Service',
-      metadata: { name: 'web', namespace: ns },
-      spec: { selector: { app: 'web' }, ports: [{ name: 'http', port: 80, targetPort: 8080 }] },
-    });
-    await apply({
-      apiVersion: 'networking.k8s.io/v1',
-      kind: 'Ingress',
-      metadata: { name: 'web', namespace: ns },
-      spec: {
-        ingressClassName: 'nginx',
-        rules: [
-          {
-            host: 'web.lab.test',
-            http: {
-              paths: [
-                {
-                  path: '/',
-                  pathType: 'Prefix',
-                  backend: { service: { name: 'web', port: { name: 'http' } } },
-                },
-              ],
-            },
-          },
-        ],
-      },
-    });
-    await waitPodsReady(ns, ['web']);
+    await serveWebThroughIngress(ns, 'web.lab.test');
     const url = `http://${started().nodeIp}/anything`;
     const routed = await eventually(async () => {
       // The controller renders every 2 s; until then the default server answers 404.
@@ -621,35 +592,7 @@ describe('the lab cluster', () => {
 
     beforeAll(async () => {
       await kubectl(['create', 'namespace', ns]);
-      await apply(labtoolPod(ns, 'web', { app: 'web' }, ['serve', ':8080']));
-      await apply({
-        apiVersion: 'v1',
-        kind: 'Service',
-        metadata: { name: 'web', namespace: ns },
-        spec: { selector: { app: 'web' }, ports: [{ name: 'http', port: 80, targetPort: 8080 }] },
-      });
-      await apply({
-        apiVersion: 'networking.k8s.io/v1',
-        kind: 'Ingress',
-        metadata: { name: 'web', namespace: ns },
-        spec: {
-          ingressClassName: 'nginx',
-          rules: [
-            {
-              http: {
-                paths: [
-                  {
-                    path: '/',
-                    pathType: 'Prefix',
-                    backend: { service: { name: 'web', port: { name: 'http' } } },
-                  },
-                ],
-              },
-            },
-          ],
-        },
-      });
-      await waitPodsReady(ns, ['web']);
+      await serveWebThroughIngress(ns);
       const labtool = join(repoRoot, 'tools', 'bin', 'labtool');
       const get = (): Promise<boolean> =>
         run(
@@ -775,3 +718,27 @@ describe('the lab cluster', () => {
     expect(readdirSync(STATE_DIR).sort()).toEqual(['image-cache', 'logs']);
   }, 180_000);
 });
+
+/**
+ * A labtool web server in `ns`, its Service, and an Ingress of class nginx routing `/` of `host`
+ * (every host when none) to it; resolves once the pod is Ready.
+ */
+async function serveWebThroughIngress(ns: string, host?: string): Promise<void> {
+  await apply(labtoolPod(ns, 'web', { app: 'web' }, ['serve', ':8080']));
+  await apply({
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'web', namespace: ns },
+    spec: { selector: { app: 'web' }, ports: [{ name: 'http', port: 80, targetPort: 8080 }] },
+  });
+  const http = {
+    paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'web', port: { name: 'http' } } } }],
+  };
+  await apply({
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'Ingress',
+    metadata: { name: 'web', namespace: ns },
+    spec: { ingressClassName: 'nginx', rules: [host === undefined ? { http } : { host, http }] },
+  });
+  await waitPodsReady(ns, ['web']);
+}
