@@ -33,6 +33,7 @@ test('the example is accepted and the API server fills in the documented default
       longWindowSeconds: 60,
       maxAgeSeconds: 30,
       noDataHoldSeconds: 60,
+      useArrivals: true,
     },
     behavior: {
       scaleUp: {

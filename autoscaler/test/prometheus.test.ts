@@ -40,7 +40,8 @@ beforeAll(async () => {
   auth = await startExporter('auth');
   // Two routes of images, so an unaggregated query returns several series.
   images.record(0, 0.01, '/health');
-  images.drive({ rps: 100, slow: 0.02, fastSeconds: 0.08, slowSeconds: 0.4 });
+  // 150 arrive each second and 100 are answered: the other 50 queue (a saturated replica).
+  images.drive({ rps: 100, slow: 0.02, fastSeconds: 0.08, slowSeconds: 0.4, arrivingRps: 150 });
   auth.drive({ rps: 20 });
   blackhole = createServer((socket) => void held.push(socket)); // accepts connections, never answers
   await new Promise<void>((resolve) => blackhole.listen(0, '127.0.0.1', resolve));
@@ -94,6 +95,50 @@ test('an idle route reads as 0 RPS with no latency, not as an error', async () =
   expect(r).toMatchObject({
     kind: 'ok',
     sample: { rpsShort: 0, rpsLong: 0, latencySeconds: null, withinObjective: null },
+  });
+});
+
+describe('the arrivals are read from http_requests_received_total', () => {
+  test.each([
+    {
+      label:
+        'a target counting 150 arrivals a second while answering 100 reads about 150, above the served RPS',
+      metrics: { selector: '{service="images"}' },
+      queries: 7,
+      arriving: (served: number, arriving: number | null | undefined) => {
+        expect(arriving).toBeGreaterThan(130);
+        expect(arriving).toBeLessThan(170);
+        expect(arriving).toBeGreaterThan(served * 1.2);
+      },
+    },
+    {
+      label: 'a target without the counter reads no arrivals, and the reading is still usable',
+      metrics: { selector: '{service="auth"}' },
+      queries: 7,
+      arriving: (_served: number, arriving: number | null | undefined) => expect(arriving).toBeNull(),
+    },
+    {
+      label: 'a selector on a label the counter lacks (route) reads no arrivals, not an error',
+      metrics: { selector: '{service="images",route="/random"}' },
+      queries: 7,
+      arriving: (_served: number, arriving: number | null | undefined) => expect(arriving).toBeNull(),
+    },
+    {
+      label: 'with useArrivals off the counter is not queried, though the target exports it',
+      metrics: { selector: '{service="images"}', useArrivals: false },
+      queries: 6,
+      arriving: (_served: number, arriving: number | null | undefined) => expect(arriving).toBeNull(),
+    },
+  ])('$label', async ({ metrics, queries, arriving }) => {
+    // Counts the queries sent to Prometheus: six without arrivals (two RPS, latency, share within
+    // the objective, freshness, CPU), seven with.
+    let sent = 0;
+    const counting = new PrometheusMetricSource({ timeoutMs: 500, observe: () => void sent++ });
+    const r = await counting.read(specFor(metrics), Date.now());
+    if (r.kind !== 'ok') throw r.error;
+    expect(r.sample.rpsShort).toBeGreaterThan(15);
+    arriving(r.sample.rpsShort, r.sample.arrivingRps);
+    expect(sent).toBe(queries);
   });
 });
 

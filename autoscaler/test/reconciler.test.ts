@@ -60,7 +60,8 @@ beforeAll(async () => {
   kube = testKube();
   exporter = await startExporter('images');
   // 650 RPS at 70 planned per replica is 9.3 replicas: 10, with margin on both sides for noise.
-  exporter.drive({ rps: 650 });
+  // As many arrive as are answered, so the arrivals change no decision and reach the status.
+  exporter.drive({ rps: 650, arrivingRps: 650 });
   prom = await startPrometheus({ scrapeTargets: [exporter.target], scrapeInterval: '1s' });
   await installCrd(kube);
   await must(kube, ['create', 'namespace', ns]);
@@ -199,6 +200,8 @@ describe('the operator, running as that ServiceAccount', () => {
       observedGeneration: 1,
     });
     expect(Number(lat.status?.observedRPS)).toBeGreaterThan(550);
+    // The API server keeps the field only if the CRD's status schema declares it.
+    expect(Number(lat.status?.observedArrivingRPS)).toBeGreaterThan(550);
     const condition = (type: string) => lat.status?.conditions?.find((c) => c.type === type);
     expect(condition('Ready')).toMatchObject({ status: 'True', reason: 'TargetFound' });
     expect(condition('ScalingActive')).toMatchObject({ status: 'True', reason: 'ValidMetricFound' });

@@ -93,6 +93,32 @@ describe('status writes', () => {
   });
 
   test.each([
+    {
+      label: 'arrivals read are reported next to the served RPS, rounded like it',
+      first: { rps: 280, arriving: 412.7 },
+      then: { rps: 280, arriving: 412.7 },
+      written: '413',
+    },
+    {
+      label: 'a reading without arrivals reports none',
+      first: { rps: 280 },
+      then: { rps: 280 },
+      written: undefined,
+    },
+    {
+      label: 'arrivals that stop being read are removed, not left at their last value',
+      first: { rps: 280, arriving: 412.7 },
+      then: { rps: 280, arriving: null },
+      written: undefined,
+    },
+  ])('$label', ({ first, then, written }) => {
+    const before = buildStatus(undefined, decided(ok(T0, first)), 1, T0);
+    const after = buildStatus(before, decided(ok(T0 + 5000, then)), 1, T0 + 5000);
+    expect(after.observedArrivingRPS).toBe(written);
+    expect(after.observedRPS).toBe('280');
+  });
+
+  test.each([
     { n: 412.7, text: '413' },
     { n: 70, text: '70' },
     { n: 0.1234, text: '0.123' },

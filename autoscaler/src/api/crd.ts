@@ -23,6 +23,7 @@ export const DEFAULTS = {
     longWindowSeconds: 60,
     maxAgeSeconds: 30,
     noDataHoldSeconds: 60,
+    useArrivals: true,
   },
   behavior: {
     // 10 s: two evaluations at the 5 s resync agree before a non-burst scale-up; a burst (short
@@ -67,6 +68,7 @@ export interface ResolvedSpec {
     longWindowSeconds: number;
     maxAgeSeconds: number;
     noDataHoldSeconds: number;
+    useArrivals: boolean;
   };
   scaleUp: {
     windowSeconds: number;
@@ -110,6 +112,7 @@ export function resolveSpec(spec: LatencyAutoscalerSpec): ResolvedSpec {
       longWindowSeconds: m.longWindowSeconds ?? d.metrics.longWindowSeconds,
       maxAgeSeconds: m.maxAgeSeconds ?? d.metrics.maxAgeSeconds,
       noDataHoldSeconds: m.noDataHoldSeconds ?? d.metrics.noDataHoldSeconds,
+      useArrivals: m.useArrivals ?? d.metrics.useArrivals,
     },
     scaleUp: {
       windowSeconds: up.windowSeconds ?? d.behavior.scaleUp.windowSeconds,
@@ -289,6 +292,12 @@ const specSchema: YamlValue = {
           D.metrics.noDataHoldSeconds,
           'Hold this long without usable metrics, then fall back.',
         ),
+        useArrivals: {
+          type: 'boolean',
+          default: D.metrics.useArrivals,
+          description:
+            'Also size from http_requests_received_total (requests counted on arrival); selector only.',
+        },
       },
     },
     behavior: {
@@ -365,6 +374,7 @@ const statusSchema: YamlValue = {
     readyReplicas: { type: 'integer', format: 'int32' },
     desiredReplicas: { type: 'integer', format: 'int32' },
     observedRPS: { type: 'string' },
+    observedArrivingRPS: { type: 'string' },
     observedLatencyMilliseconds: { type: 'string' },
     rpsPerReplica: { type: 'string' },
     capacityEstimate: { type: 'string' },

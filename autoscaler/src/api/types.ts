@@ -62,6 +62,11 @@ export interface MetricsSpec {
   maxAgeSeconds?: number;
   /** Unusable metrics hold the replica count this long, then `fallbackReplicas` applies (default 60). */
   noDataHoldSeconds?: number;
+  /**
+   * Read `http_requests_received_total` (requests counted as they arrive, before the handler) and
+   * size from it too (default true). Off: sizing from the completed-request rates alone.
+   */
+  useArrivals?: boolean;
 }
 
 export interface ScaleUpBehavior {
@@ -130,6 +135,8 @@ export interface LatencyAutoscalerStatus {
   desiredReplicas?: number;
   /** Numbers are strings where they are fractional, so that status diffs are stable and JSON-safe. */
   observedRPS?: string;
+  /** Requests per second counted as they arrive; absent when none were read. */
+  observedArrivingRPS?: string;
   observedLatencyMilliseconds?: string;
   rpsPerReplica?: string;
   capacityEstimate?: string;

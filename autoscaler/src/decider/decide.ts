@@ -14,7 +14,7 @@ import { checkReading, holdWithoutData } from './reading.js';
 import { currentCapacity } from './capacity.js';
 import { assessCost } from './cost.js';
 import { learnCapacity } from './learn.js';
-import { size } from './size.js';
+import { arrivingRps, size } from './size.js';
 import { boundUnexplained, relearnAfterTimeout } from './unexplained.js';
 import { burstGuard, clamp, detectBurst, holdScaleDown, rateLimit, stabilize } from './normalize.js';
 
@@ -131,6 +131,7 @@ export function decide(input: DeciderInput, prev: DeciderState, now: number): De
 
   const observed: Observed = {
     rps: s.rpsShort,
+    arrivingRps: arrivingRps(s),
     latencySeconds: s.latencySeconds,
     withinObjective: s.withinObjective,
     rpsPerReplica: learned.rpsPerReplica,

@@ -127,6 +127,8 @@ export interface Step {
 
 export interface Observed {
   rps: number;
+  /** Requests per second counted as they arrive, when the reading had a usable value. */
+  arrivingRps: number | null;
   latencySeconds: number | null;
   withinObjective: number | null;
   /** Short-window RPS per ready replica; null without ready replicas. */

@@ -10,6 +10,9 @@
 //   withinObjective sum(rate(..._bucket{M,le="0.3"}[S])) / sum(rate(..._count{M}[S]))
 //   freshness       max(timestamp(http_requests_total{M}))   (the newest scrape, for staleness)
 //   cpu             sum(rate(process_cpu_seconds_total{M}[S]))  (optional: the cost of a request)
+//   arriving        sum(rate(http_requests_received_total{M}[S]))  (optional, metrics.useArrivals:
+//                   requests counted as they arrive, before the handler; the services' counter
+//                   carries only the `service` label, so a selector on route or status reads none)
 
 import type { ResolvedSpec } from '../api/crd.js';
 import type { MetricSource } from './source.js';
@@ -32,6 +35,7 @@ export interface Queries {
   withinObjective: string | null;
   freshness: string | null;
   cpu: string | null;
+  arriving: string | null;
 }
 
 /** `{service="images"}` or `service="images"` -> `service="images"`. */
@@ -60,6 +64,8 @@ export function buildQueries(spec: ResolvedSpec): Queries {
       withinObjective: m.queries.withinObjective ?? null,
       freshness: null,
       cpu: m.queries.cpu ?? null,
+      // Explicit queries name every series they read; the arrival counter is not one of them.
+      arriving: null,
     };
   }
   const sel = matchers(m.selector ?? '');
@@ -75,6 +81,7 @@ export function buildQueries(spec: ResolvedSpec): Queries {
       ` / sum(rate(http_request_duration_seconds_count{${sel}}[${s}]))`,
     freshness: `max(timestamp(http_requests_total{${sel}}))`,
     cpu: `sum(rate(process_cpu_seconds_total{${sel}}[${s}]))`,
+    arriving: m.useArrivals ? `sum(rate(http_requests_received_total{${sel}}[${s}]))` : null,
   };
 }
 
@@ -211,14 +218,24 @@ export class PrometheusMetricSource implements MetricSource {
         throw error;
       }
     };
+    // The arrivals only ever add to the completed rates (the decider sizes from the larger), so
+    // their absence is no reason to hold: no series (a service built before the counter, or a
+    // selector on a label the counter lacks) reads as no arrivals, as does a value that is not a
+    // rate (NaN, +-Inf, negative). Prometheus failing on this query fails the reading, as it does
+    // on every other: a timeout here says the same about Prometheus as one on the RPS query.
+    const arrivals = async (): Promise<number | null> => {
+      const v = await optional(q.arriving);
+      return v === null || !Number.isFinite(v) || v < 0 ? null : v;
+    };
     try {
-      const [rpsShort, rpsLong, latency, within, freshest, cpu] = await Promise.all([
+      const [rpsShort, rpsLong, latency, within, freshest, cpu, arriving] = await Promise.all([
         this.timed(url, q.rpsShort, now),
         this.timed(url, q.rpsLong, now),
         this.timed(url, q.latency, now),
         optional(q.withinObjective),
         q.freshness === null ? Promise.resolve(null) : this.timed(url, q.freshness, now),
         optional(q.cpu),
+        arrivals(),
       ]);
       if (latency === -Infinity) throw new MetricError('NotANumber', 'latency is -Inf', q.latency);
       const sample: MetricSample = {
@@ -232,6 +249,7 @@ export class PrometheusMetricSource implements MetricSource {
         latencySeconds: Number.isNaN(latency) ? null : latency,
         withinObjective: within === null || Number.isNaN(within) ? null : within,
         cpuSecondsPerSecond: cpu === null || !Number.isFinite(cpu) || cpu < 0 ? null : cpu,
+        arrivingRps: arriving,
       };
       return { kind: 'ok', sample };
     } catch (error) {

@@ -29,10 +29,11 @@ export interface MetricSample {
    */
   cpuSecondsPerSecond?: number | null;
   /**
-   * Requests per second as they arrive at the replicas over the last few seconds, counted before
-   * the handler (so requests that then queue, fail or time out count too), read straight from the
-   * pods rather than through a Prometheus `rate()` window. A saturated replica completes only what
-   * it can, so the completed-request rates above under-read the offered load; this does not.
+   * Requests per second as they arrive at the replicas, counted before the handler (so requests
+   * that then queue, fail or time out count too). A saturated replica completes only what it can,
+   * so the completed-request rates above under-read the offered load; this does not. The
+   * Prometheus source reads it over the short window (`rate()` of `http_requests_received_total`,
+   * as lagged as `rpsShort`); the referee's source over the last 6 s, straight from the pods.
    * Optional: a source without it leaves it undefined or null, and sizing uses the rates alone.
    */
   arrivingRps?: number | null;

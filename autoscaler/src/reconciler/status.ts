@@ -121,6 +121,8 @@ export function buildStatus(
     next.desiredReplicas = d.desiredReplicas;
     if (d.observed) {
       next.observedRPS = round3(d.observed.rps);
+      if (d.observed.arrivingRps !== null) next.observedArrivingRPS = round3(d.observed.arrivingRps);
+      else delete next.observedArrivingRPS;
       if (d.observed.latencySeconds !== null)
         next.observedLatencyMilliseconds = round3(d.observed.latencySeconds * 1000);
       else delete next.observedLatencyMilliseconds;

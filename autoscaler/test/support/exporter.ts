@@ -1,6 +1,8 @@
 // A test exporter: a node:http server writing the Prometheus text exposition of the same metrics
 // the laas services export (http_requests_total and http_request_duration_seconds with a 0.3
-// bucket), with values the test drives. A real Prometheus scrapes it.
+// bucket), with values the test drives, and, when driven with `arrivingRps`, the services'
+// http_requests_received_total (only the `service` label, as services/shared exports it).
+// A real Prometheus scrapes it.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -18,9 +20,16 @@ export interface Exporter {
   record(n: number, seconds: number, route?: string): void;
   /**
    * Every 100 ms records the requests due at `rps`: a fraction `slow` of them at `slowSeconds`, the rest at
-   * `fastSeconds`. Replaces any previous drive. rps 0 stops.
+   * `fastSeconds`. Replaces any previous drive. rps 0 stops. With `arrivingRps`, also counts that
+   * many requests per second as arrived (more than `rps`: requests that queue and are not answered).
    */
-  drive(opts: { rps: number; slow?: number; fastSeconds?: number; slowSeconds?: number }): void;
+  drive(opts: {
+    rps: number;
+    slow?: number;
+    fastSeconds?: number;
+    slowSeconds?: number;
+    arrivingRps?: number;
+  }): void;
   close(): Promise<void>;
 }
 
@@ -42,8 +51,15 @@ export async function startExporter(service = 'images'): Promise<Exporter> {
       if (seconds <= le) s.buckets[i] = (s.buckets[i] ?? 0) + n;
     });
   };
+  // null: the counter is not exported at all (a service built before it).
+  let received: number | null = null;
   const server = createServer((_req, res) => {
-    const lines: string[] = ['# TYPE http_requests_total counter'];
+    const lines: string[] = [];
+    if (received !== null) {
+      lines.push('# TYPE http_requests_received_total counter');
+      lines.push(`http_requests_received_total{service="${service}"} ${received}`);
+    }
+    lines.push('# TYPE http_requests_total counter');
     for (const [route, s] of series) {
       lines.push(
         `http_requests_total{service="${service}",method="GET",route="${route}",status_code="200"} ${s.count}`,
@@ -68,21 +84,29 @@ export async function startExporter(service = 'images'): Promise<Exporter> {
   // Fractional requests per tick are carried over so that 25 RPS is 2.5 per tick on average.
   let carry = 0;
   let slowCarry = 0;
+  let arrivingCarry = 0;
   return {
     target: `127.0.0.1:${port}`,
     record,
-    drive({ rps, slow = 0, fastSeconds = 0.08, slowSeconds = 0.4 }) {
+    drive({ rps, slow = 0, fastSeconds = 0.08, slowSeconds = 0.4, arrivingRps }) {
       if (timer) clearInterval(timer);
       timer = undefined;
       // Always create the series, so an idle service reads as 0 RPS rather than as missing.
       record(0, fastSeconds);
-      if (rps <= 0) return;
+      if (arrivingRps !== undefined) received ??= 0;
+      if (rps <= 0 && (arrivingRps ?? 0) <= 0) return;
       // Requests are added in proportion to the wall time elapsed, not per tick: on a busy
       // machine the 100 ms timer fires late, and the rate must still be what the test asked.
       let last = performance.now();
       timer = setInterval(() => {
         const now = performance.now();
         carry += (rps * (now - last)) / 1000;
+        if (arrivingRps !== undefined && received !== null) {
+          arrivingCarry += (arrivingRps * (now - last)) / 1000;
+          const a = Math.floor(arrivingCarry);
+          arrivingCarry -= a;
+          received += a;
+        }
         last = now;
         const n = Math.floor(carry);
         carry -= n;
