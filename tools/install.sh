@@ -397,8 +397,12 @@ if have_cmd qemu-system-x86_64 && have_guest_kernel && have_static_busybox; then
 else
   step guest "apt-get update"
   timed apt-update-guest apt-get update
-  step guest "apt-get install qemu-system-x86 linux-image-amd64 busybox-static"
-  timed apt-install-guest env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends qemu-system-x86 linux-image-amd64 busybox-static
+  guest_missing=()
+  have_cmd qemu-system-x86_64 || guest_missing+=(qemu-system-x86)
+  have_guest_kernel || guest_missing+=(linux-image-amd64)
+  have_static_busybox || guest_missing+=(busybox-static)
+  step guest "apt-get install ${guest_missing[*]}"
+  timed apt-install-guest env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${guest_missing[@]}"
   log "qemu, a kernel with 9p, busybox-static: ok (installed)"
 fi
 
